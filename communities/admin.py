@@ -1,0 +1,166 @@
+"""Staff console for communities. Saves go through the audited service path, door "admin"."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import (
+    AuditEntry,
+    Community,
+    Door,
+    Membership,
+    MeteringPoint,
+    Participant,
+    Tariff,
+    TariffFee,
+    TariffWindow,
+)
+from communities.services import audited_delete, audited_save
+
+
+class AuditedAdminMixin:
+    """Route every admin write (object and inline rows) through ``audited_save``/``audited_delete``."""
+
+    def save_model(self, request, obj, form, change):
+        audited_save(instance=obj, actor=request.user, door=Door.ADMIN)
+
+    def delete_model(self, request, obj):
+        audited_delete(instance=obj, actor=request.user, door=Door.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audited_delete(instance=obj, actor=request.user, door=Door.ADMIN)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audited_delete(instance=obj, actor=request.user, door=Door.ADMIN)
+        for obj in instances:
+            audited_save(instance=obj, actor=request.user, door=Door.ADMIN)
+        formset.save_m2m()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["metering_point"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["display_name", "customer_number", "community", "role", "member_from", "member_to"]
+    list_filter = ["role", "kind", "community__utility", "community"]
+    list_select_related = ["community"]
+    search_fields = ["last_name", "first_name", "company_name", "customer_number", "email"]
+    inlines = [MembershipInline]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    fields = ["customer_number", "kind", "first_name", "last_name", "company_name", "role", "member_from", "member_to"]
+    show_change_link = True
+
+
+@admin.register(Community)
+class CommunityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "utility", "municipality", "status", "start_date", "reduction_percent"]
+    list_filter = ["status", "reduction_percent", "utility"]
+    list_select_related = ["utility", "municipality"]
+    search_fields = ["name", "utility__name", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+    raw_id_fields = ["representative"]
+    inlines = [ParticipantInline]
+    fieldsets = [
+        (None, {"fields": ["name", "utility", "municipality", "status", "start_date"]}),
+        (_("Netz"), {"fields": ["grid_level", "reduction_percent"]}),
+        (_("Rechnungsstellerin"), {"fields": ["representative", "vat_number", "iban"]}),
+        (_("Adresse"), {"fields": ["street", "house_number", "postcode", "town", "country"]}),
+    ]
+
+
+@admin.register(MeteringPoint)
+class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "mp_id",
+        "utility",
+        "connection_capacity_kw",
+        "installed_capacity_kwp",
+        "transformer_circuit",
+        "has_smart_meter",
+    ]
+    list_filter = ["utility", "has_smart_meter", "grid_level"]
+    list_select_related = ["utility"]
+    search_fields = ["mp_id", "site", "transformer_circuit"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["metering_point", "participant", "community", "valid_from", "valid_to"]
+    list_select_related = ["metering_point", "participant__community"]
+    list_filter = ["participant__community"]
+    search_fields = ["metering_point__mp_id", "participant__last_name", "participant__company_name"]
+    autocomplete_fields = ["metering_point", "participant"]
+
+    @admin.display(description=_("Gemeinschaft"))
+    def community(self, obj):
+        return obj.participant.community
+
+
+class TariffWindowInline(admin.TabularInline):
+    model = TariffWindow
+    extra = 0
+
+
+class TariffFeeInline(admin.TabularInline):
+    model = TariffFee
+    extra = 0
+
+
+@admin.register(Tariff)
+class TariffAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "community",
+        "version",
+        "valid_from",
+        "valid_to",
+        "consumer_price_rp_kwh",
+        "producer_price_rp_kwh",
+        "used_at",
+    ]
+    list_filter = ["community"]
+    list_select_related = ["community"]
+    inlines = [TariffWindowInline, TariffFeeInline]
+    readonly_fields = ["used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_used:
+            # A used tariff is a record: only its end may still be set, to hand over to a new version.
+            return [field.name for field in obj._meta.concrete_fields if field.name != "valid_to"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_used)
+
+    def get_inline_instances(self, request, obj=None):
+        if obj is not None and obj.is_used:
+            return []
+        return super().get_inline_instances(request, obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "door", "action", "model", "object_repr", "community"]
+    list_filter = ["door", "action", "model", "community"]
+    list_select_related = ["actor", "community"]
+    search_fields = ["object_repr", "object_pk"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

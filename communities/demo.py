@@ -1,0 +1,205 @@
+"""Demo master data: one fictitious utility with two communities. Safe to load twice."""
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import User
+from communities import services
+from communities.models import Community, Door, MeteringPoint, Participant, ParticipantKind, ParticipantRole
+from pipeline.models import Municipality, Utility
+
+DEMO_VNB_NUMBER = "100999"
+DEMO_LOGINS = (
+    ("admin", "openleg-admin", "Mitarbeitende OpenLEG (Admin)"),
+    ("vnb", "openleg-vnb", "Benutzer des Netzbetreibers (Portal)"),
+)
+
+_FIRST = [
+    "Anna",
+    "Beat",
+    "Claudia",
+    "Daniel",
+    "Eva",
+    "Fritz",
+    "Gabriela",
+    "Hans",
+    "Irene",
+    "Jürg",
+    "Karin",
+    "Lukas",
+    "Monika",
+    "Nicole",
+    "Oskar",
+]
+_LAST = [
+    "Ammann",
+    "Brunner",
+    "Caflisch",
+    "Döbeli",
+    "Egger",
+    "Fischer",
+    "Gerber",
+    "Huber",
+    "Imhof",
+    "Jost",
+    "Keller",
+    "Lüthi",
+    "Meier",
+    "Nussbaumer",
+    "Odermatt",
+]
+
+
+@dataclass(frozen=True)
+class DemoCommunity:
+    name: str
+    municipality: tuple[int, str]
+    street: str
+    reduction_percent: int
+    size: int
+    circuits: tuple[str, ...]
+    companies: int
+
+
+DEMO_COMMUNITIES = (
+    DemoCommunity("LEG Sonnenberg Dorf", (9901, "Sonnenberg"), "Dorfstrasse", 40, 12, ("TS-101",), 1),
+    DemoCommunity("LEG Talwil Gewerbe", (9902, "Talwil"), "Industriestrasse", 20, 9, ("TS-201", "TS-202"), 3),
+)
+
+
+def demo_mp_id(community_index: int, number: int) -> str:
+    return f"CH{DEMO_VNB_NUMBER}12345{community_index:06d}{number:014d}"
+
+
+def _role(number: int) -> str:
+    cycle = [ParticipantRole.PROSUMER, ParticipantRole.CONSUMER, ParticipantRole.CONSUMER, ParticipantRole.PRODUCER]
+    return cycle[number % len(cycle)]
+
+
+@transaction.atomic
+def load_demo_master_data() -> dict[str, int]:
+    utility, _ = Utility.objects.get_or_create(
+        vnb_number=DEMO_VNB_NUMBER,
+        defaults={
+            "name": "Elektrizitätswerk Sonnenberg AG (Demo)",
+            "short_name": "EWS-DEMO",
+            "canton": "AG",
+            "eic": "12X-0000009999-Z",
+            "contact_name": "Petra Demo",
+            "email": "leg@ews-demo.example",
+            "phone": "+41 62 000 00 00",
+            "street": "Werkstrasse",
+            "house_number": "1",
+            "postcode": "5000",
+            "town": "Sonnenberg",
+            "is_demo": True,
+        },
+    )
+    _load_users(utility)
+    for index, spec in enumerate(DEMO_COMMUNITIES, start=1):
+        municipality, _ = Municipality.objects.get_or_create(
+            bfs_number=spec.municipality[0], defaults={"name": spec.municipality[1], "canton": "AG"}
+        )
+        utility.municipalities.add(municipality)
+        community, created = Community.objects.get_or_create(
+            utility=utility,
+            name=spec.name,
+            defaults={
+                "municipality": municipality,
+                "reduction_percent": spec.reduction_percent,
+                "status": "active",
+                "start_date": date(2026, 1, 1),
+                "street": spec.street,
+                "house_number": "1",
+                "postcode": "5000",
+                "town": spec.municipality[1],
+            },
+        )
+        if created:
+            _load_members(community, spec, index, utility)
+            _load_tariff(community, with_time_of_use=index == 1)
+    return {
+        "communities": utility.communities.count(),
+        "participants": Participant.objects.filter(community__utility=utility).count(),
+        "metering_points": MeteringPoint.objects.filter(utility=utility).count(),
+    }
+
+
+def _load_users(utility: Utility) -> None:
+    (admin_name, admin_password, _), (vnb_name, vnb_password, _) = DEMO_LOGINS
+    if not User.objects.filter(username=admin_name).exists():
+        User.objects.create_superuser(admin_name, "admin@openleg.example", admin_password)
+    if not User.objects.filter(username=vnb_name).exists():
+        User.objects.create_user(
+            vnb_name, "vnb@ews-demo.example", vnb_password, utility=utility, first_name="Petra", last_name="Demo"
+        )
+
+
+def _load_members(community: Community, spec: DemoCommunity, index: int, utility: Utility) -> None:
+    for number in range(spec.size):
+        is_company = number < spec.companies
+        role = ParticipantRole.PRODUCER if is_company and index == 2 and number == 0 else _role(number)
+        participant = services.participant_create(
+            actor=None,
+            door=Door.COMMAND,
+            community=community,
+            customer_number=f"{index}{number + 1:04d}",
+            kind=ParticipantKind.COMPANY if is_company else ParticipantKind.PERSON,
+            first_name="" if is_company else _FIRST[number],
+            last_name="" if is_company else _LAST[number],
+            company_name=f"{_LAST[number]} {spec.municipality[1]} AG" if is_company else "",
+            email=f"teilnehmer{index}{number + 1:02d}@example.ch",
+            role=role,
+            member_from=date(2026, 1, 1),
+            street=spec.street,
+            house_number=str(number * 2 + 1),
+            postcode="5000",
+            town=spec.municipality[1],
+        )
+        produces = role in (ParticipantRole.PRODUCER, ParticipantRole.PROSUMER)
+        metering_point = services.metering_point_create(
+            actor=None,
+            door=Door.COMMAND,
+            mp_id=demo_mp_id(index, number + 1),
+            utility=utility,
+            connection_capacity_kw=Decimal("40.000") if is_company else Decimal("25.000"),
+            installed_capacity_kwp=(Decimal("60.000") if is_company else Decimal("9.600")) if produces else 0,
+            transformer_circuit=spec.circuits[number % len(spec.circuits)],
+            site=f"{spec.street} {number * 2 + 1}, {spec.municipality[1]}",
+        )
+        services.membership_start(
+            metering_point=metering_point,
+            participant=participant,
+            valid_from=date(2026, 1, 1),
+            actor=None,
+            door=Door.COMMAND,
+        )
+        if number == 0:
+            community.representative = participant
+            services.audited_save(instance=community, actor=None, door=Door.COMMAND)
+
+
+def _load_tariff(community: Community, *, with_time_of_use: bool) -> None:
+    windows = [
+        {
+            "label": "Hochtarif",
+            "weekdays": "12345",
+            "start_time": time(7),
+            "end_time": time(20),
+            "consumer_price_rp_kwh": Decimal("22.5000"),
+            "producer_price_rp_kwh": Decimal("13.0000"),
+        }
+    ]
+    services.tariff_create(
+        community=community,
+        valid_from=date(2026, 1, 1),
+        consumer_price_rp_kwh=Decimal("18.5000"),
+        producer_price_rp_kwh=Decimal("11.0000"),
+        actor=None,
+        door=Door.COMMAND,
+        windows=windows if with_time_of_use else [],
+        fees=[{"label": "Verwaltungsgebühr", "amount_chf": Decimal("2.50"), "basis": "month"}],
+    )

@@ -1,0 +1,24 @@
+from communities.models.audit import AuditEntry, Door
+from communities.models.community import Community, CommunityStatus, GridLevel, ReductionRate
+from communities.models.metering_points import METERING_POINT_ID_PATTERN, Membership, MeteringPoint
+from communities.models.participants import Participant, ParticipantKind, ParticipantRole
+from communities.models.tariffs import FeeBasis, Tariff, TariffFee, TariffWindow
+
+__all__ = [
+    "METERING_POINT_ID_PATTERN",
+    "AuditEntry",
+    "Community",
+    "CommunityStatus",
+    "Door",
+    "FeeBasis",
+    "GridLevel",
+    "Membership",
+    "MeteringPoint",
+    "Participant",
+    "ParticipantKind",
+    "ParticipantRole",
+    "ReductionRate",
+    "Tariff",
+    "TariffFee",
+    "TariffWindow",
+]

@@ -1,0 +1,29 @@
+"""Structured Swiss postal address: QR-bills since SIX IG 2.3 accept only structured addresses."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+swiss_postcode = RegexValidator(r"^[1-9]\d{3}$", _("Eine Schweizer Postleitzahl hat vier Ziffern, z. B. 8001."))
+
+
+class StructuredAddress(models.Model):
+    street = models.CharField(_("Strasse"), max_length=70)
+    house_number = models.CharField(_("Hausnummer"), max_length=16, blank=True)
+    postcode = models.CharField(_("PLZ"), max_length=16, validators=[swiss_postcode])
+    town = models.CharField(_("Ort"), max_length=35)
+    country = models.CharField(_("Land"), max_length=2, default="CH")
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        # Foreign postcodes have other shapes; the Swiss rule applies to Swiss addresses only.
+        if self.country != "CH":
+            exclude = {*(exclude or ()), "postcode"}
+        super().clean_fields(exclude=exclude)
+
+    @property
+    def address_lines(self) -> list[str]:
+        street_line = f"{self.street} {self.house_number}".strip()
+        return [street_line, f"{self.postcode} {self.town}"]

@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Canton(models.TextChoices):
+    AG = "AG", _("Aargau")
+    AI = "AI", _("Appenzell Innerrhoden")
+    AR = "AR", _("Appenzell Ausserrhoden")
+    BE = "BE", _("Bern")
+    BL = "BL", _("Basel-Landschaft")
+    BS = "BS", _("Basel-Stadt")
+    FR = "FR", _("Freiburg")
+    GE = "GE", _("Genf")
+    GL = "GL", _("Glarus")
+    GR = "GR", _("Graubünden")
+    JU = "JU", _("Jura")
+    LU = "LU", _("Luzern")
+    NE = "NE", _("Neuenburg")
+    NW = "NW", _("Nidwalden")
+    OW = "OW", _("Obwalden")
+    SG = "SG", _("St. Gallen")
+    SH = "SH", _("Schaffhausen")
+    SO = "SO", _("Solothurn")
+    SZ = "SZ", _("Schwyz")
+    TG = "TG", _("Thurgau")
+    TI = "TI", _("Tessin")
+    UR = "UR", _("Uri")
+    VD = "VD", _("Waadt")
+    VS = "VS", _("Wallis")
+    ZG = "ZG", _("Zug")
+    ZH = "ZH", _("Zürich")

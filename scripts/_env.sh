@@ -1,0 +1,46 @@
+# Shared by scripts/demo and scripts/test: find Python 3.11+, make .venv, install the project.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+pick_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "OpenLEG needs Python 3.11 or newer (apt-get install python3)." >&2
+  return 1
+}
+
+ensure_system_packages() {
+  # On a bare Debian: venv support, and the libraries and fonts WeasyPrint renders with.
+  local missing=()
+  "$PYTHON" -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+  fc-list 2>/dev/null | grep -qi "Liberation Sans" || missing+=(fonts-liberation2)
+  if ((${#missing[@]})); then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installing system packages: ${missing[*]}"
+      (apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; }) >/dev/null
+    else
+      echo "Please install these Debian packages first: ${missing[*]}" >&2
+    fi
+  fi
+}
+
+ensure_venv() {
+  local extras="$1"
+  PYTHON=$(pick_python)
+  ensure_system_packages
+  if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+  fi
+  local stamp=".venv/.installed-$extras"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[$extras]"
+    touch "$stamp"
+  fi
+}

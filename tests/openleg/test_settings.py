@@ -1,0 +1,81 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from openleg.settings.components import redis_settings
+
+
+def test_without_redis_everything_runs_in_process():
+    shape = redis_settings("")
+    assert shape["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert shape["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert shape["CELERY_BROKER_URL"] == "memory://"
+    assert shape["CELERY_TASK_ALWAYS_EAGER"] is True
+
+
+def test_with_redis_cache_sessions_and_broker_use_it():
+    shape = redis_settings("redis://127.0.0.1:6379/3")
+    assert shape["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert shape["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert shape["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
+    assert shape["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
+    assert shape["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def test_drf_throttling_counts_in_the_default_cache():
+    from rest_framework.throttling import SimpleRateThrottle
+
+    assert SimpleRateThrottle.cache is cache or SimpleRateThrottle.cache.__class__ is cache.__class__
+
+
+@pytest.mark.redis
+def test_live_settings_use_redis_when_configured():
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+    cache.set("openleg-test-roundtrip", "ok", 5)
+    from django_redis import get_redis_connection
+
+    assert get_redis_connection("default").get(cache.make_key("openleg-test-roundtrip")) is not None
+    assert cache.get("openleg-test-roundtrip") == "ok"
+
+
+def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "REDIS_URL"}
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
+            "'openleg.settings.production'; from django.conf import settings; print(settings.DEBUG)",
+        ],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_each_secret(missing):
+    env = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db", "ALLOWED_HOSTS": "openleg.ch"}
+    del env[missing]
+    result = _import_production(env)
+    assert result.returncode == 1
+    assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_starts_with_its_secrets():
+    result = _import_production(
+        {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db", "ALLOWED_HOSTS": "openleg.ch"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
