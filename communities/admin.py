@@ -1,6 +1,8 @@
 """Staff console for communities. Saves go through the audited service path, door "admin"."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import (
@@ -15,6 +17,7 @@ from communities.models import (
     TariffWindow,
 )
 from communities.services import audited_delete, audited_save
+from openleg.admin_mixins import ReadOnlyAdminMixin
 
 
 class AuditedAdminMixin:
@@ -92,6 +95,15 @@ class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["utility"]
     search_fields = ["mp_id", "site", "transformer_circuit"]
     inlines = [MembershipInline]
+    readonly_fields = ["meter_data"]
+
+    @admin.display(description=_("Messdaten"))
+    def meter_data(self, obj):
+        if obj.pk is None:
+            return "–"
+        # By URL name only: the metering app builds on communities, not the other way round.
+        url = reverse("admin:metering_meteringpointdata_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Tagesprofil und Abdeckung ansehen"))
 
 
 @admin.register(Membership)
@@ -149,18 +161,9 @@ class TariffAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "door", "action", "model", "object_repr", "community"]
     list_filter = ["door", "action", "model", "community"]
     list_select_related = ["actor", "community"]
     search_fields = ["object_repr", "object_pk"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

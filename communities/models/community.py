@@ -73,6 +73,12 @@ class Community(StructuredAddress):
         validators=[vat_number_validator],
         help_text=_("Nur ausfüllen, wenn die LEG als Rechnungsstellerin mehrwertsteuerpflichtig ist."),
     )
+    vnb_reference = models.CharField(
+        _("LEG-Kennung beim VNB"),
+        max_length=64,
+        blank=True,
+        help_text=_("Die Kennung, unter der der Netzbetreiber die LEG in SDAT-Lieferungen führt (CommunityID)."),
+    )
     iban = models.CharField(_("IBAN für Zahlungen"), max_length=34, blank=True)
     created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
 

@@ -38,3 +38,30 @@ def test_demo_users_see_what_they_should(client):
     client.logout()
     assert client.login(username="admin", password="openleg-admin")
     assert client.get("/admin/communities/community/").status_code == 200
+
+
+def test_demo_meter_data_covers_march_and_june_through_the_importer():
+    from datetime import date
+
+    import numpy as np
+
+    from metering.daybuckets import from_bytes
+    from metering.models import DaySeries, MeterImport
+    from openleg.periods import local_month
+
+    call_command("load_demo")
+    assert sorted(MeterImport.objects.values_list("filename", "status")) == [
+        ("DEMO-1-202603_E66.xml", "applied"),
+        ("DEMO-1-202606_E66.xml", "applied"),
+        ("DEMO-2-202603_E66.xml", "applied"),
+        ("DEMO-2-202606_E66.xml", "applied"),
+    ]
+    march = local_month(2026, 3)
+    point = MeteringPoint.objects.get(mp_id="CH1009991234500000100000000000002")  # a consumer
+    rows = DaySeries.objects.filter(
+        metering_point=point, direction="consumption", day__gte=date(2026, 2, 28), day__lte=date(2026, 3, 31)
+    ).order_by("day")
+    quality = np.concatenate([from_bytes(row.values, row.quality)[1] for row in rows])
+    assert int(np.count_nonzero(quality)) == march.quarter_hours == 2972
+    producers = DaySeries.objects.filter(direction="production").values("metering_point").distinct().count()
+    assert producers == 3 + 3 + 3 + 2  # producers and prosumers of both communities

@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from communities.demo import DEMO_LOGINS, load_demo_master_data
+from communities.demo import DEMO_LOGINS, DEMO_VNB_NUMBER, load_demo_master_data
+from communities.models import Community
+from metering.demo import load_demo_meter_data
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (a utility, two communities, tariffs, logins). Safe to run twice."
+    help = "Load the demo data (a utility, two communities, tariffs, meter data, logins). Safe to run twice."
 
     def handle(self, *args, **options):
         counts = load_demo_master_data()
@@ -14,5 +16,11 @@ class Command(BaseCommand):
                 "{metering_points} metering points.".format(**counts)
             )
         )
+        communities = Community.objects.filter(utility__vnb_number=DEMO_VNB_NUMBER).order_by("pk")
+        for outcome in load_demo_meter_data(communities):
+            summary = outcome.as_dict()
+            self.stdout.write(f"  meter data {summary['file']}: {summary['status']}, {len(summary['series'])} series")
+            if not outcome.ok:
+                self.stderr.write(self.style.ERROR(f"  {[f.message for f in outcome.errors]}"))
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"  login {username} / {password}  ({role})")

@@ -1,0 +1,355 @@
+"""Split each quarter-hour's LEG production among the community's consumers, in whole Wh.
+
+By law the VNB computes, per quarter-hour, how much of each participant's energy came from the LEG. OpenLEG
+recomputes that split independently (to bill the LEG and to reconcile the VNB's figures), so the arithmetic has
+to be exact and reproducible: integer Wh in, integer Wh out, and these hold in every quarter-hour without
+exception:
+
+    0 ≤ allocated ≤ consumption          0 ≤ delivered ≤ production
+    Σ allocated = Σ delivered ≤ Σ production
+    Σ allocated = min(Σ production, Σ consumption)   (all methods except "static")
+
+Quarter-hours are independent (no banking), so every method works on all quarter-hours at once, with no Python
+loop over them (the only Python loop converts the keys, once per consumer). Most quarter-hours need no division
+at all: at night nothing is shared, and when one side covers the other, everyone gets exactly their own value.
+
+Rounding. Every split is "share a whole number of Wh pro-rata to integer weights". The exact share is a
+fraction; it is rounded with the largest-remainder (Hamilton) method: everyone gets the floor of their exact share,
+and the few Wh left over go one each to the largest remainders, ties to the lower participant index. So no value
+moves by 1 Wh or more from its exact share, the parts add up to the whole exactly, and a share that is exactly
+whole is never rounded (which keeps allocated ≤ consumption).
+
+Bounds. The fractions are computed in int64 as (column total × weight) // (column weight sum). That needs the
+products to stay below 2^63 ≈ 9.2 × 10^18. With quarter-hour values below 10^7 Wh (a 40 MW plant) and at most
+10^4 participants, totals stay below 10^11 and products below 10^18, far inside. Rather than enforcing that
+rule of thumb, ``allocate`` checks the actual products and raises ``ValueError`` if one would overflow. Keys are
+turned into the smallest integers with the same ratios; static_redistributed also needs consumption × that
+integer key below 2^52 (it orders consumers by the float ratio), which keys with a few decimals always meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import gcd, isfinite, lcm
+
+import numpy as np
+import numpy.typing as npt
+
+Keys = Sequence[int | float | Decimal | Fraction] | np.ndarray
+
+METHODS = ("proportional", "static", "static_redistributed", "priority")
+KEY_METHODS = ("static", "static_redistributed")
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+# Consumers are sorted by consumption / key as float64; the order is exact while consumption × key < 2^52.
+_EXACT_FLOAT_RATIO_LIMIT = 2**52
+
+
+@dataclass(frozen=True, eq=False)
+class Allocation:
+    """The LEG share of every consumer and producer in every quarter-hour, all int64 Wh (read-only arrays).
+
+    ``allocated`` is consumers × quarter-hours (LEG energy each consumer received), ``delivered`` is
+    producers × quarter-hours (LEG energy each producer delivered). ``residual`` and ``surplus`` are derived on
+    access from the inputs kept alongside, so they always agree with the shares.
+    """
+
+    allocated: np.ndarray
+    delivered: np.ndarray
+    consumption: np.ndarray = field(repr=False)
+    production: np.ndarray = field(repr=False)
+
+    @property
+    def residual(self) -> np.ndarray:
+        """Energy each consumer still draws from the grid; the VNB supplies and bills it."""
+        return self.consumption - self.allocated
+
+    @property
+    def surplus(self) -> np.ndarray:
+        """Energy each producer feeds into the grid beyond the LEG; the VNB credits it."""
+        return self.production - self.delivered
+
+
+def allocate(
+    consumption: npt.ArrayLike,
+    production: npt.ArrayLike,
+    *,
+    method: str = "proportional",
+    keys: Keys | None = None,
+    ranks: npt.ArrayLike | None = None,
+) -> Allocation:
+    """Split LEG production among consumers per quarter-hour with ``method`` (one of ``METHODS``).
+
+    - ``proportional``: min(Σ production, Σ consumption) pro-rata to consumption.
+    - ``static``: consumer i is offered key_i / Σ keys × Σ production and takes at most its consumption; what
+      it leaves is surplus.
+    - ``static_redistributed``: like ``static``, but what a consumer leaves goes round again to the consumers
+      that still have demand, pro-rata to their keys, until all that can be shared is shared. Equal keys give
+      the equal ("einfach") split. Every key must be positive, otherwise energy could stay unshared.
+    - ``priority``: ``ranks`` are served in ascending order, each rank as much as remains, pro-rata to
+      consumption within the rank.
+
+    Producers always deliver pro-rata to their production. Every split is rounded to whole Wh by largest
+    remainder; for ``static`` that is the offers (which add up to Σ production), then capped at consumption.
+    ``keys`` are numbers (int, float, Decimal or Fraction; a float counts as the decimal it prints as, so 0.1
+    means exactly 1/10). The result keeps read-only views of the two input arrays for ``residual`` and
+    ``surplus``: do not modify them in place afterwards.
+    """
+    consumption = _energy_array("consumption", consumption)
+    production = _energy_array("production", production)
+    if consumption.shape[1] != production.shape[1]:
+        raise ValueError(
+            f"consumption has {consumption.shape[1]} quarter-hours but production has {production.shape[1]}; "
+            "they must cover the same quarter-hours"
+        )
+    _check_method_arguments(method, keys, ranks)
+
+    total_production = production.sum(axis=0)
+    total_consumption = consumption.sum(axis=0)
+    consumers = consumption.shape[0]
+    if method == "proportional":
+        shared = np.minimum(total_production, total_consumption)
+        allocated = _split_pro_rata(shared, consumption, total_consumption)
+    elif method == "static":
+        weights = _integer_keys(keys, consumers, allow_zero=True)
+        offers = _split_pro_rata(total_production, weights[:, np.newaxis])
+        allocated = np.minimum(offers, consumption)
+    elif method == "static_redistributed":
+        weights = _integer_keys(keys, consumers, allow_zero=False)
+        shared = np.minimum(total_production, total_consumption)
+        allocated = _water_fill(consumption, weights, shared, total_consumption)
+    else:
+        allocated = _serve_by_rank(consumption, _rank_array(ranks, consumers), total_production)
+
+    delivered = _split_pro_rata(allocated.sum(axis=0), production, total_production)
+    return Allocation(
+        allocated=_read_only(allocated),
+        delivered=_read_only(delivered),
+        consumption=_read_only(consumption),
+        production=_read_only(production),
+    )
+
+
+def _split_pro_rata(totals: np.ndarray, weights: np.ndarray, weight_sums: np.ndarray | None = None) -> np.ndarray:
+    """Split each column's total among the rows pro-rata to their weights, in whole Wh (largest remainder).
+
+    ``totals`` has one entry per quarter-hour, ``weights`` is rows × quarter-hours (or rows × 1 for weights that
+    do not change over time). A column whose weights are all zero must have a zero total.
+    """
+    if weight_sums is None:
+        weight_sums = weights.sum(axis=0)
+    if weight_sums.shape != totals.shape:  # weights constant over time
+        weight_sums = np.broadcast_to(weight_sums, totals.shape)
+    # A column that shares nothing, or exactly its weight sum, needs no division: that is every night, and every
+    # quarter-hour in which production covers consumption or the other way round. Only the rest are fractional.
+    shares = weights * (totals == weight_sums)
+    fractional = np.flatnonzero((totals > 0) & (totals != weight_sums))
+    if fractional.size and weights.shape[0]:
+        fractional_weights = weights if weights.shape[1] == 1 else weights[:, fractional]
+        shares[:, fractional] = _largest_remainder(totals[fractional], fractional_weights, weight_sums[fractional])
+    return shares
+
+
+def _largest_remainder(totals: np.ndarray, weights: np.ndarray, weight_sums: np.ndarray) -> np.ndarray:
+    """Hamilton rounding of total × weight / weight sum: floors, then 1 Wh each to the largest remainders.
+
+    The floors leave fewer Wh over than there are rows with a remainder, so a row gets at most 1 Wh more than its
+    floor, and only if its exact share is not whole. Equal remainders favour the lower index.
+    """
+    rows = weights.shape[0]
+    _check_product_fits(int(totals.max()), int(weights.max()), "a column total times one weight")
+    _check_product_fits(int(weight_sums.max()), rows, "a column's weight sum times the number of participants")
+    remainders = weights * totals
+    floors, remainders = np.divmod(remainders, weight_sums, out=(np.empty_like(remainders), remainders))
+    leftover = totals - floors.sum(axis=0)
+    # Make each column's remainders unique with the index as tie-break (remainder × rows + preference); then
+    # exactly the `leftover` largest keys lie at or above the leftover-th largest key. Keys stay below
+    # weight sum × rows, so a column with nothing left over gets a cutoff no key reaches.
+    order_keys = remainders
+    order_keys *= rows
+    order_keys += np.arange(rows - 1, -1, -1, dtype=np.int64)[:, np.newaxis]
+    ranked = np.sort(order_keys, axis=0)
+    cutoffs = ranked[np.minimum(rows - leftover, rows - 1), np.arange(totals.size)]
+    cutoffs[leftover == 0] = _INT64_MAX
+    floors += order_keys >= cutoffs
+    return floors
+
+
+def _water_fill(
+    consumption: np.ndarray, weights: np.ndarray, shared: np.ndarray, total_consumption: np.ndarray
+) -> np.ndarray:
+    """Share ``shared`` per column so that consumer i gets min(level × weight_i, consumption_i), all of it.
+
+    This is where static keys with redistribution end up after any number of rounds: one level per quarter-hour;
+    consumers whose consumption / weight lies at or below it are served fully, the others get level × weight.
+    Only quarter-hours that share something but not everything need the level.
+    """
+    allocated = consumption * (shared == total_consumption)
+    partial = np.flatnonzero((shared > 0) & (shared < total_consumption))
+    if partial.size:
+        allocated[:, partial] = _fill_to_level(consumption[:, partial], weights, shared[partial])
+    return allocated
+
+
+def _fill_to_level(consumption: np.ndarray, weights: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """Water-filling for columns where 0 < shared < total consumption (so somebody stays unsaturated).
+
+    Sort the consumers by consumption / weight. Going up that order, the level only rises while consumers are
+    served fully, so the first consumer that stays unsaturated, when everyone before it is served fully and
+    everyone from it on shares the rest pro-rata to weight, fixes the level: what is left at that point over the
+    weight from that point on. All comparisons are exact integer products.
+    """
+    max_consumption, max_weight, weight_sum = int(consumption.max()), int(weights.max()), sum(weights.tolist())
+    _check_product_fits(max_consumption, weight_sum, "a consumption times the sum of the keys")
+    _check_product_fits(int(consumption.sum(axis=0).max()), max_weight, "a total consumption times one key")
+    if max_consumption * max_weight >= _EXACT_FLOAT_RATIO_LIMIT:
+        raise ValueError(
+            f"a consumption ({max_consumption} Wh) times the largest integer key ({max_weight}) reaches 2^52, "
+            "beyond which static_redistributed cannot order consumers exactly; use keys with fewer digits"
+        )
+    column_weights = weights[:, np.newaxis]
+    # Consumers with equal ratios saturate together, so their order among themselves does not matter.
+    order = np.argsort(consumption / column_weights, axis=0)
+    sorted_consumption = np.take_along_axis(consumption, order, axis=0)
+    sorted_weights = weights[order]
+    # At sorted position r: what is left once everyone before r is served fully, and the weight from r on.
+    left = shared - (np.cumsum(sorted_consumption, axis=0) - sorted_consumption)
+    weight_from = weight_sum - (np.cumsum(sorted_weights, axis=0) - sorted_weights)
+    stays_unsaturated = sorted_consumption * weight_from > left * sorted_weights
+    first_unsaturated = stays_unsaturated.argmax(axis=0)
+    columns = np.arange(consumption.shape[1])
+    level_numerator, level_denominator = left[first_unsaturated, columns], weight_from[first_unsaturated, columns]
+
+    saturated = consumption * level_denominator <= level_numerator * column_weights
+    rest_weights = np.where(saturated, 0, column_weights)
+    return np.where(saturated, consumption, 0) + _split_pro_rata(level_numerator, rest_weights)
+
+
+def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production: np.ndarray) -> np.ndarray:
+    """Serve ranks in ascending order, each as much as remains, pro-rata to consumption within a rank.
+
+    Per quarter-hour the better ranks are served fully until production runs short; then one rank is served
+    partly (what the better ranks leave, pro-rata to consumption) and the ranks after it get nothing.
+    """
+    if consumption.shape[0] == 0:
+        return np.zeros_like(consumption)
+    distinct_ranks, rank_index = np.unique(ranks, return_inverse=True)
+    by_rank = np.argsort(rank_index, kind="stable")
+    rank_starts = np.searchsorted(rank_index[by_rank], np.arange(distinct_ranks.size))
+    rank_demand = np.add.reduceat(consumption[by_rank], rank_starts, axis=0)
+    demand_through = np.cumsum(rank_demand, axis=0)  # demand of this rank and all better ones
+    served_fully = demand_through <= total_production
+    allocated = consumption * served_fully[rank_index]
+
+    partly_served = served_fully.argmin(axis=0)  # the first rank not served fully, where there is one
+    columns = np.arange(consumption.shape[1])
+    partly_served_demand = rank_demand[partly_served, columns]
+    left = total_production - (demand_through[partly_served, columns] - partly_served_demand)
+    partial = np.flatnonzero(~served_fully[-1] & (left > 0))
+    if partial.size:
+        members = rank_index[:, np.newaxis] == partly_served[partial]
+        member_consumption = consumption[:, partial] * members
+        allocated[:, partial] += _largest_remainder(left[partial], member_consumption, partly_served_demand[partial])
+    return allocated
+
+
+def _energy_array(name: str, values: npt.ArrayLike) -> np.ndarray:
+    """Return ``values`` as a 2-D int64 array of non-negative Wh, or say precisely what is wrong."""
+    array = np.asarray(values)
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must be an integer array of Wh, got dtype {array.dtype}")
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (participants × quarter-hours), got shape {array.shape}")
+    if array.size == 0:
+        return array.astype(np.int64, copy=False)
+    if array.dtype.kind == "u" and int(array.max()) > _INT64_MAX:
+        raise ValueError(f"{name} has a value above the int64 range: {int(array.max())} Wh")
+    array = array.astype(np.int64, copy=False)
+    if array.min() < 0:
+        row, column = np.unravel_index(np.argmax(array < 0), array.shape)
+        raise ValueError(
+            f"{name} has a negative value at row {row}, column {column}: {array[row, column]} Wh; energy must be ≥ 0"
+        )
+    _check_product_fits(int(array.max()), array.shape[0], f"the largest {name} value times the number of rows")
+    return array
+
+
+def _check_method_arguments(method: str, keys: Keys | None, ranks: npt.ArrayLike | None) -> None:
+    if method not in METHODS:
+        raise ValueError(f"unknown allocation method {method!r}; valid methods are: {', '.join(METHODS)}")
+    if keys is not None and method not in KEY_METHODS:
+        raise ValueError(f"keys are only used by the static and static_redistributed methods, not by {method!r}")
+    if ranks is not None and method != "priority":
+        raise ValueError(f"ranks are only used by the priority method, not by {method!r}")
+    if keys is None and method in KEY_METHODS:
+        raise ValueError(f"method {method!r} needs keys, one per consumer")
+    if ranks is None and method == "priority":
+        raise ValueError("method 'priority' needs ranks, one per consumer")
+
+
+def _integer_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> np.ndarray:
+    """Turn keys into the smallest int64 weights with exactly the same ratios."""
+    values = np.asarray(keys, dtype=object)
+    if values.ndim != 1:
+        raise ValueError(f"keys must be a 1-D sequence of numbers, got shape {values.shape}")
+    if len(values) != consumers:
+        raise ValueError(f"keys has {len(values)} entries but there are {consumers} consumers; give one per consumer")
+    fractions = [_exact_key(index, value) for index, value in enumerate(values)]
+    for index, key in enumerate(fractions):
+        if key < 0:
+            raise ValueError(f"keys must not be negative; key {index} is {values[index]}")
+        if key == 0 and not allow_zero:
+            raise ValueError(
+                f"static_redistributed needs a positive key for every consumer; key {index} is {values[index]} "
+                "(a consumer without a key could leave energy unshared; use static, or priority)"
+            )
+    if consumers and not any(fractions):
+        raise ValueError("keys must not all be zero")
+    denominator = lcm(*(key.denominator for key in fractions))
+    numerators = [key.numerator * (denominator // key.denominator) for key in fractions]
+    divisor = gcd(*numerators) or 1
+    weights = [numerator // divisor for numerator in numerators]
+    if sum(weights) > _INT64_MAX:
+        raise ValueError("keys need more significant digits than exact int64 arithmetic allows; round them")
+    return np.array(weights, dtype=np.int64)
+
+
+def _exact_key(index: int, value: object) -> Fraction:
+    """A key as an exact fraction; a float is taken as the decimal it prints as (0.1 is 1/10, not 0.1000…0555)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return Fraction(int(value))
+    if isinstance(value, Decimal) and value.is_finite():
+        return Fraction(value)
+    if isinstance(value, float | np.floating) and isfinite(value):
+        return Fraction(repr(float(value)))
+    raise ValueError(f"keys must be finite numbers; key {index} is {value!r}")
+
+
+def _rank_array(ranks: npt.ArrayLike, consumers: int) -> np.ndarray:
+    array = np.asarray(ranks)
+    if array.ndim != 1:
+        raise ValueError(f"ranks must be a 1-D sequence of integers, got shape {array.shape}")
+    if len(array) != consumers:
+        raise ValueError(f"ranks has {len(array)} entries but there are {consumers} consumers; give one per consumer")
+    if len(array) and (array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"ranks must be integers, got dtype {array.dtype}")
+    return array
+
+
+def _check_product_fits(left: int, right: int, what: str) -> None:
+    if left * right > _INT64_MAX:
+        raise ValueError(
+            f"values too large for exact int64 arithmetic: {what} ({left} × {right}) exceeds 2^63 − 1; "
+            "quarter-hour values below 10^7 Wh with at most 10^4 participants always fit"
+        )
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view

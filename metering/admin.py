@@ -1,0 +1,243 @@
+"""Staff console for meter data: upload with a preview of what will change, then apply."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.models import Door
+from metering import csv_mappings as services_csv
+from metering import selectors, services
+from metering.analysis import UNCONFIRMED_MAPPING
+from metering.charts import coverage_calendar_svg, day_profile_svg, parse_day
+from metering.daybuckets import from_bytes
+from metering.forms import MappingConfirmForm, MeterApplyForm, MeterUploadForm
+from metering.models import (
+    AggregateDaySeries,
+    Channel,
+    CsvMapping,
+    DaySeries,
+    Direction,
+    MeterImport,
+    MeteringPointData,
+)
+from metering.parsers.generic import sniff
+from metering.tasks import apply_meter_import
+from openleg.admin_mixins import ReadOnlyAdminMixin
+from openleg.periods import utc_now
+
+LARGE_FILE_BYTES = getattr(settings, "METER_IMPORT_ASYNC_BYTES", 5 * 1024 * 1024)
+
+
+@admin.register(MeterImport)
+class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "filename",
+        "format",
+        "status",
+        "door",
+        "actor",
+        "slots_new",
+        "slots_changed",
+        "slots_unchanged",
+    ]
+    list_filter = ["status", "format", "door"]
+    list_select_related = ["actor"]
+    search_fields = ["filename", "sha256"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in MeterImport._meta.fields]
+    change_list_template = "admin/metering/meterimport/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="metering_meterimport_upload"),
+            path(
+                "<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="metering_meterimport_preview"
+            ),
+        ]
+        return own + super().get_urls()
+
+    def upload_view(self, request):
+        form = MeterUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            meter_import = services.meter_import_stage(
+                data=upload.read(),
+                filename=upload.name,
+                actor=request.user,
+                door=Door.ADMIN,
+                metering_point=form.cleaned_data["metering_point"],
+                utility=form.cleaned_data["utility"],
+            )
+            return redirect("admin:metering_meterimport_preview", pk=meter_import.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("Messdaten hochladen"),
+        }
+        return TemplateResponse(request, "admin/metering/meterimport/upload.html", context)
+
+    def preview_view(self, request, pk: int):
+        meter_import = get_object_or_404(MeterImport, pk=pk)
+        is_post = request.method == "POST"
+        mapping_form = MappingConfirmForm(request.POST if is_post and "confirm_mapping" in request.POST else None)
+        if mapping_form.is_bound:
+            return self._confirm_mapping(request, meter_import, mapping_form)
+        form = MeterApplyForm(request.POST if is_post else None)
+        if is_post and meter_import.status == MeterImport.Status.PREVIEW and form.is_valid():
+            return self._apply(request, meter_import, form.cleaned_data["create_unknown"])
+        analysis = services.meter_import_preview(meter_import=meter_import)
+        mapping_form = None
+        if any(finding.code == UNCONFIRMED_MAPPING for finding in analysis.errors):
+            with meter_import.file.open("rb") as handle:
+                proposal = sniff(handle.read()).to_dict()
+            mapping_form = MappingConfirmForm(
+                initial={"utility": meter_import.utility, "name": meter_import.filename, "mapping": proposal}
+            )
+        unknown = [f.params["metering_point"] for f in analysis.errors if f.code == "unknown_metering_point"]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "meter_import": meter_import,
+            "analysis": analysis,
+            "series": [plan.summary() for plan in analysis.plans],
+            "unknown": unknown,
+            "form": form,
+            "mapping_form": mapping_form,
+            "title": _("Vorschau: %(file)s") % {"file": meter_import.filename},
+            "can_apply": meter_import.status == MeterImport.Status.PREVIEW
+            and (not analysis.errors or (unknown and len(unknown) == len(analysis.errors))),
+        }
+        return TemplateResponse(request, "admin/metering/meterimport/preview.html", context)
+
+    def _confirm_mapping(self, request, meter_import: MeterImport, mapping_form: MappingConfirmForm):
+        if mapping_form.is_valid():
+            with meter_import.file.open("rb") as handle:
+                data = handle.read()
+            try:
+                services_csv.csv_mapping_confirm(
+                    utility=mapping_form.cleaned_data["utility"],
+                    data=data,
+                    name=mapping_form.cleaned_data["name"],
+                    mapping=mapping_form.cleaned_data["mapping"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                meter_import.utility = mapping_form.cleaned_data["utility"]
+                meter_import.save(update_fields=["utility"])
+                self.message_user(request, _("Spaltenzuordnung gespeichert."))
+        else:
+            self.message_user(request, str(mapping_form.errors), messages.ERROR)
+        return redirect("admin:metering_meterimport_preview", pk=meter_import.pk)
+
+    def _apply(self, request, meter_import: MeterImport, create_unknown: bool):
+        if create_unknown:
+            analysis = services.meter_import_preview(meter_import=meter_import)
+            unknown = [f.params["metering_point"] for f in analysis.errors if f.code == "unknown_metering_point"]
+            try:
+                created = services.metering_points_create_unknown(mp_ids=unknown, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect("admin:metering_meterimport_preview", pk=meter_import.pk)
+            self.message_user(request, _("%(count)s Messpunkte angelegt.") % {"count": len(created)})
+        if meter_import.size > LARGE_FILE_BYTES:
+            transaction.on_commit(lambda: apply_meter_import.delay(meter_import.pk))
+            self.message_user(request, _("Die Datei wird im Hintergrund übernommen."))
+            return redirect(reverse("admin:metering_meterimport_changelist"))
+        outcome = services.meter_import_apply(meter_import=meter_import)
+        if outcome.ok:
+            self.message_user(
+                request,
+                _("%(file)s: %(status)s.")
+                % {"file": outcome.filename, "status": outcome.meter_import.get_status_display()},
+            )
+        else:
+            self.message_user(request, " ".join(f.message for f in outcome.errors), messages.ERROR)
+        return redirect(reverse("admin:metering_meterimport_change", args=[meter_import.pk]))
+
+
+@admin.register(DaySeries)
+class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["metering_point", "direction", "channel", "day", "last_import", "updated_at"]
+    list_filter = ["direction", "channel", "day"]
+    list_select_related = ["metering_point", "last_import"]
+    search_fields = ["metering_point__mp_id"]
+    readonly_fields = ["metering_point", "direction", "channel", "day", "last_import", "updated_at", "kwh"]
+    exclude = ["values", "quality"]
+
+    @admin.display(description=gettext_lazy("kWh (Tag UTC)"))
+    def kwh(self, obj):
+        values, _quality = from_bytes(obj.values, obj.quality)
+        return f"{int(values.sum()) / 1_000_000:.3f}"
+
+
+@admin.register(AggregateDaySeries)
+class AggregateDaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["community_ref", "community", "direction", "channel", "day", "updated_at"]
+    list_filter = ["direction", "channel"]
+    exclude = ["values", "quality"]
+
+
+@admin.register(CsvMapping)
+class CsvMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "utility", "signature", "confirmed_by", "confirmed_at"]
+    list_filter = ["utility"]
+    list_select_related = ["utility", "confirmed_by"]
+    readonly_fields = ["signature", "confirmed_by", "confirmed_at"]
+
+
+@admin.register(MeteringPointData)
+class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A metering point's daily profile as a chart and its month as a coverage calendar."""
+
+    list_display = ["mp_id", "utility", "site"]
+    list_select_related = ["utility"]
+    search_fields = ["mp_id", "site"]
+    list_filter = ["utility"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        point = get_object_or_404(MeteringPointData, pk=object_id)
+        latest = selectors.latest_day_with_data(metering_point_id=point.pk) or utc_now().date()
+        day = parse_day(request.GET.get("day"), latest)
+        profile = selectors.day_profile(metering_point_id=point.pk, day=day)
+        series_labels = {(d, c): f"{Direction(d).label} {Channel(c).label}" for d, c in profile}
+        statuses = selectors.coverage(metering_point_id=point.pk, year=day.year, month=day.month)
+        status_labels = {
+            "complete": _("vollständig"),
+            "provisional": _("provisorisch"),
+            "incomplete": _("unvollständig"),
+            "missing": _("fehlt"),
+        }
+        totals = [
+            (series_labels[key], f"{int(series.values.sum()) / 1e6:.3f}") for key, series in sorted(profile.items())
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": point,
+            "title": _("Messdaten %(mp)s") % {"mp": point.mp_id},
+            "day": day,
+            "totals": totals,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "profile_svg": mark_safe(day_profile_svg(day, {k: s.values for k, s in profile.items()}, series_labels)),
+            "calendar_svg": mark_safe(
+                coverage_calendar_svg(day.year, day.month, statuses, status_labels, link="?day={day}")
+            ),
+        }
+        return TemplateResponse(request, "admin/metering/meteringpointdata/profile.html", context)

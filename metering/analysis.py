@@ -1,0 +1,170 @@
+"""What a delivered file would do: parse it, check it against the database, plan the merge.
+
+Shared by every door (admin preview, command, task); writes nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from communities.models import Community, Membership, MeteringPoint
+from metering import parsers
+from metering.csv_mappings import saved_mapping_for
+from metering.daybuckets import DayRow, Merge, from_bytes, merge_day, split_into_days
+from metering.messages import Finding, finding_from_problem
+from metering.models import AggregateDaySeries, DaySeries
+from metering.parsers.base import ParsedFile, Series
+from openleg.periods import local_date
+
+_MWH_PER_KWH = Decimal(1_000_000)
+UNCONFIRMED_MAPPING = "unconfirmed_mapping"
+
+
+@dataclass
+class SeriesPlan:
+    series: Series
+    rows: list[DayRow]
+    merges: list[Merge] = field(default_factory=list)
+    metering_point_pk: int | None = None
+
+    def summary(self) -> dict:
+        total = Decimal(self.series.total_mwh) / _MWH_PER_KWH
+        kwh = total.quantize(Decimal("0.000001")).normalize()
+        if -kwh.as_tuple().exponent < 3:
+            kwh = kwh.quantize(Decimal("0.001"))
+        return {
+            "metering_point": self.series.metering_point,
+            "direction": self.series.direction,
+            "channel": self.series.channel,
+            "start": self.series.start.isoformat().replace("+00:00", "Z"),
+            "end": self.series.end.isoformat().replace("+00:00", "Z"),
+            "intervals": self.series.intervals,
+            "kwh": str(kwh),
+            "slots_new": sum(m.new for m in self.merges),
+            "slots_changed": sum(m.changed for m in self.merges),
+            "slots_unchanged": sum(m.unchanged for m in self.merges),
+        }
+
+
+@dataclass
+class Analysis:
+    filename: str
+    parsed: ParsedFile
+    errors: list[Finding]
+    warnings: list[Finding]
+    plans: list[SeriesPlan]
+
+    @property
+    def format(self) -> str:
+        return self.parsed.format
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self.parsed.format == "sdat-e31"
+
+    def count(self, what: str) -> int:
+        return sum(getattr(merge, what) for plan in self.plans for merge in plan.merges)
+
+
+def analyse(
+    *,
+    data: bytes,
+    filename: str,
+    metering_point: str | None = None,
+    mapping: parsers.GenericMapping | None = None,
+    utility=None,
+) -> Analysis:
+    if mapping is None and parsers.detect_format(data).format == "generic":
+        mapping = saved_mapping_for(data, utility=utility)
+    parsed = parsers.parse(data, filename=filename, metering_point=metering_point or None, mapping=mapping)
+    errors = [finding_from_problem(problem) for problem in parsed.problems]
+    warnings = [finding_from_problem(problem) for problem in parsed.warnings]
+    # A guessed column mapping is a proposal: values are stored only once a person has confirmed it.
+    errors += [finding for finding in warnings if finding.code == UNCONFIRMED_MAPPING]
+    warnings = [finding for finding in warnings if finding.code != UNCONFIRMED_MAPPING]
+    plans = [SeriesPlan(series=s, rows=split_into_days(s.start, s.values_mwh, s.quality)) for s in parsed.series]
+    if not errors:
+        if parsed.format == "sdat-e31":
+            _plan_aggregates(parsed, plans)
+        else:
+            errors += _check_metering_points(plans, warnings)
+            if not errors:
+                _plan_merges(plans)
+    return Analysis(filename, parsed, errors, warnings, plans)
+
+
+def _series_label(series: Series) -> str:
+    return f"{series.metering_point} ({series.direction}/{series.channel})"
+
+
+def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> list[Finding]:
+    ids = {plan.series.metering_point for plan in plans}
+    known = dict(MeteringPoint.objects.filter(mp_id__in=ids).values_list("mp_id", "pk"))
+    errors = [Finding("unknown_metering_point", mp_id, {"metering_point": mp_id}) for mp_id in sorted(ids - set(known))]
+    memberships = Membership.objects.filter(metering_point_id__in=known.values()).values_list(
+        "metering_point_id", "valid_from", "valid_to"
+    )
+    periods: dict[int, list[tuple[date, date | None]]] = {}
+    for pk, start, end in memberships:
+        periods.setdefault(pk, []).append((start, end))
+    for plan in plans:
+        plan.metering_point_pk = known.get(plan.series.metering_point)
+        if plan.metering_point_pk is None:
+            continue
+        first, last = local_date(plan.series.start), local_date(plan.series.end - timedelta(microseconds=1))
+        covered = any(
+            start <= last and (end is None or end >= first) for start, end in periods.get(plan.metering_point_pk, [])
+        )
+        if not covered:
+            warnings.append(
+                Finding(
+                    "not_in_community",
+                    _series_label(plan.series),
+                    {
+                        "metering_point": plan.series.metering_point,
+                        "first": first.isoformat(),
+                        "last": last.isoformat(),
+                    },
+                )
+            )
+    return errors
+
+
+def _plan_merges(plans: list[SeriesPlan]) -> None:
+    days = [row.day for plan in plans for row in plan.rows]
+    if not days:
+        return
+    # One plain query over the file's points and days; rows of other channels are filtered out here.
+    stored = {
+        (pk, direction, channel, day): (values, quality)
+        for pk, direction, channel, day, values, quality in DaySeries.objects.filter(
+            metering_point_id__in={plan.metering_point_pk for plan in plans}, day__gte=min(days), day__lte=max(days)
+        ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality")
+    }
+    for plan in plans:
+        key = (plan.metering_point_pk, plan.series.direction, plan.series.channel)
+        _merge_rows(plan, lambda day, key=key: stored.get((*key, day)))
+
+
+def _merge_rows(plan: SeriesPlan, stored_row) -> None:
+    for row in plan.rows:
+        existing = stored_row(row.day)
+        stored = from_bytes(*existing) if existing else (None, None)
+        plan.merges.append(merge_day(*stored, row))
+
+
+def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan]) -> None:
+    reference = parsed.meta.get("community_id") or parsed.meta.get("grid_area", "")
+    stored = {
+        (direction, channel, day): (values, quality)
+        for direction, channel, day, values, quality in AggregateDaySeries.objects.filter(
+            community_ref=reference
+        ).values_list("direction", "channel", "day", "values", "quality")
+    }
+    for plan in plans:
+        key = (plan.series.direction, plan.series.channel)
+        _merge_rows(plan, lambda day, key=key: stored.get((*key, day)))
+
+
+def community_for_reference(reference: str) -> Community | None:
+    return Community.objects.filter(vnb_reference=reference).first() if reference else None

@@ -1,0 +1,79 @@
+"""German (de-CH) texts for everything the importer reports, from stable codes and their values.
+
+The parsers are pure Python and say what and where in English with machine codes; this module
+turns a code and its parameters into the sentence a utility employee reads, through Django's
+translation machinery.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from metering.parsers.base import Problem
+
+TEXTS = {
+    "unknown_format": _("Das Dateiformat wurde nicht erkannt: %(reason)s"),
+    "empty_file": _("Die Datei ist leer."),
+    "xml_syntax": _("Die XML-Datei ist fehlerhaft: %(detail)s"),
+    "missing_column": _("Die Spalte «%(column)s» fehlt."),
+    "bad_number": _("«%(value)s» ist keine gültige Zahl."),
+    "bad_timestamp": _("Der Zeitpunkt «%(value)s» ist ungültig: %(detail)s"),
+    "negative_value": _("Negativer Wert %(value)s: Energiewerte dürfen nicht negativ sein."),
+    "duplicate_slot": _("Die Viertelstunde %(slot)s kommt in der Datei mehrfach vor."),
+    "wrong_day_length": _("Der Tag %(day)s hat %(found)s statt %(expected)s Viertelstunden."),
+    "incomplete_day": _("Der Tag %(day)s ist unvollständig (%(found)s von %(expected)s Viertelstunden)."),
+    "gap": _("Lücke: %(count)s Viertelstunden ab %(slot)s fehlen."),
+    "split_mismatch": _(
+        "Total %(total)s ≠ LEG-Anteil %(leg)s + Netz-Anteil %(grid)s in der Viertelstunde %(slot)s "
+        "(Abweichung über 1 Wh)."
+    ),
+    "bad_metering_point_id": _("«%(value)s» ist keine gültige Messpunkt-ID (CH + 6 Ziffern + 25 Zeichen)."),
+    "unsupported_resolution": _("Auflösung %(value)s wird nicht unterstützt: erwartet werden 15 Minuten."),
+    "unsupported_unit": _("Einheit %(value)s wird nicht unterstützt: erwartet wird kWh (oder kW)."),
+    "metering_point_required": _(
+        "Diese Datei enthält keine Messpunkt-ID: bitte den Messpunkt angeben (--metering-point)."
+    ),
+    "provisional": _("Enthält provisorische Werte (Condition 21); sie werden als provisorisch gespeichert."),
+    "unknown_metering_point": _(
+        "Der Messpunkt %(metering_point)s ist nicht erfasst. Mitarbeitende können ihn anlegen."
+    ),
+    "not_in_community": _(
+        "Der Messpunkt %(metering_point)s gehört vom %(first)s bis %(last)s zu keiner Gemeinschaft; "
+        "die Werte werden gespeichert, aber nicht abgerechnet."
+    ),
+    "unconfirmed_mapping": _(
+        "Für dieses CSV-Format ist noch keine Spaltenzuordnung bestätigt. Mitarbeitende bestätigen die "
+        "vorgeschlagene Zuordnung einmal in der Vorschau; danach gilt sie für jede Datei dieses Formats."
+    ),
+    "more_of_kind": _("%(count)s weitere Fälle dieser Art werden nicht einzeln aufgeführt."),
+    "already_imported": _("Diese Datei wurde bereits mit Import #%(import_id)s übernommen; nichts geändert."),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    location: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    fallback: str = ""
+
+    @property
+    def message(self) -> str:
+        text = TEXTS.get(self.code)
+        if text is None:
+            return self.fallback or self.code
+        return str(text) % defaultdict(str, {key: str(value) for key, value in self.params.items()})
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "location": self.location, "message": self.message, "params": dict(self.params)}
+
+
+OVERFLOW_LOCATION = "further locations"  # metering.parsers.base.Issues: past its cap a kind is only counted
+
+
+def finding_from_problem(problem: Problem) -> Finding:
+    if problem.location == OVERFLOW_LOCATION:
+        return Finding("more_of_kind", problem.code, dict(problem.params), problem.message)
+    return Finding(problem.code, problem.location, dict(problem.params), problem.message)

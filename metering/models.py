@@ -1,0 +1,203 @@
+"""Interval data storage: one row per metering point, direction, channel and UTC day.
+
+A row holds the day's 96 quarter-hour values as little-endian int64 milliwatt-hours and one
+quality byte per slot (``metering.parsers.base.Quality``; 0 = not delivered). A UTC day always
+has 96 quarter-hours, so DST never changes the row shape. mWh keep every delivered digit
+(kW × 0.25 h gives fractions of a Wh); billing rounds to Wh when it loads.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import MeteringPoint
+
+
+class Direction(models.TextChoices):
+    CONSUMPTION = "consumption", _("Bezug")
+    PRODUCTION = "production", _("Einspeisung")
+
+
+class Channel(models.TextChoices):
+    TOTAL = "total", _("Total")
+    LEG = "leg", _("LEG-Anteil")
+    GRID = "grid", _("Netz-Anteil")
+
+
+def _import_upload_path(instance: "MeterImport", filename: str) -> str:
+    return f"meter-imports/{instance.created_at:%Y/%m}/{instance.sha256[:12]}-{filename}"
+
+
+class MeterImport(models.Model):
+    """One delivered file: kept as it came, with what it changed, who brought it and how."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Vorschau")
+        APPLIED = "applied", _("übernommen")
+        UNCHANGED = "unchanged", _("bereits importiert")
+        REJECTED = "rejected", _("abgelehnt")
+
+    created_at = models.DateTimeField(_("erstellt am"), db_index=True)
+    applied_at = models.DateTimeField(_("übernommen am"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("durch"),
+    )
+    door = models.CharField(_("Zugang"), max_length=16)
+    utility = models.ForeignKey(
+        "pipeline.Utility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meter_imports",
+        verbose_name=_("Netzbetreiber"),
+    )
+    filename = models.CharField(_("Dateiname"), max_length=255)
+    file = models.FileField(_("Originaldatei"), upload_to=_import_upload_path, max_length=400)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
+    format = models.CharField(_("Format"), max_length=16, blank=True)
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices)
+    metering_point_hint = models.CharField(_("Messpunkt (für Formate ohne Messpunkt)"), max_length=33, blank=True)
+    series = models.JSONField(_("Reihen"), default=list, blank=True)
+    problems = models.JSONField(_("Fehler"), default=list, blank=True)
+    warnings = models.JSONField(_("Hinweise"), default=list, blank=True)
+    slots_new = models.PositiveIntegerField(_("neue Werte"), default=0)
+    slots_changed = models.PositiveIntegerField(_("geänderte Werte"), default=0)
+    slots_unchanged = models.PositiveIntegerField(_("unveränderte Werte"), default=0)
+
+    class Meta:
+        verbose_name = _("Messdaten-Import")
+        verbose_name_plural = _("Messdaten-Importe")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # The same file is applied at most once: a second delivery of it changes nothing.
+            models.UniqueConstraint(
+                fields=["sha256"], condition=models.Q(status="applied"), name="meter_import_file_applied_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @staticmethod
+    def hash_of(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+
+class SlotRow(models.Model):
+    """One UTC day of one series: 96 int64 mWh values and 96 quality bytes."""
+
+    direction = models.CharField(_("Richtung"), max_length=12, choices=Direction.choices)
+    channel = models.CharField(_("Kanal"), max_length=8, choices=Channel.choices)
+    day = models.DateField(_("Tag (UTC)"))
+    values = models.BinaryField(_("Werte (mWh)"))
+    quality = models.BinaryField(_("Qualität"))
+    # No index of its own: imports are never deleted, and the index would slow every import.
+    last_import = models.ForeignKey(
+        MeterImport,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("zuletzt geändert durch"),
+        db_index=False,
+    )
+    updated_at = models.DateTimeField(_("geändert am"))
+
+    class Meta:
+        abstract = True
+
+
+class DaySeries(SlotRow):
+    # The unique (metering point, direction, channel, day) index serves every lookup, including by point.
+    metering_point = models.ForeignKey(
+        "communities.MeteringPoint",
+        on_delete=models.PROTECT,
+        related_name="day_series",
+        verbose_name=_("Messpunkt"),
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("Tagesreihe")
+        verbose_name_plural = _("Tagesreihen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metering_point", "direction", "channel", "day"], name="day_series_unique_slot_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metering_point_id} {self.direction}/{self.channel} {self.day}"
+
+
+class AggregateDaySeries(SlotRow):
+    """Community totals from SDAT E31 deliveries, kept to cross-check the allocation."""
+
+    community_ref = models.CharField(_("LEG-Kennung des VNB"), max_length=64)
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="aggregates",
+        verbose_name=_("Gemeinschaft"),
+    )
+
+    class Meta:
+        verbose_name = _("Summenreihe (E31)")
+        verbose_name_plural = _("Summenreihen (E31)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community_ref", "direction", "channel", "day"], name="aggregate_series_unique_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_ref} {self.direction}/{self.channel} {self.day}"
+
+
+class CsvMapping(models.Model):
+    """A confirmed column mapping for a CSV layout we have no dedicated parser for, per utility.
+
+    ``signature`` identifies the layout (its header row); ``mapping`` is
+    ``metering.parsers.generic.GenericMapping.to_dict()``.
+    """
+
+    utility = models.ForeignKey(
+        "pipeline.Utility", on_delete=models.CASCADE, related_name="csv_mappings", verbose_name=_("Netzbetreiber")
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    signature = models.CharField(_("Kopfzeile"), max_length=500)
+    mapping = models.JSONField(_("Zuordnung"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bestätigt durch"),
+    )
+    confirmed_at = models.DateTimeField(_("bestätigt am"))
+
+    class Meta:
+        verbose_name = _("CSV-Zuordnung")
+        verbose_name_plural = _("CSV-Zuordnungen")
+        constraints = [models.UniqueConstraint(fields=["utility", "signature"], name="csv_mapping_unique_layout")]
+
+    def __str__(self) -> str:
+        return f"{self.utility}: {self.name}"
+
+
+class MeteringPointData(MeteringPoint):
+    """The admin's view of a metering point's stored data (profile and coverage); no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Messpunkt-Daten")
+        verbose_name_plural = _("Messpunkt-Daten")

@@ -1,0 +1,70 @@
+"""Which format a meter file is in, from its bytes alone (domain.md B5)."""
+
+from dataclasses import dataclass
+
+from metering.parsers import aew, bkw, ckw, ekz, ewz, iwb
+from metering.parsers.sdat import document_format
+from metering.parsers.sdat_xml import STROM_NS, XmlError, peek_root
+from metering.parsers.table import DELIMITERS, decode, first_lines, split_row
+
+CSV_LAYOUTS = (ekz, bkw, ewz, ckw, iwb, aew)
+REGISTER_ROOTS = ("ESLBillingData", "ESL", "EdmRegisterWertExport")
+_HEADER_SEARCH_LINES = 20
+_HEAD_BYTES = 65_536
+
+
+@dataclass(frozen=True)
+class Detected:
+    format: str | None
+    encoding: str
+    reason: str
+
+
+def detect_format(data: bytes) -> Detected:
+    if not data or data.isspace():
+        return Detected(None, "utf-8", "the file is empty")
+    decoded = decode(_head(data))
+    if decoded is None:
+        return Detected(None, "binary", "the file is not text (neither UTF-8 nor Windows-1252)")
+    if decoded.text.lstrip().startswith("<"):
+        return _detect_xml(data, decoded.encoding)
+    lines = first_lines(decoded.text, _HEADER_SEARCH_LINES)
+    for layout in CSV_LAYOUTS:
+        delimiter = layout.MAPPING.delimiter
+        if any(tuple(split_row(line, delimiter)) == layout.HEADER for line in lines):
+            return Detected(layout.FORMAT, decoded.encoding, f"the header of the {layout.FORMAT} export")
+    if _is_table(lines):
+        return Detected("generic", decoded.encoding, "a delimited table with no known header: map its columns")
+    return Detected(None, decoded.encoding, "neither SDAT XML nor a delimited table")
+
+
+def _head(data: bytes) -> bytes:
+    """The first whole lines: enough to recognise a file, and never a character cut in two."""
+    if len(data) <= _HEAD_BYTES:
+        return data
+    cut = data.rfind(b"\n", 0, _HEAD_BYTES)
+    return data[: cut + 1] if cut > 0 else data[:_HEAD_BYTES]
+
+
+def _detect_xml(data: bytes, encoding: str) -> Detected:
+    root = peek_root(data)
+    if isinstance(root, XmlError):
+        return Detected(None, encoding, f"broken XML (line {root.line}): {root.detail}")
+    if root.name in REGISTER_ROOTS:
+        return Detected(None, encoding, f"{root.name} holds register readings (meter totals), not interval data")
+    if root.namespace != STROM_NS:
+        return Detected(None, encoding, f"XML root {root.name} is not in the SDAT namespace {STROM_NS}")
+    found = document_format(root.name)
+    if found is None:
+        return Detected(None, encoding, f"XML root {root.name} is no supported SDAT-CH document (E66 1.2–1.6, E31)")
+    return Detected(found, encoding, f"SDAT-CH {root.name}")
+
+
+def _is_table(lines: list[str]) -> bool:
+    """At least two rows with the same number (two or more) of fields for one of the usual delimiters."""
+    rows = [line for line in lines if line.strip()]
+    for delimiter in DELIMITERS:
+        widths = [len(split_row(line, delimiter)) for line in rows]
+        if len(widths) >= 2 and widths[-1] > 1 and widths.count(widths[-1]) >= 2:
+            return True
+    return False

@@ -1,0 +1,194 @@
+"""Delimited exports (CSV) read into columns of cells: decoding, preamble rows, header, data rows.
+
+Portal exports carry hundreds of thousands of rows, so a file without quotes is tokenised with numpy on its
+bytes; a file with quotes goes through the ``csv`` module. Both give the same ``Table``.
+"""
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from metering.parsers.base import Issues
+from metering.parsers.cells import Cells
+
+DELIMITERS = (";", ",", "\t")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # as detected: "utf-8-sig", "utf-8", "cp1252", "utf-16"
+    raw: bytes  # the text in an ASCII-compatible encoding (the file's bytes when possible), without BOM
+    raw_encoding: str
+
+
+def decode(data: bytes, encoding: str | None = None) -> Decoded | None:
+    """A BOM decides; else UTF-8, else Windows-1252. None for bytes that are no text."""
+    if encoding:
+        text = data.decode(encoding, "replace").lstrip("\ufeff")
+        return _text_only(Decoded(text, encoding, text.encode("utf-8"), "utf-8"))
+    if data.startswith(codecs.BOM_UTF8):
+        return _text_only(Decoded(data[3:].decode("utf-8", "replace"), "utf-8-sig", data[3:], "utf-8"))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", "replace")
+        return _text_only(Decoded(text, "utf-16", text.encode("utf-8"), "utf-8"))
+    for candidate in ("utf-8", "cp1252"):
+        try:
+            return _text_only(Decoded(data.decode(candidate), candidate, data, candidate))
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _text_only(decoded: Decoded) -> Decoded | None:
+    return None if "\x00" in decoded.text else decoded
+
+
+def split_row(line: str, delimiter: str) -> list[str]:
+    return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def first_lines(text: str, count: int) -> list[str]:
+    """The first lines without splitting a large file whole."""
+    lines, position = [], 0
+    while len(lines) < count and position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        lines.append(text[position:end].rstrip("\r"))
+        position = end + 1
+    return lines
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    header: tuple[str, ...]
+    header_line: int  # 1-based
+    preamble: tuple[tuple[str, ...], ...]  # the rows above the header
+    columns: tuple[Cells, ...]
+    lines: np.ndarray  # 1-based line number of each data row
+
+    def index(self, name: str) -> int | None:
+        return self.header.index(name) if name in self.header else None
+
+    def preamble_value(self, label: str) -> str | None:
+        """The cell next to ``label`` in the rows above the header ("Messpunkt","CH…")."""
+        for row in self.preamble:
+            if len(row) > 1 and row[0] == label:
+                return row[1]
+        return None
+
+    def where(self, row: int, column: int | None = None) -> str:
+        line = f"line {int(self.lines[row])}"
+        return line if column is None else f"{line}, column '{self.header[column]}'"
+
+
+def read_table(data: bytes, *, delimiter: str, header_row: int, encoding: str | None, issues: Issues) -> Table | None:
+    decoded = decode(data, encoding)
+    if decoded is None:
+        issues.problem("unknown_format", "file", "The file is not text.", reason="the file is not text")
+        return None
+    raw = decoded.raw
+    if b"\n" not in raw and b"\r" in raw:
+        raw = raw.replace(b"\r", b"\n")
+    buffer = np.frombuffer(raw, np.uint8)
+    newlines = np.flatnonzero(buffer == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(raw)]))
+    if starts[-1] == len(raw):
+        starts, ends = starts[:-1], ends[:-1]
+    ends = ends - ((ends > starts) & (buffer[np.maximum(ends - 1, 0)] == 13))
+    if len(starts) <= header_row:
+        issues.problem("empty_file", "file", f"The file ends before its header row (line {header_row + 1}).")
+        return None
+
+    def line_text(index: int) -> str:
+        return raw[starts[index] : ends[index]].decode(decoded.raw_encoding, "replace")
+
+    header = tuple(split_row(line_text(header_row), delimiter))
+    preamble = tuple(tuple(split_row(line_text(i), delimiter)) for i in range(header_row))
+    body_start = int(starts[header_row + 1]) if len(starts) > header_row + 1 else len(raw)
+    if raw.find(b'"', body_start) >= 0:
+        columns, lines = _read_quoted(
+            raw[body_start:].decode(decoded.raw_encoding, "replace"),
+            header_row + 2,
+            delimiter,
+            len(header),
+            issues,
+        )
+    else:
+        rows = np.arange(header_row + 1, len(starts))
+        columns, lines = _read_plain(
+            raw, decoded.raw_encoding, starts[rows], ends[rows], rows + 1, delimiter, len(header), issues
+        )
+    if not len(lines) and not issues.has_problem("bad_row"):
+        issues.problem("empty_file", f"line {header_row + 1}", "The file has a header but no data rows.")
+    return Table(header, header_row + 1, preamble, columns, lines)
+
+
+def _read_plain(
+    raw: bytes,
+    encoding: str,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    line_numbers: np.ndarray,
+    delimiter: str,
+    width: int,
+    issues: Issues,
+) -> tuple[tuple[Cells, ...], np.ndarray]:
+    separators = np.flatnonzero(np.frombuffer(raw, np.uint8) == ord(delimiter))
+    first = np.searchsorted(separators, starts)
+    found = np.searchsorted(separators, ends) - first
+    blank = found == ends - starts  # empty, or nothing but delimiters
+    good = (found == width - 1) & ~blank
+    for bad in np.flatnonzero(~good & ~blank):
+        _report_row_width(issues, int(line_numbers[bad]), width, int(found[bad]) + 1, delimiter)
+    inner = separators[first[good][:, None] + np.arange(width - 1)]
+    cell_starts = np.column_stack((starts[good], inner + 1))
+    cell_ends = np.column_stack((inner, ends[good]))
+    columns = tuple(
+        Cells(
+            raw,
+            np.ascontiguousarray(cell_starts[:, column]),
+            np.ascontiguousarray(cell_ends[:, column]),
+            encoding,
+        )
+        for column in range(width)
+    )
+    return columns, line_numbers[good]
+
+
+def _read_quoted(
+    body: str, first_line: int, delimiter: str, width: int, issues: Issues
+) -> tuple[tuple[Cells, ...], np.ndarray]:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = first_line
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            if len(row) == width:
+                rows.append(row)
+                lines.append(line)
+            else:
+                _report_row_width(issues, line, width, len(row), delimiter)
+        line = first_line + reader.line_num
+    columns = (
+        tuple(Cells.from_texts(list(cells)) for cells in zip(*rows, strict=True))
+        if rows
+        else tuple(Cells.from_texts([]) for _ in range(width))
+    )
+    return columns, np.array(lines, np.int64)
+
+
+def _report_row_width(issues: Issues, line: int, width: int, found: int, delimiter: str) -> None:
+    shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+    issues.problem(
+        "bad_row",
+        f"line {line}",
+        f"Expected {width} fields separated by {shown}, found {found}.",
+        expected=width,
+        found=found,
+    )

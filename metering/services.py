@@ -1,0 +1,259 @@
+"""Writes of meter data. A file is applied whole or not at all; the original is always kept."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from communities.models import Door, MeteringPoint
+from communities.services import metering_point_create
+from metering.analysis import Analysis, SeriesPlan, analyse, community_for_reference
+from metering.daybuckets import to_bytes
+from metering.messages import Finding
+from metering.models import AggregateDaySeries, DaySeries, MeterImport
+from metering.parsers import GenericMapping
+from metering.upsert import upsert_rows
+from openleg.periods import utc_now
+from pipeline.models import Utility
+
+
+@dataclass
+class ImportOutcome:
+    """What happened to one file, for every door to render."""
+
+    filename: str
+    status: str  # "applied", "unchanged", "rejected", "dry-run"
+    analysis: Analysis | None
+    meter_import: MeterImport | None
+    errors: list[Finding]
+    warnings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return self.status != MeterImport.Status.REJECTED
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.filename,
+            "format": self.analysis.format if self.analysis else None,
+            "status": self.status,
+            "import_id": self.meter_import.pk if self.meter_import else None,
+            "series": [plan.summary() for plan in self.analysis.plans] if self.analysis else [],
+            "errors": [finding.as_dict() for finding in self.errors],
+            "warnings": [finding.as_dict() for finding in self.warnings],
+        }
+
+
+def _applied_before(sha256: str) -> MeterImport | None:
+    return MeterImport.objects.filter(sha256=sha256, status=MeterImport.Status.APPLIED).first()
+
+
+def meter_import_stage(
+    *, data: bytes, filename: str, actor, door: Door | str, metering_point: str = "", utility=None
+) -> MeterImport:
+    """Keep the delivered file and record it, before anything is decided (admin preview, large files)."""
+    meter_import = MeterImport(
+        created_at=utc_now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        door=door,
+        utility=utility,
+        filename=filename[:255],
+        sha256=MeterImport.hash_of(data),
+        size=len(data),
+        status=MeterImport.Status.PREVIEW,
+        metering_point_hint=metering_point or "",
+    )
+    previous = _applied_before(meter_import.sha256)
+    if previous is not None:
+        meter_import.file.name = previous.file.name  # the same bytes are kept once
+    else:
+        meter_import.file.save(filename, ContentFile(data), save=False)
+    meter_import.save()
+    return meter_import
+
+
+def meter_import_preview(*, meter_import: MeterImport, mapping: GenericMapping | None = None) -> Analysis:
+    """What applying the staged file would change; writes nothing."""
+    with meter_import.file.open("rb") as handle:
+        data = handle.read()
+    return analyse(
+        data=data,
+        filename=meter_import.filename,
+        metering_point=meter_import.metering_point_hint,
+        mapping=mapping,
+        utility=meter_import.utility,
+    )
+
+
+def metering_points_create_unknown(*, mp_ids: list[str], actor) -> list[MeteringPoint]:
+    """Staff may register points a delivery names but we do not know yet; the VNB comes from the id."""
+    utilities = {u.vnb_number: u for u in Utility.objects.filter(vnb_number__in={mp[2:8] for mp in mp_ids})}
+    missing = sorted({mp[2:8] for mp in mp_ids} - set(utilities))
+    if missing:
+        raise ValidationError(
+            _("Kein Netzbetreiber mit der VNB-Nummer %(numbers)s erfasst.") % {"numbers": ", ".join(missing)}
+        )
+    with transaction.atomic():
+        return [
+            metering_point_create(
+                actor=actor, door=Door.ADMIN, mp_id=mp_id, utility=utilities[mp_id[2:8]], connection_capacity_kw=0
+            )
+            for mp_id in mp_ids
+            if not MeteringPoint.objects.filter(mp_id=mp_id).exists()
+        ]
+
+
+def meter_import_apply(
+    *, meter_import: MeterImport, mapping: GenericMapping | None = None, data: bytes | None = None
+) -> ImportOutcome:
+    """Parse, check and store a staged file; safe to run twice (a second run changes nothing).
+
+    ``data`` spares reading back a file the caller still holds; it must be the staged file's bytes.
+    """
+    if data is None:
+        with meter_import.file.open("rb") as handle:
+            data = handle.read()
+    previous = _applied_before(meter_import.sha256)
+    if previous is not None:
+        return _unchanged(meter_import, previous)
+    analysis = analyse(
+        data=data,
+        filename=meter_import.filename,
+        metering_point=meter_import.metering_point_hint,
+        mapping=mapping,
+        utility=meter_import.utility,
+    )
+    meter_import.format = analysis.format or ""
+    meter_import.series = [plan.summary() for plan in analysis.plans]
+    meter_import.problems = [finding.as_dict() for finding in analysis.errors]
+    meter_import.warnings = [finding.as_dict() for finding in analysis.warnings]
+    meter_import.utility_id = meter_import.utility_id or _sole_utility(analysis)
+    if analysis.errors:
+        meter_import.status = MeterImport.Status.REJECTED
+        meter_import.save()
+        return ImportOutcome(
+            meter_import.filename, meter_import.status, analysis, meter_import, analysis.errors, analysis.warnings
+        )
+    try:
+        with transaction.atomic():
+            # Claim the staged import: of two workers applying it, the second finds it done.
+            claimed = MeterImport.objects.select_for_update().filter(
+                pk=meter_import.pk, status=MeterImport.Status.PREVIEW
+            )
+            if not claimed.exists():
+                meter_import.refresh_from_db()
+                return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], [])
+            meter_import.status = MeterImport.Status.APPLIED
+            meter_import.applied_at = utc_now()
+            meter_import.slots_new = analysis.count("new")
+            meter_import.slots_changed = analysis.count("changed")
+            meter_import.slots_unchanged = analysis.count("unchanged")
+            meter_import.save()
+            _write(analysis, meter_import)
+    except IntegrityError:
+        # Another worker applied the same file first: the database decided, we report it.
+        meter_import.refresh_from_db()
+        previous = _applied_before(meter_import.sha256)
+        if previous is None:
+            raise
+        return _unchanged(meter_import, previous)
+    return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], analysis.warnings)
+
+
+def _sole_utility(analysis: Analysis) -> int | None:
+    """The utility whose metering points the file carries, when it is one: the portal scopes imports by it."""
+    points = {plan.metering_point_pk for plan in analysis.plans if plan.metering_point_pk}
+    utilities = set(MeteringPoint.objects.filter(pk__in=points).values_list("utility_id", flat=True).distinct())
+    return utilities.pop() if len(utilities) == 1 else None
+
+
+def _unchanged(meter_import: MeterImport, previous: MeterImport) -> ImportOutcome:
+    note = Finding("already_imported", meter_import.filename, {"import_id": str(previous.pk)})
+    meter_import.status = MeterImport.Status.UNCHANGED
+    meter_import.warnings = [note.as_dict()]
+    meter_import.save(update_fields=["status", "warnings"])
+    return ImportOutcome(meter_import.filename, meter_import.status, None, meter_import, [], [note])
+
+
+def meter_file_import(
+    *,
+    data: bytes,
+    filename: str,
+    actor,
+    door: Door | str,
+    metering_point: str = "",
+    dry_run: bool = False,
+    mapping: GenericMapping | None = None,
+) -> ImportOutcome:
+    """The one entry for a whole file: with ``dry_run`` nothing is recorded or stored."""
+    if dry_run:
+        previous = _applied_before(MeterImport.hash_of(data))
+        if previous is not None:
+            note = Finding("already_imported", filename, {"import_id": str(previous.pk)})
+            return ImportOutcome(filename, "dry-run", None, None, [], [note])
+        analysis = analyse(data=data, filename=filename, metering_point=metering_point, mapping=mapping)
+        status = MeterImport.Status.REJECTED if analysis.errors else "dry-run"
+        return ImportOutcome(filename, status, analysis, None, analysis.errors, analysis.warnings)
+    meter_import = meter_import_stage(
+        data=data, filename=filename, actor=actor, door=door, metering_point=metering_point
+    )
+    return meter_import_apply(meter_import=meter_import, mapping=mapping, data=data)
+
+
+_ROW_FIELDS = ("direction", "channel", "day", "values", "quality", "last_import", "updated_at")
+
+
+def _write(analysis: Analysis, meter_import: MeterImport) -> None:
+    now = utc_now()
+    if analysis.is_aggregate:
+        reference = analysis.parsed.meta.get("community_id") or analysis.parsed.meta.get("grid_area", "")
+        community = community_for_reference(reference)
+        upsert_rows(
+            AggregateDaySeries,
+            fields=("community_ref", "community", *_ROW_FIELDS),
+            key=("community_ref", "direction", "channel", "day"),
+            rows=(
+                (
+                    reference,
+                    community.pk if community else None,
+                    plan.series.direction,
+                    plan.series.channel,
+                    row.day,
+                    values,
+                    quality,
+                    meter_import.pk,
+                    now,
+                )
+                for plan in analysis.plans
+                for row, values, quality in _changed_rows(plan)
+            ),
+        )
+        return
+    upsert_rows(
+        DaySeries,
+        fields=("metering_point", *_ROW_FIELDS),
+        key=("metering_point", "direction", "channel", "day"),
+        rows=(
+            (
+                plan.metering_point_pk,
+                plan.series.direction,
+                plan.series.channel,
+                row.day,
+                values,
+                quality,
+                meter_import.pk,
+                now,
+            )
+            for plan in analysis.plans
+            for row, values, quality in _changed_rows(plan)
+        ),
+    )
+
+
+def _changed_rows(plan: SeriesPlan):
+    """Only rows whose content the delivery changes are written: a re-delivery of equal values is free."""
+    for row, merge in zip(plan.rows, plan.merges, strict=True):
+        if merge.new or merge.changed:
+            yield (row, *to_bytes(merge.values, merge.quality))

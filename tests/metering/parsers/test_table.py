@@ -1,0 +1,62 @@
+import codecs
+
+import pytest
+
+from metering.parsers.base import Issues
+from metering.parsers.table import decode, read_table
+
+
+@pytest.mark.parametrize(
+    "data, text, encoding",
+    [
+        (codecs.BOM_UTF8 + "Rücklieferung".encode(), "Rücklieferung", "utf-8-sig"),
+        ("Rücklieferung".encode(), "Rücklieferung", "utf-8"),
+        ("Rücklieferung".encode("cp1252"), "Rücklieferung", "cp1252"),
+        ("Rücklieferung".encode("utf-16"), "Rücklieferung", "utf-16"),
+    ],
+)
+def test_decode_prefers_bom_then_utf8_then_windows_1252(data, text, encoding):
+    decoded = decode(data)
+    assert decoded is not None
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+
+
+def test_bytes_that_are_no_text_are_refused():
+    assert decode(b"\x00\x01\x02binary") is None
+    assert decode(bytes([0x81, 0x8D, 0x8F])) is None  # undefined in Windows-1252
+
+
+def read(data: bytes, delimiter: str = ";", header_row: int = 0):
+    issues = Issues()
+    return read_table(data, delimiter=delimiter, header_row=header_row, encoding=None, issues=issues), issues
+
+
+def test_plain_and_quoted_files_read_the_same():
+    plain, _ = read(b"pre;amble\r\nA;B\r\n1;x\r\n\r\n2;y\r\n", header_row=1)
+    quoted, _ = read(b'"pre";"amble"\r\n"A";"B"\r\n"1";"x"\r\n\r\n"2";"y"\r\n', header_row=1)
+    for table in (plain, quoted):
+        assert table.header == ("A", "B")
+        assert table.preamble == (("pre", "amble"),)
+        assert table.lines.tolist() == [3, 5]
+        assert [table.columns[1].text(i) for i in range(2)] == ["x", "y"]
+        assert table.where(1, 0) == "line 5, column 'A'"
+
+
+def test_rows_with_the_wrong_number_of_fields_are_problems_and_skipped():
+    table, issues = read(b"A;B;C\n1;2;3\n1;2\n;;\n4;5;6;7\n8;9;10")
+    assert table.lines.tolist() == [2, 6]
+    assert [(p.code, p.location, p.message) for p in issues.problems] == [
+        ("bad_row", "line 3", "Expected 3 fields separated by ';', found 2."),
+        ("bad_row", "line 5", "Expected 3 fields separated by ';', found 4."),
+    ]
+
+
+def test_a_header_without_rows_is_an_empty_file():
+    table, issues = read(b"A;B\r\n")
+    assert len(table.lines) == 0
+    assert [(p.code, p.location) for p in issues.problems] == [("empty_file", "line 1")]
+
+
+def test_old_mac_line_ends_are_lines_too():
+    table, _ = read(b"A;B\r1;2\r3;4\r")
+    assert table.lines.tolist() == [2, 3]

@@ -1,0 +1,81 @@
+"""A CSV layout we have no parser for: proposed, confirmed once by a person, then used for every file."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from metering.csv_mappings import csv_mapping_confirm, layout_signature
+from metering.models import CsvMapping, DaySeries, MeterImport
+from metering.parsers.generic import sniff
+from tests.metering.conftest import BKW_POINT, FIXTURES, fixture_bytes
+
+pytestmark = pytest.mark.django_db
+NAME = "generic-unseen-layout.csv"
+
+
+def import_json(*args) -> dict:
+    out = StringIO()
+    call_command("import_meter_data", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_unconfirmed_layout_is_not_stored(leg):
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_meter_data", str(FIXTURES / NAME), "--json", stdout=out)
+    file = json.loads(out.getvalue())["files"][0]
+    assert (file["format"], file["errors"][0]["code"]) == ("generic", "unconfirmed_mapping")
+    assert file["errors"][0]["message"].startswith("Für dieses CSV-Format ist noch keine Spaltenzuordnung bestätigt.")
+    assert DaySeries.objects.count() == 0
+
+
+def test_confirmed_layout_is_used_for_every_file_of_that_layout(leg, staff_user):
+    data = fixture_bytes(NAME)
+    saved = csv_mapping_confirm(
+        utility=leg.utility, data=data, mapping=sniff(data).to_dict(), name="Portal X", actor=staff_user
+    )
+    assert saved.signature == "Zeitpunkt,Messpunkt,Verbrauch kWh,Produktion kWh" == layout_signature(data)
+    file = import_json(str(FIXTURES / NAME))["files"][0]
+    assert file["status"] == "applied"
+    assert {(s["metering_point"], s["direction"], s["kwh"]) for s in file["series"]} == {
+        (BKW_POINT, "consumption", "7.654"),
+        (BKW_POINT, "production", "28.792"),
+    }
+
+
+def test_a_wrong_mapping_is_refused_with_its_reason(leg, staff_user):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        csv_mapping_confirm(
+            utility=leg.utility, data=fixture_bytes(NAME), mapping={"delimiter": "|"}, name="x", actor=staff_user
+        )
+    assert error.value.messages == ["Die Zuordnung ist ungültig: delimiter must be ';', ',' or a tab"]
+    assert CsvMapping.objects.count() == 0
+
+
+def test_staff_confirm_the_mapping_in_the_admin_preview(client, staff_user, leg):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:metering_meterimport_upload"),
+        {"file": SimpleUploadedFile(NAME, fixture_bytes(NAME)), "metering_point": ""},
+    )
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "Spaltenzuordnung bestätigen" in page and "Verbrauch kWh" in page
+    proposal = sniff(fixture_bytes(NAME)).to_dict()
+    client.post(
+        preview_url,
+        {"confirm_mapping": "1", "utility": leg.utility.pk, "name": "Portal X", "mapping": json.dumps(proposal)},
+    )
+    assert CsvMapping.objects.get().confirmed_by == staff_user
+    page = client.get(preview_url).content.decode()
+    assert "Spaltenzuordnung bestätigen" not in page
+    client.post(preview_url, {})
+    assert MeterImport.objects.get().status == "applied"
+    assert DaySeries.objects.filter(metering_point__mp_id=BKW_POINT).count() == 4
