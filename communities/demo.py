@@ -56,6 +56,7 @@ _LAST = [
 @dataclass(frozen=True)
 class DemoCommunity:
     name: str
+    slug: str
     municipality: tuple[int, str]
     street: str
     reduction_percent: int
@@ -65,8 +66,10 @@ class DemoCommunity:
 
 
 DEMO_COMMUNITIES = (
-    DemoCommunity("LEG Sonnenberg Dorf", (9901, "Sonnenberg"), "Dorfstrasse", 40, 12, ("TS-101",), 1),
-    DemoCommunity("LEG Talwil Gewerbe", (9902, "Talwil"), "Industriestrasse", 20, 9, ("TS-201", "TS-202"), 3),
+    DemoCommunity("LEG Sonnenberg Dorf", "sonnenberg-dorf", (9901, "Sonnenberg"), "Dorfstrasse", 40, 12, ("TS-101",), 1),
+    DemoCommunity(
+        "LEG Talwil Gewerbe", "talwil-gewerbe", (9902, "Talwil"), "Industriestrasse", 20, 9, ("TS-201", "TS-202"), 3
+    ),
 )
 
 
@@ -95,6 +98,7 @@ def load_demo_master_data() -> dict[str, int]:
             "house_number": "1",
             "postcode": "5000",
             "town": "Sonnenberg",
+            "grid_usage_rp_kwh": Decimal("9.5000"),
             "is_demo": True,
         },
     )
@@ -109,6 +113,7 @@ def load_demo_master_data() -> dict[str, int]:
             name=spec.name,
             defaults={
                 "municipality": municipality,
+                "slug": spec.slug,
                 "reduction_percent": spec.reduction_percent,
                 "status": "active",
                 "start_date": date(2026, 1, 1),

@@ -34,7 +34,6 @@ from metering.tasks import apply_meter_import
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.periods import utc_now
 
-LARGE_FILE_BYTES = getattr(settings, "METER_IMPORT_ASYNC_BYTES", 5 * 1024 * 1024)
 
 
 @admin.register(MeterImport)
@@ -70,6 +69,10 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         form = MeterUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            oversize = services.too_large(upload.size, upload.name)
+            if oversize is not None:
+                self.message_user(request, oversize.message, messages.ERROR)
+                return redirect("admin:metering_meterimport_upload")
             meter_import = services.meter_import_stage(
                 data=upload.read(),
                 filename=upload.name,
@@ -152,7 +155,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return redirect("admin:metering_meterimport_preview", pk=meter_import.pk)
             self.message_user(request, _("%(count)s Messpunkte angelegt.") % {"count": len(created)})
-        if meter_import.size > LARGE_FILE_BYTES:
+        if meter_import.size > settings.METER_IMPORT_ASYNC_BYTES:
             transaction.on_commit(lambda: apply_meter_import.delay(meter_import.pk))
             self.message_user(request, _("Die Datei wird im Hintergrund übernommen."))
             return redirect(reverse("admin:metering_meterimport_changelist"))

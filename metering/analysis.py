@@ -3,6 +3,7 @@
 Shared by every door (admin preview, command, task); writes nothing.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,11 +14,12 @@ from metering.csv_mappings import saved_mapping_for
 from metering.daybuckets import DayRow, Merge, from_bytes, merge_day, split_into_days
 from metering.messages import Finding, finding_from_problem
 from metering.models import AggregateDaySeries, DaySeries
-from metering.parsers.base import ParsedFile, Series
+from metering.parsers.base import ParsedFile, Problem, Series
 from openleg.periods import local_date
 
 _MWH_PER_KWH = Decimal(1_000_000)
 UNCONFIRMED_MAPPING = "unconfirmed_mapping"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -76,7 +78,12 @@ def analyse(
 ) -> Analysis:
     if mapping is None and parsers.detect_format(data).format == "generic":
         mapping = saved_mapping_for(data, utility=utility)
-    parsed = parsers.parse(data, filename=filename, metering_point=metering_point or None, mapping=mapping)
+    try:
+        parsed = parsers.parse(data, filename=filename, metering_point=metering_point or None, mapping=mapping)
+    except Exception:  # a parser bug must reject the file, never half-store it or crash the door
+        logger.exception("parser failed on %s", filename)
+        problem = Problem("parser_failure", filename or "file", "The file could not be read.", {})
+        parsed = ParsedFile("unknown", (), (problem,), (), {})
     errors = [finding_from_problem(problem) for problem in parsed.problems]
     warnings = [finding_from_problem(problem) for problem in parsed.warnings]
     # A guessed column mapping is a proposal: values are stored only once a person has confirmed it.

@@ -17,11 +17,30 @@ TEXTS = {
     "unknown_format": _("Das Dateiformat wurde nicht erkannt: %(reason)s"),
     "empty_file": _("Die Datei ist leer."),
     "xml_syntax": _("Die XML-Datei ist fehlerhaft: %(detail)s"),
+    "doctype_forbidden": _(
+        "Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. SDAT-CH-Dateien haben keine; "
+        "die Datei wird aus Sicherheitsgründen nicht gelesen."
+    ),
+    "file_too_large": _("Die Datei ist %(size)s gross; angenommen werden höchstens %(limit)s."),
+    "parser_failure": _(
+        "Die Datei konnte nicht gelesen werden (interner Fehler, protokolliert). Es wurde nichts gespeichert."
+    ),
     "missing_column": _("Die Spalte «%(column)s» fehlt."),
     "bad_number": _("«%(value)s» ist keine gültige Zahl."),
     "bad_timestamp": _("Der Zeitpunkt «%(value)s» ist ungültig: %(detail)s"),
     "negative_value": _("Negativer Wert %(value)s: Energiewerte dürfen nicht negativ sein."),
-    "duplicate_slot": _("Die Viertelstunde %(slot)s kommt in der Datei mehrfach vor."),
+    "duplicate_slot": _(
+        "Die Viertelstunde ab %(slot)s (Ortszeit %(local)s) kommt in der Datei mehrfach vor; zuerst bei %(first)s."
+    ),
+    "bad_row": _("Die Zeile hat %(found)s statt %(expected)s Felder."),
+    "bad_sequence": _("Die Position «%(value)s» liegt nicht zwischen 1 und %(expected)s."),
+    "missing_element": _("Das Element %(element)s fehlt."),
+    "unknown_direction": _("«%(value)s» ist weder Bezug noch Einspeisung."),
+    "unknown_condition": _("Unbekannter Qualitätscode %(value)s; die Werte werden als Ersatzwerte gespeichert."),
+    "unsupported_product": _("Produkt %(value)s wird nicht gelesen (erwartet: Total, LEG-Anteil, Netz-Anteil)."),
+    "exchange_point_skipped": _("Ein Austauschmesspunkt (Netzübergabe) wird übersprungen."),
+    "no_observations": _("Ein Datenblock enthält keine Werte."),
+    "estimated": _("%(count)s von %(total)s Werten sind Ersatzwerte und werden so gespeichert."),
     "wrong_day_length": _("Der Tag %(day)s hat %(found)s statt %(expected)s Viertelstunden."),
     "incomplete_day": _("Der Tag %(day)s ist unvollständig (%(found)s von %(expected)s Viertelstunden)."),
     "gap": _("Lücke: %(count)s Viertelstunden ab %(slot)s fehlen."),
@@ -35,7 +54,9 @@ TEXTS = {
     "metering_point_required": _(
         "Diese Datei enthält keine Messpunkt-ID: bitte den Messpunkt angeben (--metering-point)."
     ),
-    "provisional": _("Enthält provisorische Werte (Condition 21); sie werden als provisorisch gespeichert."),
+    "provisional": _(
+        "%(count)s von %(total)s Werten sind provisorisch (Condition 21) und werden als provisorisch gespeichert."
+    ),
     "unknown_metering_point": _(
         "Der Messpunkt %(metering_point)s ist nicht erfasst. Mitarbeitende können ihn anlegen."
     ),

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from metering.daybuckets import SLOTS_PER_DAY, from_bytes
-from metering.models import DaySeries
+from metering.models import AggregateDaySeries, DaySeries
 from metering.parsers.base import Quality
 from openleg.periods import Period, local_day, local_month
 
@@ -25,14 +25,27 @@ class PeriodSeries:
 def series_for_period(*, metering_point_ids, period: Period, channels=("total",)) -> dict[SeriesKey, PeriodSeries]:
     """Every stored series of the points in the period, cut to its quarter-hours; missing slots are 0/MISSING."""
     days = period.utc_days()
-    first_day = days[0]
-    offset = int((period.start - _utc_midnight(first_day)).total_seconds() // 900)
-    grids: dict[SeriesKey, tuple[np.ndarray, np.ndarray]] = {}
     rows = DaySeries.objects.filter(
         metering_point_id__in=list(metering_point_ids), channel__in=channels, day__gte=days[0], day__lte=days[-1]
     ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality")
-    for pk, direction, channel, day, values, quality in rows:
-        key = (pk, direction, channel)
+    return _cut_to_period((((pk, d, c), day, v, q) for pk, d, c, day, v, q in rows), period)
+
+
+def aggregate_for_period(*, community_id: int, period: Period, direction: str, channel: str) -> PeriodSeries | None:
+    """The VNB's community total (SDAT E31) for the period, where one was delivered."""
+    days = period.utc_days()
+    rows = AggregateDaySeries.objects.filter(
+        community_id=community_id, direction=direction, channel=channel, day__gte=days[0], day__lte=days[-1]
+    ).values_list("day", "values", "quality")
+    return _cut_to_period((("total", day, v, q) for day, v, q in rows), period).get("total")
+
+
+def _cut_to_period(rows, period: Period) -> dict:
+    days = period.utc_days()
+    first_day = days[0]
+    offset = int((period.start - _utc_midnight(first_day)).total_seconds() // 900)
+    grids: dict = {}
+    for key, day, values, quality in rows:
         if key not in grids:
             grids[key] = (np.zeros(len(days) * SLOTS_PER_DAY, np.int64), np.zeros(len(days) * SLOTS_PER_DAY, np.uint8))
         position = (day - first_day).days * SLOTS_PER_DAY

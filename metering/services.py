@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from communities.models import Door, MeteringPoint
@@ -177,6 +179,14 @@ def _unchanged(meter_import: MeterImport, previous: MeterImport) -> ImportOutcom
     return ImportOutcome(meter_import.filename, meter_import.status, None, meter_import, [], [note])
 
 
+def too_large(size: int, filename: str) -> Finding | None:
+    """Files above ``METER_IMPORT_MAX_BYTES`` are refused before anything is kept: memory stays bounded."""
+    limit = settings.METER_IMPORT_MAX_BYTES
+    if size <= limit:
+        return None
+    return Finding("file_too_large", filename, {"size": filesizeformat(size), "limit": filesizeformat(limit)})
+
+
 def meter_file_import(
     *,
     data: bytes,
@@ -188,6 +198,9 @@ def meter_file_import(
     mapping: GenericMapping | None = None,
 ) -> ImportOutcome:
     """The one entry for a whole file: with ``dry_run`` nothing is recorded or stored."""
+    oversize = too_large(len(data), filename)
+    if oversize is not None:
+        return ImportOutcome(filename, MeterImport.Status.REJECTED, None, None, [oversize], [])
     if dry_run:
         previous = _applied_before(MeterImport.hash_of(data))
         if previous is not None:

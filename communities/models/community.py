@@ -47,6 +47,7 @@ class Community(StructuredAddress):
         "pipeline.Utility", on_delete=models.PROTECT, related_name="communities", verbose_name=_("Netzbetreiber")
     )
     name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzbezeichnung"), max_length=60, unique=True, null=True, blank=True)
     municipality = models.ForeignKey(
         "pipeline.Municipality", on_delete=models.PROTECT, related_name="communities", verbose_name=_("Gemeinde")
     )

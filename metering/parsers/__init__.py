@@ -48,6 +48,9 @@ def parse(
     mapping: GenericMapping | None = None,
 ) -> ParsedFile:
     meta = {"filename": filename} if filename else {}
+    if not data.strip():
+        problem = Problem("empty_file", filename or "file", "The file is empty.", {})
+        return ParsedFile("unknown", (), (problem,), (), meta)
     if format is None:
         detected = detect_format(data)
         if detected.format is None:

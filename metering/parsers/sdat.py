@@ -63,6 +63,11 @@ def _root_element(data: bytes, issues: Issues) -> tuple[etree._Element, sdat_sca
     if not data or data.isspace():
         issues.problem("empty_file", "file", "The file is empty.")
         return None
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        # SDAT never uses a DTD; refusing one outright rules out entity expansion and external fetches.
+        issues.problem("doctype_forbidden", "XML prolog",
+                       "The file declares a DOCTYPE or entities, which SDAT-CH files never do; it is not read.")
+        return None
     peeked = peek_root(data)
     if isinstance(peeked, XmlError):
         _syntax_problem(issues, peeked.line, peeked.detail)

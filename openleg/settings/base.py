@@ -127,6 +127,11 @@ REST_FRAMEWORK = {
     },
 }
 
+# Meter files: larger ones are refused with a clear message; admin uploads above the second
+# figure are applied by a Celery task.
+METER_IMPORT_MAX_BYTES = env.int("METER_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+METER_IMPORT_ASYNC_BYTES = env.int("METER_IMPORT_ASYNC_BYTES", default=5 * 1024 * 1024)
+
 # VAT rate of Switzerland for supplies since 2024-01-01 (MWSTG Art. 25).
 VAT_STANDARD_RATE = Decimal(env.str("VAT_STANDARD_RATE", default="0.081"))
 

@@ -1,0 +1,167 @@
+"""Issuing invoices from an approved run, and reversing them by credit notes.
+
+Numbers come from a per-community counter row locked for the transaction: no gaps, no duplicates,
+also with several workers. Addresses, VAT data and prices are copied onto the invoice.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from billing.models import BillingRun, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, StatementLine
+from communities.models import Community, Participant
+from openleg.periods import local_date, utc_now
+
+PAYMENT_DAYS = 30
+CHARGED = ("energy", "credit", "fee")  # info lines carry figures for reading, never money owed
+
+
+def _address(party) -> dict:
+    return {
+        "street": party.street,
+        "house_number": party.house_number,
+        "postcode": party.postcode,
+        "town": party.town,
+        "country": party.country,
+    }
+
+
+def issuer_of(community: Community) -> dict:
+    representative = community.representative
+    return {
+        "name": community.name,
+        **_address(community),
+        "iban": community.iban,
+        "vat_number": community.vat_number,
+        "representative": representative.display_name if representative else "",
+    }
+
+
+def recipient_of(participant: Participant) -> dict:
+    return {"name": participant.display_name, **_address(participant), "email": participant.email}
+
+
+def _next_numbers(community: Community, count: int) -> range:
+    counter, _created = InvoiceCounter.objects.get_or_create(community=community)
+    counter = InvoiceCounter.objects.select_for_update().get(pk=counter.pk)
+    first = counter.last_number + 1
+    counter.last_number += count
+    counter.save(update_fields=["last_number"])
+    return range(first, first + count)
+
+
+def invoices_issue(*, run: BillingRun) -> list[Invoice]:
+    """One invoice per participant with lines; called inside the approval transaction."""
+    community = run.community
+    lines = list(
+        StatementLine.objects.filter(run=run)
+        .select_related("participant")
+        .order_by("participant__customer_number", "position")
+    )
+    participants = list(dict.fromkeys(line.participant for line in lines))
+    now = utc_now()
+    period_from, period_to = local_date(run.period_start), local_date(run.period_end - timedelta(seconds=1))
+    invoices = []
+    for number, participant in zip(_next_numbers(community, len(participants)), participants, strict=True):
+        own = [line for line in lines if line.participant_id == participant.pk]
+        subtotal = sum((line.amount_chf for line in own if line.kind in CHARGED), Decimal(0))
+        vat = sum((line.amount_chf for line in own if line.kind == "vat"), Decimal(0))
+        invoice = Invoice.objects.create(
+            community=community,
+            number=number,
+            kind=InvoiceKind.INVOICE,
+            run=run,
+            participant=participant,
+            issued_at=now,
+            due_date=now.date() + timedelta(days=PAYMENT_DAYS),
+            period_from=period_from,
+            period_to=period_to,
+            issuer=issuer_of(community),
+            recipient=recipient_of(participant),
+            customer_number=participant.customer_number,
+            vat_number=community.vat_number,
+            vat_rate=Decimal(run.snapshot.get("vat_rate", "0")),
+            subtotal_chf=subtotal,
+            vat_chf=vat,
+            total_chf=subtotal + vat,
+            provisional_data=bool(run.snapshot.get("provisional")),
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=invoice,
+                    position=line.position,
+                    kind=line.kind,
+                    label=line.label,
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    amount_chf=line.amount_chf,
+                )
+                for line in own
+            ]
+        )
+        invoices.append(invoice)
+    return invoices
+
+
+def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
+    """A credit note for every invoice of the run: the same lines with opposite amounts."""
+    originals = list(
+        Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, credited_by__isnull=True)
+        .order_by("number")
+        .prefetch_related("lines")
+    )
+    now = utc_now()
+    notes = []
+    for number, original in zip(_next_numbers(run.community, len(originals)), originals, strict=True):
+        note = Invoice.objects.create(
+            community=original.community,
+            number=number,
+            kind=InvoiceKind.CREDIT_NOTE,
+            run=run,
+            participant=original.participant,
+            corrects=original,
+            issued_at=now,
+            due_date=now.date(),
+            period_from=original.period_from,
+            period_to=original.period_to,
+            issuer=original.issuer,
+            recipient=original.recipient,
+            customer_number=original.customer_number,
+            vat_number=original.vat_number,
+            vat_rate=original.vat_rate,
+            subtotal_chf=-original.subtotal_chf,
+            vat_chf=-original.vat_chf,
+            total_chf=-original.total_chf,
+            provisional_data=original.provisional_data,
+            reason=reason,
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=note,
+                    position=line.position,
+                    kind=line.kind,
+                    label=line.label,
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    amount_chf=-line.amount_chf if line.kind in (*CHARGED, "vat") else line.amount_chf,
+                )
+                for line in original.lines.all()
+            ]
+        )
+        notes.append(note)
+    return notes
+
+
+def community_books(community: Community, run: BillingRun) -> dict[str, Decimal]:
+    """Sums over the run's invoices per line kind: they equal the run's community totals to the Rappen."""
+    rows = (
+        InvoiceLine.objects.filter(invoice__run=run, invoice__kind=InvoiceKind.INVOICE)
+        .values("kind")
+        .annotate(total=Sum("amount_chf"))
+    )
+    return {row["kind"]: row["total"] for row in rows if row["kind"] != "info"}

@@ -1,0 +1,112 @@
+"""Invoices and credit notes: legal records, numbered per community without gaps, never changed."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordLockedError(Exception):
+    """An issued invoice or one of its lines was to be changed or deleted: correct it by a credit note."""
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Rechnung")
+    CREDIT_NOTE = "credit_note", _("Gutschrift (Storno)")
+
+
+class InvoiceCounter(models.Model):
+    """The last number issued per community; locked while numbering so numbers have no gaps."""
+
+    community = models.OneToOneField("communities.Community", on_delete=models.PROTECT, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.last_number}"
+
+
+class ImmutableRecord(models.Model):
+    """Inserted once, never updated or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RecordLockedError(f"{self._meta.label} {self.pk} is a legal record and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordLockedError(f"{self._meta.label} {self.pk} is a legal record and cannot be deleted")
+
+
+class Invoice(ImmutableRecord):
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("Gemeinschaft")
+    )
+    number = models.PositiveIntegerField(_("Nummer"))
+    kind = models.CharField(_("Art"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    run = models.ForeignKey(
+        "billing.BillingRun", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("Abrechnungslauf")
+    )
+    participant = models.ForeignKey(
+        "communities.Participant", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("Teilnehmende")
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credited_by",
+        verbose_name=_("storniert Rechnung"),
+    )
+    issued_at = models.DateTimeField(_("ausgestellt am"))
+    due_date = models.DateField(_("fällig am"))
+    period_from = models.DateField(_("Leistungszeitraum von"))
+    period_to = models.DateField(_("Leistungszeitraum bis"))
+    # Copied at issue: later changes of names, addresses or prices never alter an issued invoice.
+    issuer = models.JSONField(_("Rechnungsstellerin"))
+    recipient = models.JSONField(_("Empfänger"))
+    customer_number = models.CharField(_("Kundennummer"), max_length=32)
+    vat_number = models.CharField(_("MWST-Nummer"), max_length=20, blank=True)
+    vat_rate = models.DecimalField(_("MWST-Satz"), max_digits=5, decimal_places=4, default=0)
+    subtotal_chf = models.DecimalField(_("Zwischensumme (CHF)"), max_digits=12, decimal_places=2)
+    vat_chf = models.DecimalField(_("MWST (CHF)"), max_digits=12, decimal_places=2)
+    total_chf = models.DecimalField(_("Total (CHF)"), max_digits=12, decimal_places=2)
+    provisional_data = models.BooleanField(_("provisorische Messdaten"), default=False)
+    reason = models.TextField(_("Grund"), blank=True)
+
+    class Meta:
+        verbose_name = _("Rechnung")
+        verbose_name_plural = _("Rechnungen")
+        ordering = ["community", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="invoice_unique_number"),
+            models.UniqueConstraint(
+                fields=["run", "participant"], condition=Q(kind="invoice"), name="invoice_one_per_participant_and_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.display_number}"
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.community_id}-{self.number:06d}"
+
+
+class InvoiceLine(ImmutableRecord):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8)
+    label = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=16, blank=True)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    amount_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.label}"

@@ -1,0 +1,220 @@
+"""Billing runs: start (or re-run) a draft, approve it, cancel it. Every write is one transaction."""
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from billing.calculation import calculate, kwh
+from billing.gathering import Gathered, Issue, gather
+from billing.invoicing import invoices_credit, invoices_issue
+from billing.models import BillingRun, RunDay, RunStatus, StatementLine
+from communities.models import Community, Tariff
+from metering.parsers.base import Quality
+from metering.selectors import aggregate_for_period
+from openleg.errors import DomainError
+from openleg.periods import local_month, utc_now
+
+DEVIATION_TOLERANCE_WH = 1
+
+
+def _claim_run(community: Community, year: int, month: int, actor) -> BillingRun:
+    """The live run of the month, created once: of two workers, the database lets one create it."""
+    period = local_month(year, month)
+    defaults = {
+        "period_start": period.start,
+        "period_end": period.end,
+        "quarter_hours": period.quarter_hours,
+        "method": "proportional",
+        "created_by": actor if getattr(actor, "pk", None) else None,
+    }
+    live = BillingRun.objects.exclude(status=RunStatus.CANCELLED)
+    try:
+        with transaction.atomic():
+            return live.get_or_create(community=community, year=year, month=month, defaults=defaults)[0]
+    except IntegrityError:
+        return live.get(community=community, year=year, month=month)
+
+
+def billing_run_start(*, community: Community, year: int, month: int, actor=None) -> BillingRun:
+    """Compute the month as a draft; a draft is replaced, an approved or issued month is refused."""
+    period = local_month(year, month)
+    if period.end > utc_now():
+        raise DomainError(
+            _("Der Monat %(month)02d/%(year)s ist noch nicht abgeschlossen.") % {"month": month, "year": year},
+            code="month_not_closed",
+        )
+    run = _claim_run(community, year, month, actor)
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.DRAFT:
+            raise DomainError(
+                _("Der Monat %(month)02d/%(year)s ist bereits %(status)s; er kann nicht neu berechnet werden.")
+                % {"month": month, "year": year, "status": run.get_status_display()},
+                code="run_frozen",
+            )
+        gathered = gather(community, year, month)
+        _compute_into(run, gathered)
+    return run
+
+
+def _compute_into(run: BillingRun, gathered: Gathered) -> None:
+    month = gathered.month
+    result = calculate(month)
+    issues = list(gathered.issues)
+    vnb_days = _vnb_daily(gathered)
+    deviations = _count_deviations(result.daily, vnb_days, gathered.vnb_present)
+    issues += _cross_check_e31(run.community, gathered, result.daily)
+    if deviations:
+        issues.append(
+            Issue(
+                "deviations",
+                _("%(count)s Tageswerte weichen um mehr als 1 Wh von der Aufteilung des Netzbetreibers ab.")
+                % {"count": deviations},
+                False,
+            )
+        )
+    RunDay.objects.filter(run=run).delete()
+    StatementLine.objects.filter(run=run).delete()
+    RunDay.objects.bulk_create(
+        [
+            RunDay(
+                run=run,
+                participant_id=pid,
+                day=day,
+                consumption_wh=int(result.daily["consumption"][row, d]),
+                leg_wh=int(result.daily["leg"][row, d]),
+                grid_wh=int(result.daily["grid"][row, d]),
+                production_wh=int(result.daily["production"][row, d]),
+                delivered_wh=int(result.daily["delivered"][row, d]),
+                surplus_wh=int(result.daily["surplus"][row, d]),
+                vnb_leg_wh=int(vnb_days[0][row, d]) if vnb_days and gathered.vnb_present[row] else None,
+                vnb_delivered_wh=int(vnb_days[1][row, d]) if vnb_days and gathered.vnb_present[row] else None,
+            )
+            for row, pid in enumerate(month.participant_ids)
+            for d, day in enumerate(gathered.local_days)
+        ],
+        batch_size=2000,
+    )
+    StatementLine.objects.bulk_create(
+        [
+            StatementLine(
+                run=run,
+                participant_id=pid,
+                position=position,
+                kind=line.kind,
+                label=line.label[:200],
+                quantity=line.quantity_kwh,
+                unit=line.unit if line.quantity_kwh is not None else "",
+                unit_price=line.unit_price,
+                amount_chf=line.amount_chf,
+            )
+            for pid, lines in result.lines.items()
+            for position, line in enumerate(lines, start=1)
+        ],
+        batch_size=2000,
+    )
+    energy = {name: int(values.sum()) for name, values in result.daily.items()}
+    run.method = month.method
+    run.snapshot = {**gathered.snapshot, "provisional": gathered.provisional}
+    run.issues = [issue.as_dict() for issue in issues]
+    run.blocking_issues = sum(issue.blocking for issue in issues)
+    run.deviations = deviations
+    run.totals = {"wh": energy, "chf": result.totals}
+    run.computed_at = utc_now()
+    run.save()
+
+
+def _vnb_daily(gathered: Gathered):
+    if gathered.vnb_leg is None:
+        return None
+    days = len(gathered.local_days)
+
+    def per_day(values):
+        out = np.zeros((values.shape[0], days), np.int64)
+        np.add.at(out.T, gathered.month.day_of_slot, values.T)
+        return out
+
+    return per_day(gathered.vnb_leg), per_day(gathered.vnb_delivered)
+
+
+def _count_deviations(daily, vnb_days, present) -> int:
+    if vnb_days is None:
+        return 0
+    rows = np.flatnonzero(present)
+    leg = np.abs(daily["leg"][rows] - vnb_days[0][rows]) > DEVIATION_TOLERANCE_WH
+    delivered = np.abs(daily["delivered"][rows] - vnb_days[1][rows]) > DEVIATION_TOLERANCE_WH
+    return int(leg.sum() + delivered.sum())
+
+
+def _cross_check_e31(community: Community, gathered: Gathered, daily) -> list[Issue]:
+    """Compare the VNB's community total of LEG consumption (E31) with ours, per local day."""
+    aggregate = aggregate_for_period(
+        community_id=community.pk, period=gathered.period, direction="consumption", channel="leg"
+    )
+    if aggregate is None:
+        return []
+    days = len(gathered.local_days)
+    theirs = np.zeros(days, np.int64)
+    np.add.at(theirs, gathered.month.day_of_slot, (aggregate.values + 500) // 1000)
+    delivered = np.zeros(days, bool)
+    delivered[gathered.month.day_of_slot[aggregate.quality != Quality.MISSING]] = True
+    ours = daily["leg"].sum(axis=0)
+    return [
+        Issue(
+            "e31_deviation",
+            _("Summe LEG-Anteil am %(day)s laut Netzbetreiber (E31) %(vnb)s kWh, berechnet %(ours)s kWh.")
+            % {"day": day.strftime("%d.%m.%Y"), "vnb": kwh(int(theirs[index])), "ours": kwh(int(ours[index]))},
+            False,
+        )
+        for index, day in enumerate(gathered.local_days)
+        if delivered[index] and abs(int(theirs[index]) - int(ours[index])) > DEVIATION_TOLERANCE_WH
+    ]
+
+
+def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_missing: bool = False) -> BillingRun:
+    """Freeze a draft and issue its invoices. Deviations need a reason; missing data an explicit override."""
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.DRAFT:
+            raise DomainError(_("Nur Entwürfe können freigegeben werden."), code="not_draft")
+        if run.blocking_issues and not override_missing:
+            raise DomainError(
+                _(
+                    "Der Lauf hat %(count)s blockierende Probleme (z. B. fehlende Messwerte); "
+                    "Freigabe nur mit ausdrücklicher Übersteuerung."
+                )
+                % {"count": run.blocking_issues},
+                code="blocking_issues",
+            )
+        if (run.deviations or run.blocking_issues) and not reason.strip():
+            raise DomainError(
+                _("Bitte begründen Sie die Freigabe: der Lauf hat Abweichungen oder Probleme."), code="reason_required"
+            )
+        run.status = RunStatus.APPROVED
+        run.approved_at = utc_now()
+        run.approved_by = actor if getattr(actor, "pk", None) else None
+        run.approval_reason = reason.strip()
+        run.save()
+        tariff_ids = [tariff["id"] for tariff in run.snapshot.get("tariffs", [])]
+        Tariff.objects.filter(pk__in=tariff_ids, used_at__isnull=True).update(used_at=run.approved_at)
+        invoices_issue(run=run)
+        run.status = RunStatus.ISSUED
+        run.save(update_fields=["status"])
+    return run
+
+
+def billing_run_cancel(*, run: BillingRun, actor, reason: str) -> BillingRun:
+    """Cancel a run; issued invoices are reversed by credit notes, so the month can be billed again."""
+    if not reason.strip():
+        raise DomainError(_("Bitte geben Sie einen Grund für die Stornierung an."), code="reason_required")
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.CANCELLED:
+            raise DomainError(_("Der Lauf ist bereits storniert."), code="already_cancelled")
+        if run.status == RunStatus.ISSUED:
+            invoices_credit(run=run, reason=reason.strip())
+        run.status = RunStatus.CANCELLED
+        run.cancelled_at = utc_now()
+        run.cancel_reason = reason.strip()
+        run.save()
+    return run
