@@ -66,7 +66,9 @@ class DemoCommunity:
 
 
 DEMO_COMMUNITIES = (
-    DemoCommunity("LEG Sonnenberg Dorf", "sonnenberg-dorf", (9901, "Sonnenberg"), "Dorfstrasse", 40, 12, ("TS-101",), 1),
+    DemoCommunity(
+        "LEG Sonnenberg Dorf", "sonnenberg-dorf", (9901, "Sonnenberg"), "Dorfstrasse", 40, 12, ("TS-101",), 1
+    ),
     DemoCommunity(
         "LEG Talwil Gewerbe", "talwil-gewerbe", (9902, "Talwil"), "Industriestrasse", 20, 9, ("TS-201", "TS-202"), 3
     ),

@@ -35,7 +35,6 @@ from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.periods import utc_now
 
 
-
 @admin.register(MeterImport)
 class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [

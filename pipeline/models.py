@@ -57,7 +57,11 @@ class Utility(StructuredAddress):
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     website = models.URLField(_("Website"), blank=True)
     grid_usage_rp_kwh = models.DecimalField(
-        _("Netznutzungstarif Arbeitspreis (Rp./kWh)"), max_digits=8, decimal_places=4, null=True, blank=True,
+        _("Netznutzungstarif Arbeitspreis (Rp./kWh)"),
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("Die Komponente, auf die der LEG-Abschlag gewährt wird; für die geschätzte Einsparung."),
     )
     is_demo = models.BooleanField(_("Demodaten"), default=False)

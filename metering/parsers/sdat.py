@@ -19,6 +19,7 @@ from metering.parsers.sdat_xml import (
     XmlError,
     find_code,
     find_text,
+    local_name,
     ns_path,
     peek_root,
     safe_parser,
@@ -43,7 +44,7 @@ def parse(data: bytes, **_: object) -> ParsedFile:
     if root is None:
         return ParsedFile(_format_guess(data), (), issues.problems, issues.warnings, {})
     document, scanned = root
-    format = document_format(etree.QName(document).localname) or "unknown"
+    format = document_format(local_name(document)) or "unknown"
     meta = _header_meta(document)
     reader = BlockReader(format, issues, meta)
     blocks = document.findall(ns_path("MeteringData"))
@@ -65,12 +66,14 @@ def _root_element(data: bytes, issues: Issues) -> tuple[etree._Element, sdat_sca
         return None
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         # SDAT never uses a DTD; refusing one outright rules out entity expansion and external fetches.
-        issues.problem("doctype_forbidden", "XML prolog",
-                       "The file declares a DOCTYPE or entities, which SDAT-CH files never do; it is not read.")
+        _doctype_problem(issues)
         return None
     peeked = peek_root(data)
     if isinstance(peeked, XmlError):
         _syntax_problem(issues, peeked.line, peeked.detail)
+        return None
+    if peeked.doctype:  # the same, written in an encoding the byte test above does not see (UTF-16)
+        _doctype_problem(issues)
         return None
     if peeked.namespace != STROM_NS or document_format(peeked.name) is None:
         reason = f"the XML root is {{{peeked.namespace}}}{peeked.name}, not an SDAT-CH E66 or E31 document"
@@ -101,15 +104,24 @@ def _format_guess(data: bytes) -> str:
     return (document_format(peeked.name) if peeked and not isinstance(peeked, XmlError) else None) or "unknown"
 
 
+def _doctype_problem(issues: Issues) -> None:
+    issues.problem(
+        "doctype_forbidden",
+        "XML prolog",
+        "The file declares a DOCTYPE or entities, which SDAT-CH files never do; it is not read.",
+    )
+
+
 def _syntax_problem(issues: Issues, line: int, detail: str) -> None:
     issues.problem("xml_syntax", f"XML line {line}", f"The XML is broken: {detail}.", detail=detail, line=line)
 
 
 def _header_meta(document: etree._Element) -> dict[str, str]:
-    name = etree.QName(document).localname
+    name = local_name(document)
     version = name.rsplit("_", 1)[-1]
     meta = {"sdat_version": f"{version[0]}.{version[1:]}"}
-    header = next((child for child in document if etree.QName(child).localname.endswith("_HeaderInformation")), None)
+    # Comments and processing instructions are children too: they have no name and are passed over.
+    header = next((child for child in document if local_name(child).endswith("_HeaderInformation")), None)
     if header is None:
         return meta
     fields = {

@@ -19,6 +19,7 @@ class XmlRoot:
     namespace: str
     name: str  # local name, e.g. "ValidatedMeteredData_16"
     prefix: str | None
+    doctype: bool = False  # the document declares a DOCTYPE (in whatever encoding it is written)
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,29 @@ def peek_root(data: bytes) -> XmlRoot | XmlError:
     """The root element, parsing no further than needed to reach it."""
     try:
         for _, element in etree.iterparse(io.BytesIO(data), events=("start",), **SAFE_OPTIONS):
-            name = etree.QName(element)
-            return XmlRoot(name.namespace or "", name.localname, element.prefix)
+            namespace, name = split_tag(element.tag)
+            if ":" in name:  # libxml2 names the element "prefix:name" and only complains further on
+                prefix = name.split(":", 1)[0]
+                return XmlError(element.sourceline or 1, f"Namespace prefix {prefix} on {name} is not defined")
+            docinfo = element.getroottree().docinfo
+            return XmlRoot(namespace, name, element.prefix, bool(docinfo.doctype) or docinfo.internalDTD is not None)
     except etree.XMLSyntaxError as exc:
         return XmlError(exc.lineno or 1, exc.msg)
     return XmlError(1, "the document has no element")
+
+
+def split_tag(tag: object) -> tuple[str, str]:
+    """Namespace and local name of an element's tag; two empty texts for comments and processing instructions."""
+    if not isinstance(tag, str):
+        return "", ""
+    if tag.startswith("{"):
+        namespace, _, name = tag[1:].partition("}")
+        return namespace, name
+    return "", tag
+
+
+def local_name(element: etree._Element) -> str:
+    return split_tag(element.tag)[1]
 
 
 def ns_path(steps: str) -> str:

@@ -48,14 +48,23 @@ def _text_only(decoded: Decoded) -> Decoded | None:
 
 
 def split_row(line: str, delimiter: str) -> list[str]:
-    return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])]
+    """The cells of one line (none for an empty line), quoted cells read as the ``csv`` module reads them."""
+    if '"' not in line:
+        return [cell.strip() for cell in line.split(delimiter)] if line else []
+    try:
+        # A StringIO, not a list of one line: a stray carriage return then ends the row instead of raising.
+        row = next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+    except csv.Error:  # a quoted cell beyond the csv field limit: no header is that long, so any split will do
+        row = line.split(delimiter)
+    return [cell.strip() for cell in row]
 
 
 def first_lines(text: str, count: int) -> list[str]:
-    """The first lines without splitting a large file whole."""
+    """The first lines without splitting a large file whole; a file without any line feed breaks at CRs."""
+    newline = "\n" if "\n" in text or "\r" not in text else "\r"
     lines, position = [], 0
     while len(lines) < count and position < len(text):
-        end = text.find("\n", position)
+        end = text.find(newline, position)
         end = len(text) if end < 0 else end
         lines.append(text[position:end].rstrip("\r"))
         position = end + 1
@@ -123,7 +132,7 @@ def read_table(data: bytes, *, delimiter: str, header_row: int, encoding: str | 
         columns, lines = _read_plain(
             raw, decoded.raw_encoding, starts[rows], ends[rows], rows + 1, delimiter, len(header), issues
         )
-    if not len(lines) and not issues.has_problem("bad_row"):
+    if not len(lines) and not issues.has_problem("bad_row") and not issues.has_problem("field_too_long"):
         issues.problem("empty_file", f"line {header_row + 1}", "The file has a header but no data rows.")
     return Table(header, header_row + 1, preamble, columns, lines)
 
@@ -167,7 +176,21 @@ def _read_quoted(
     rows: list[list[str]] = []
     lines: list[int] = []
     line = first_line
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell over the csv field limit: mostly a quote never closed; reading goes on after it
+            limit = csv.field_size_limit()
+            issues.problem(
+                "field_too_long",
+                f"line {line}",
+                f'A field is longer than {limit:,} characters; is a quote (") not closed?',
+                limit=limit,
+            )
+            line = first_line + reader.line_num
+            continue
         if any(cell.strip() for cell in row):
             if len(row) == width:
                 rows.append(row)

@@ -20,7 +20,9 @@ _ISO_DATE = r"(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})"
 _DATE = rf"(?:{_DAY_FIRST}|{_ISO_DATE})"
 _TIME = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?"
 _OFFSET = r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)"
-DATETIME = re.compile(rf"\s*{_DATE}(?:[T ]\s*{_TIME}\s*{_OFFSET}?)\s*")
+# The blanks before an offset sit inside its optional group: "\s*(?:offset)?\s*" backtracks quadratically over a
+# long run of blanks that is followed by anything but an offset.
+DATETIME = re.compile(rf"\s*{_DATE}[T ]\s*{_TIME}(?:\s*{_OFFSET})?\s*")
 DATE = re.compile(rf"\s*{_DATE}\s*")
 TIME = re.compile(rf"\s*{_TIME}\s*")
 

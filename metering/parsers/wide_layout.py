@@ -128,7 +128,7 @@ class WideReader(TableReader):
         codes, stated = self.table.columns[index].factorize()
         units = [unit_of(text) for text in stated]
         cells = self.table.columns[index]
-        unknown = np.flatnonzero(np.array([unit is None for unit in units])[codes])
+        unknown = np.flatnonzero(np.array([unit is None for unit in units], bool)[codes])
         self.issues.problem_each(
             "unsupported_unit",
             unknown,
@@ -138,7 +138,10 @@ class WideReader(TableReader):
                 {"value": cells.text(row)},
             ),
         )
-        return np.array([unit == "kW" for unit in units])[codes], np.array([unit is not None for unit in units])[codes]
+        # bool arrays even when no row is left: an empty list would make float arrays that cannot be combined
+        kilowatt = np.array([unit == "kW" for unit in units], bool)
+        known = np.array([unit is not None for unit in units], bool)
+        return kilowatt[codes], known[codes]
 
     def check_day_lengths(self, rows: np.ndarray, days: np.ndarray, labels: list[int]) -> None:
         """A row claims a whole local day: its columns must hold all of that day's quarter-hours."""

@@ -24,7 +24,9 @@ BILLION_LAUGHS = (
     b'<rsm:ValidatedMeteredData_16 xmlns:rsm="http://www.strom.ch">&lol3;</rsm:ValidatedMeteredData_16>'
 )
 EXTERNAL_ENTITY = SDAT.replace(
-    b"<rsm:ValidatedMeteredData_16", b'<!DOCTYPE x [<!ENTITY e SYSTEM "http://example.com/e">]>\n<rsm:ValidatedMeteredData_16', 1
+    b"<rsm:ValidatedMeteredData_16",
+    b'<!DOCTYPE x [<!ENTITY e SYSTEM "http://example.com/e">]>\n<rsm:ValidatedMeteredData_16',
+    1,
 ).replace(b"<rsm:Role>MDR</rsm:Role>", b"<rsm:Role>&e;</rsm:Role>", 1)
 
 
@@ -32,18 +34,21 @@ def codes(data: bytes) -> list[str]:
     return [problem.code for problem in parsers.parse(data).problems]
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"", "empty_file"),
-    (b"   \r\n ", "empty_file"),
-    (bytes(range(256)) * 40, "unknown_format"),
-    (BILLION_LAUGHS, "doctype_forbidden"),
-    (EXTERNAL_ENTITY, "doctype_forbidden"),
-    (SDAT[: len(SDAT) // 2], "xml_syntax"),
-    (SDAT.replace(b"http://www.strom.ch", b"http://example.com/other"), "unknown_format"),
-    (SDAT.replace(b'encoding="UTF-8"', b'encoding="x-klingon"'), "unknown_format"),
-    (fixture_bytes("bkw.csv").replace(b"15.6.2026 00:15:00", b"30.2.2026 00:15:00", 1), "bad_timestamp"),
-    (fixture_bytes("ekz.csv").replace(b"15.06.2026 00:30", b"15.06.2026 25:30", 1), "bad_timestamp"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty_file"),
+        (b"   \r\n ", "empty_file"),
+        (bytes(range(256)) * 40, "unknown_format"),
+        (BILLION_LAUGHS, "doctype_forbidden"),
+        (EXTERNAL_ENTITY, "doctype_forbidden"),
+        (SDAT[: len(SDAT) // 2], "xml_syntax"),
+        (SDAT.replace(b"http://www.strom.ch", b"http://example.com/other"), "unknown_format"),
+        (SDAT.replace(b'encoding="UTF-8"', b'encoding="x-klingon"'), "unknown_format"),
+        (fixture_bytes("bkw.csv").replace(b"15.6.2026 00:15:00", b"30.2.2026 00:15:00", 1), "bad_timestamp"),
+        (fixture_bytes("ekz.csv").replace(b"15.06.2026 00:30", b"15.06.2026 25:30", 1), "bad_timestamp"),
+    ],
+)
 def test_bad_files_are_named_problems(data, code):
     assert code in codes(data)
 
@@ -54,13 +59,13 @@ def test_the_forbidden_doctype_is_explained_in_german():
 
     assert finding_from_problem(problem).message == (
         "Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. SDAT-CH-Dateien haben keine; die Datei wird "
-        "aus Sicherheitsgründen nicht gelesen.")
+        "aus Sicherheitsgründen nicht gelesen."
+    )
 
 
 @pytest.mark.django_db
 def test_a_file_of_200_mb_of_junk_is_refused_quickly_and_nothing_kept(leg):
-    outcome = meter_file_import(data=b"\x00" * (200 * 1024 * 1024), filename="junk.bin", actor=None,
-                                door=Door.COMMAND)
+    outcome = meter_file_import(data=b"\x00" * (200 * 1024 * 1024), filename="junk.bin", actor=None, door=Door.COMMAND)
     assert outcome.status == "rejected"
     assert [finding.code for finding in outcome.errors] == ["unknown_format"]
     assert DaySeries.objects.count() == 0
@@ -71,7 +76,8 @@ def test_a_file_over_the_limit_is_refused_before_anything_is_kept(leg, settings)
     settings.METER_IMPORT_MAX_BYTES = 10_000
     outcome = meter_file_import(data=SDAT, filename="big.xml", actor=None, door=Door.COMMAND)
     assert [finding.message for finding in outcome.errors] == [
-        "Die Datei ist 93,5\xa0KB gross; angenommen werden höchstens 9,8\xa0KB."]
+        "Die Datei ist 93,5\xa0KB gross; angenommen werden höchstens 9,8\xa0KB."
+    ]
     assert (MeterImport.objects.count(), DaySeries.objects.count()) == (0, 0)
 
 
@@ -128,5 +134,6 @@ def test_a_parser_bug_rejects_the_file_instead_of_crashing(leg, monkeypatch):
     outcome = meter_file_import(data=SDAT, filename="x.xml", actor=None, door=Door.COMMAND)
     assert outcome.status == "rejected"
     assert outcome.errors[0].message == (
-        "Die Datei konnte nicht gelesen werden (interner Fehler, protokolliert). Es wurde nichts gespeichert.")
+        "Die Datei konnte nicht gelesen werden (interner Fehler, protokolliert). Es wurde nichts gespeichert."
+    )
     assert DaySeries.objects.count() == 0

@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand
 
+from billing.services import billing_run_start
 from communities.demo import DEMO_LOGINS, DEMO_VNB_NUMBER, load_demo_master_data
 from communities.models import Community
-from metering.demo import load_demo_meter_data
+from metering.demo import DEMO_MONTHS, load_demo_meter_data
+from openleg.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -22,5 +24,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  meter data {summary['file']}: {summary['status']}, {len(summary['series'])} series")
             if not outcome.ok:
                 self.stderr.write(self.style.ERROR(f"  {[f.message for f in outcome.errors]}"))
+        for community in communities:
+            for year, month in DEMO_MONTHS:
+                try:
+                    run = billing_run_start(community=community, year=year, month=month)
+                except DomainError as error:  # a month approved in an earlier demo session stays as it is
+                    self.stdout.write(f"  billing {community} {month:02d}/{year}: {error.message}")
+                    continue
+                self.stdout.write(
+                    f"  billing {community} {month:02d}/{year}: run {run.pk} {run.get_status_display()}, "
+                    f"{run.deviations} deviations, {run.blocking_issues} blocking issues"
+                )
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"  login {username} / {password}  ({role})")

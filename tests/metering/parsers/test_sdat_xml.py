@@ -13,4 +13,4 @@ def test_peek_root_reports_syntax_errors_with_their_line():
 
 def test_entities_are_not_expanded():
     data = b'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r xmlns="urn:x">&e;</r>'
-    assert peek_root(data) == XmlRoot("urn:x", "r", None)
+    assert peek_root(data) == XmlRoot("urn:x", "r", None, doctype=True)

@@ -1,0 +1,70 @@
+"""Reads of billing runs shared by the command, the admin and (later) the API."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from billing.models import BillingRun, RunDay, StatementLine
+from communities.models import Community
+from openleg.energy import wh_to_kwh
+from openleg.errors import NotFound
+
+FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
+
+
+def community_by_reference(reference: str) -> Community:
+    """A community by its id or its slug."""
+    found = (
+        Community.objects.filter(pk=int(reference)) if reference.isdigit() else Community.objects.filter(slug=reference)
+    )
+    community = found.select_related("utility").first()
+    if community is None:
+        raise NotFound(f"no community with id or slug '{reference}'")
+    return community
+
+
+def run_summary(run: BillingRun) -> dict:
+    """The run as plain data: period, status, issues, and per participant kWh figures and CHF amounts."""
+    energy = (
+        RunDay.objects.filter(run=run)
+        .values("participant", "participant__customer_number")
+        .annotate(**{figure: Sum(f"{figure}_wh") for figure in FIGURES})
+        .order_by("participant__customer_number")
+    )
+    amounts: dict[int, dict[str, Decimal]] = {}
+    for line in (
+        StatementLine.objects.filter(run=run)
+        .exclude(kind="info")
+        .values("participant", "kind")
+        .annotate(total=Sum("amount_chf"))
+    ):
+        amounts.setdefault(line["participant"], {})[line["kind"]] = line["total"]
+    participants = []
+    for row in energy:
+        money = amounts.get(row["participant"], {})
+        total = sum(money.values(), Decimal(0))
+        participants.append(
+            {
+                "participant": row["participant"],
+                "customer_number": row["participant__customer_number"],
+                "kwh": {figure: str(wh_to_kwh(row[figure])) for figure in FIGURES},
+                "chf": {**{kind: str(amount) for kind, amount in sorted(money.items())}, "total": str(total)},
+            }
+        )
+    return {
+        "run": run.pk,
+        "community": run.community_id,
+        "status": run.status,
+        "method": run.method,
+        "period": {
+            "year": run.year,
+            "month": run.month,
+            "start": run.period_start.isoformat().replace("+00:00", "Z"),
+            "end": run.period_end.isoformat().replace("+00:00", "Z"),
+            "quarter_hours": run.quarter_hours,
+        },
+        "deviations": run.deviations,
+        "blocking_issues": run.blocking_issues,
+        "issues": run.issues,
+        "participants": participants,
+    }

@@ -1,0 +1,42 @@
+from celery import group, shared_task
+from django.db import transaction
+
+from billing.services import billing_run_start
+from communities.models import Community, CommunityStatus
+from openleg.errors import DomainError
+from openleg.periods import ZURICH, utc_now
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
+def run_billing_for_community(community_id: int, year: int, month: int) -> str:
+    """Compute one community's month; a frozen month is left alone (safe to run twice)."""
+    community = Community.objects.select_related("utility").get(pk=community_id)
+    try:
+        run = billing_run_start(community=community, year=year, month=month)
+    except DomainError as error:
+        return error.code
+    return run.status
+
+
+def previous_month() -> tuple[int, int]:
+    today = utc_now().astimezone(ZURICH).date()
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+@shared_task
+def start_monthly_billing(only_missing: bool = False) -> int:
+    """Beat: the previous month of every active community, as a group of one task per community.
+
+    On the 2nd every draft is (re)computed; the daily safety net (``only_missing``) starts only months that
+    have no run yet, because beat can miss a monthly entry.
+    """
+    year, month = previous_month()
+    statuses = ["draft", "approved", "issued"] if only_missing else ["approved", "issued"]
+    ids = list(
+        Community.objects.filter(status=CommunityStatus.ACTIVE)
+        .exclude(billing_runs__year=year, billing_runs__month=month, billing_runs__status__in=statuses)
+        .values_list("pk", flat=True)
+    )
+    jobs = group(run_billing_for_community.s(pk, year, month) for pk in ids)
+    transaction.on_commit(jobs.apply_async)
+    return len(ids)
