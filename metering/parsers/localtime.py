@@ -134,7 +134,8 @@ def _changes_in_year(year: int) -> tuple[tuple[int, int], ...]:
     end = utc_minutes(datetime(year + 1, 1, 1, tzinfo=UTC))
     offset = _offset_at(day)
     while day < end:
-        following = day + MINUTES_PER_DAY
+        # A week at a time: Zurich's clocks never change twice within one (at most twice a year, months apart).
+        following = min(day + 7 * MINUTES_PER_DAY, end)
         if _offset_at(following) != offset:
             low, high = day, following  # the change happens in (low, high]
             while high - low > 1:

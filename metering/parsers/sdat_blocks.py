@@ -11,7 +11,7 @@ from metering.parsers import sdat_scan
 from metering.parsers.base import Channel, Direction, Issues, Quality, Series, check_metering_point
 from metering.parsers.cells import Cells
 from metering.parsers.decimals import MICRO, REASONS, Decimals, NumberStatus
-from metering.parsers.localtime import utc_iso, utc_minutes
+from metering.parsers.localtime import FIRST_YEAR, LAST_YEAR, utc_iso, utc_minutes
 from metering.parsers.sdat_xml import STROM_NS, find_code, find_text, ns_path
 from metering.parsers.series_builder import Readings, SeriesKey, build_series
 
@@ -187,15 +187,19 @@ class BlockReader:
                 or moment.minute % 15
             ):
                 detail = "expected an instant on a quarter-hour with its offset, such as 2026-06-14T22:00:00Z"
-                self.issues.problem(
-                    "bad_timestamp",
-                    f"{label}, {step}",
-                    f"'{text}' is not usable: {detail}.",
-                    value=text,
-                    detail=detail,
-                )
-                return None
-            bounds.append(utc_minutes(moment))
+            elif not FIRST_YEAR <= moment.year <= LAST_YEAR:  # as the CSV formats; year 9999 would overflow later
+                detail = f"the year {moment.year} is out of range"
+            else:
+                bounds.append(utc_minutes(moment))
+                continue
+            self.issues.problem(
+                "bad_timestamp",
+                f"{label}, {step}",
+                f"'{text}' is not usable: {detail}.",
+                value=text,
+                detail=detail,
+            )
+            return None
         if bounds[1] <= bounds[0]:
             self.issues.problem(
                 "bad_timestamp",

@@ -10,6 +10,7 @@ import numpy as np
 
 from metering.parsers.base import Channel, Direction, Issues, Quality, Series
 from metering.parsers.localtime import (
+    MINUTES_PER_DAY,
     is_local_midnight,
     local_datetime,
     local_day_bounds,
@@ -18,6 +19,9 @@ from metering.parsers.localtime import (
     utc_datetime,
     utc_iso,
 )
+
+SPAN_FACTOR = 2  # all series together may span twice as many quarter-hours as they have values …
+SPAN_SLACK = 366 * 96  # … plus a (leap) year of them
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,19 @@ def build_series(
     entries = first_occurrences(readings.group, readings.slot, lambda group: keys[group].label, locate, issues)
     group, slot = readings.group[entries], readings.slot[entries]
     bounds = np.flatnonzero(np.diff(group)) + 1
+    heads = np.concatenate(([0], bounds))
+    tails = np.concatenate((bounds, [len(entries)])) - 1
+    firsts, lasts = slot[heads], slot[tails] + 1
+    for n, key_index in enumerate(group[heads].tolist()):
+        if key_index in ranges:
+            firsts[n] = min(int(firsts[n]), ranges[key_index][0])
+            lasts[n] = max(int(lasts[n]), ranges[key_index][1])
+    if _mostly_gaps(keys, group, slot, entries, heads, tails, firsts, lasts, locate, issues):
+        return []
     series = []
-    for part in np.split(np.arange(len(entries)), bounds):
-        key_index = int(group[part[0]])
-        first, last = int(slot[part[0]]), int(slot[part[-1]]) + 1
-        declared = ranges.get(key_index, (first, last))
-        first, last = min(first, declared[0]), max(last, declared[1])
+    for head, tail, first, last in zip(heads.tolist(), tails.tolist(), firsts.tolist(), lasts.tolist(), strict=True):
+        part = slice(head, tail + 1)
+        key_index = int(group[head])
         located = np.full(last - first, -1, np.int64)
         located[slot[part] - first] = entries[part]
         values = np.zeros(last - first, np.int64)
@@ -98,6 +109,60 @@ def build_series(
         _report_quality(key, quality, located, locate, issues)
         series.append(Series(key.metering_point, key.direction, key.channel, utc_datetime(first * 15), values, quality))
     return series
+
+
+def _mostly_gaps(
+    keys: Sequence[SeriesKey],
+    group: np.ndarray,
+    slot: np.ndarray,
+    entries: np.ndarray,
+    heads: np.ndarray,
+    tails: np.ndarray,
+    firsts: np.ndarray,
+    lasts: np.ndarray,
+    locate: Callable[[int], str],
+    issues: Issues,
+) -> bool:
+    """Refuse (as a problem) series that are mostly gaps, before their slots are allocated.
+
+    Series are contiguous, so two values two centuries apart would take 8 million slots: a file of a few bytes
+    could claim gigabytes. All series together may span twice their values plus a year of quarter-hours; a
+    real export stays far below that, and memory stays proportional to the file.
+    """
+    spans = lasts - firsts
+    if int(spans.sum()) <= SPAN_FACTOR * len(entries) + SPAN_SLACK:
+        return False
+    counts = tails - heads + 1
+    worst = int(np.argmax(spans - counts))
+    head, tail, first, last = int(heads[worst]), int(tails[worst]), int(firsts[worst]), int(lasts[worst])
+    part = slot[head : tail + 1]
+    # The widest gap: between two values, or between the declared edge of the series (SDAT) and a value.
+    inner = np.diff(part) - 1
+    widest = int(np.argmax(inner)) if len(inner) else 0
+    candidates = [
+        (int(inner[widest]) if len(inner) else -1, head + widest + 1),
+        (int(part[0]) - first, head),
+        (last - 1 - int(part[-1]), tail),
+    ]
+    gap, at = max(candidates, key=lambda candidate: candidate[0])
+    key = keys[int(group[head])]
+    count, days = int(counts[worst]), (last - first) * 15 // MINUTES_PER_DAY
+    issues.problem(
+        "mostly_gaps",
+        locate(int(entries[at])),
+        (
+            f"{key.label} has only {count} values over {days} days ({local_text(first * 15)} to "
+            f"{local_text(last * 15)} local time); the widest gap ({gap:,} quarter-hours, about {gap // 96:,} days) "
+            "borders on this value. A date is probably wrong: a file whose values are mostly gaps is not read."
+        ),
+        count=count,
+        days=days,
+        start=utc_iso(first * 15),
+        end=utc_iso(last * 15),
+        gap=gap,
+        **key.params,
+    )
+    return True
 
 
 def first_occurrences(

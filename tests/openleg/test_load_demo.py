@@ -55,13 +55,36 @@ def test_demo_meter_data_covers_march_and_june_through_the_importer():
         ("DEMO-1-202606_E66.xml", "applied"),
         ("DEMO-2-202603_E66.xml", "applied"),
         ("DEMO-2-202606_E66.xml", "applied"),
+        ("DEMO-LEG-1-202603_E66.xml", "applied"),
+        ("DEMO-LEG-1-202606_E66.xml", "applied"),
+        ("DEMO-LEG-2-202603_E66.xml", "applied"),
+        ("DEMO-LEG-2-202606_E66.xml", "applied"),
     ]
     march = local_month(2026, 3)
     point = MeteringPoint.objects.get(mp_id="CH1009991234500000100000000000002")  # a consumer
     rows = DaySeries.objects.filter(
-        metering_point=point, direction="consumption", day__gte=date(2026, 2, 28), day__lte=date(2026, 3, 31)
+        metering_point=point,
+        direction="consumption",
+        channel="total",
+        day__gte=date(2026, 2, 28),
+        day__lte=date(2026, 3, 31),
     ).order_by("day")
     quality = np.concatenate([from_bytes(row.values, row.quality)[1] for row in rows])
     assert int(np.count_nonzero(quality)) == march.quarter_hours == 2972
     producers = DaySeries.objects.filter(direction="production").values("metering_point").distinct().count()
     assert producers == 3 + 3 + 3 + 2  # producers and prosumers of both communities
+
+
+def test_demo_bills_both_months_with_the_vnb_split_to_reconcile():
+    from billing.models import BillingRun
+
+    call_command("load_demo")
+    call_command("load_demo")
+    runs = BillingRun.objects.order_by("community__name", "month")
+    assert [(run.month, run.status, run.quarter_hours, run.deviations) for run in runs] == [
+        (3, "draft", 2972, 2),
+        (6, "draft", 2880, 2),
+        (3, "draft", 2972, 2),
+        (6, "draft", 2880, 2),
+    ]
+    assert all(run.blocking_issues == 0 for run in runs)

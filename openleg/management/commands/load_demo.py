@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from billing.demo import load_demo_vnb_split
 from billing.services import billing_run_start
 from communities.demo import DEMO_LOGINS, DEMO_VNB_NUMBER, load_demo_master_data
 from communities.models import Community
@@ -26,6 +27,8 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"  {[f.message for f in outcome.errors]}"))
         for community in communities:
             for year, month in DEMO_MONTHS:
+                split = load_demo_vnb_split(community, year, month).as_dict()
+                self.stdout.write(f"  VNB split {split['file']}: {split['status']}")
                 try:
                     run = billing_run_start(community=community, year=year, month=month)
                 except DomainError as error:  # a month approved in an earlier demo session stays as it is

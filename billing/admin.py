@@ -1,0 +1,468 @@
+"""Staff console for billing: reconcile a run with the VNB, then approve (issue invoices) or cancel (credit notes).
+
+Thin doors: every write goes through ``billing.services``; whatever issues or reverses money is done only from a
+confirmation page. A run's page reads its figures with a fixed number of aggregate queries, whatever the number
+of participants.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, Sum
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing.charts import month_energy_svg
+from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
+from billing.invoicing import CHARGED
+from billing.models import (
+    AllocationKey,
+    AllocationMethod,
+    AllocationSetting,
+    BillingRun,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    RunDay,
+    RunStatus,
+    StatementLine,
+)
+from billing.services import DEVIATION_TOLERANCE_WH, billing_run_approve, billing_run_cancel, billing_run_start
+from communities.admin import AuditedAdminMixin
+from communities.models import Participant
+from openleg.admin_mixins import ReadOnlyAdminMixin
+from openleg.energy import wh_to_kwh
+from openleg.errors import DomainError
+from openleg.periods import local_date
+
+ENERGY_FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
+INVOICED_KINDS = (*CHARGED, "vat")  # what invoices_issue adds up to an invoice's total
+
+
+def _kwh(wh: int | None) -> str:
+    return "–" if wh is None else str(wh_to_kwh(wh))
+
+
+def _chf(amount: Decimal | str | None) -> str:
+    return "–" if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
+
+
+def _energy_labels() -> dict[str, str]:
+    return {
+        "consumption": _("Verbrauch"),
+        "leg": _("LEG-Anteil"),
+        "grid": _("Netzbezug"),
+        "production": _("Produktion"),
+        "delivered": _("an LEG geliefert"),
+        "surplus": _("Überschuss"),
+    }
+
+
+def _deviating(ours: str, theirs: str) -> Q:
+    """A day where the VNB gave a figure and ours differs from it by more than the tolerance."""
+    return Q(**{f"{theirs}__isnull": False}) & (
+        Q(**{f"{ours}__gt": F(theirs) + DEVIATION_TOLERANCE_WH})
+        | Q(**{f"{ours}__lt": F(theirs) - DEVIATION_TOLERANCE_WH})
+    )
+
+
+def community_days(run: BillingRun) -> dict[date, dict[str, int]]:
+    """The community's Wh per local day (one aggregate query)."""
+    rows = (
+        RunDay.objects.filter(run=run)
+        .values("day")
+        .annotate(production=Sum("production_wh"), consumption=Sum("consumption_wh"), leg=Sum("leg_wh"))
+        .order_by("day")
+    )
+    return {row["day"]: row for row in rows}
+
+
+def participant_reconciliation(run: BillingRun) -> list[dict]:
+    """Per participant: month sums ours and the VNB's, and the days that deviate (two queries in all)."""
+    rows = list(
+        RunDay.objects.filter(run=run)
+        .values("participant")
+        .annotate(
+            consumption=Sum("consumption_wh"),
+            leg=Sum("leg_wh"),
+            vnb_leg=Sum("vnb_leg_wh"),
+            production=Sum("production_wh"),
+            delivered=Sum("delivered_wh"),
+            vnb_delivered=Sum("vnb_delivered_wh"),
+            deviation_days=Count(
+                "pk", filter=_deviating("leg_wh", "vnb_leg_wh") | _deviating("delivered_wh", "vnb_delivered_wh")
+            ),
+        )
+        .order_by("participant__customer_number", "participant")
+    )
+    participants = Participant.objects.in_bulk([row["participant"] for row in rows])
+    for row in rows:
+        row["participant"] = participants[row["participant"]]
+    return rows
+
+
+def approval_preview(run: BillingRun) -> list[dict]:
+    """The invoices approval would issue: one per participant with statement lines, and its total CHF."""
+    rows = list(
+        StatementLine.objects.filter(run=run)
+        .values("participant")
+        .annotate(total=Sum("amount_chf", filter=Q(kind__in=INVOICED_KINDS)))
+        .order_by("participant__customer_number", "participant")
+    )
+    participants = Participant.objects.in_bulk([row["participant"] for row in rows])
+    return [
+        {"participant": participants[row["participant"]], "total": row["total"] or Decimal(0)} for row in rows
+    ]
+
+
+def _first_month(day: date) -> int:
+    """year * 100 + month of the first month whose first day is on or after ``day``."""
+    if day.day == 1:
+        return day.year * 100 + day.month
+    return day.year * 100 + day.month + 1 if day.month < 12 else (day.year + 1) * 100 + 1
+
+
+def allocation_setting_is_used(setting: AllocationSetting) -> bool:
+    """Whether a run that was approved (and maybe cancelled later) billed a month under this setting."""
+    if setting.pk is None:
+        return False
+    if not hasattr(setting, "_is_used"):
+        following = (
+            AllocationSetting.objects.filter(community=setting.community_id, effective_from__gt=setting.effective_from)
+            .order_by("effective_from")
+            .values_list("effective_from", flat=True)
+            .first()
+        )
+        runs = BillingRun.objects.filter(community=setting.community_id, approved_at__isnull=False).annotate(
+            month_index=F("year") * 100 + F("month")
+        )
+        runs = runs.filter(month_index__gte=_first_month(setting.effective_from))
+        if following is not None:
+            runs = runs.filter(month_index__lt=_first_month(following))
+        setting._is_used = runs.exists()
+    return setting._is_used
+
+
+@admin.register(BillingRun)
+class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs are made and changed only by the services; the admin shows them and leads to approve or cancel."""
+
+    list_display = [
+        "community",
+        "month_label",
+        "status",
+        "method_label",
+        "blocking_issues",
+        "deviations",
+        "computed_at",
+        "approved_by",
+    ]
+    list_filter = ["status", "community", "year"]
+    list_select_related = ["community", "approved_by"]
+    search_fields = ["community__name"]
+    actions = None
+
+    @admin.display(description=gettext_lazy("Monat"), ordering=F("year") * 100 + F("month"))
+    def month_label(self, obj: BillingRun) -> str:
+        return f"{obj.month:02d}/{obj.year}"
+
+    @admin.display(description=gettext_lazy("Verfahren"), ordering="method")
+    def method_label(self, obj: BillingRun) -> str:
+        return _method_label(obj.method)
+
+    # -- permissions ---------------------------------------------------------------------------------------------
+
+    def may_act(self, request) -> bool:
+        """Approving, cancelling and recomputing need the model's change permission (never an edit form)."""
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+
+    def _check_may_act(self, request) -> None:
+        if not self.may_act(request):
+            raise PermissionDenied
+
+    # -- urls ----------------------------------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        own = [
+            path("<int:object_id>/approve/", view(self.approve_view), name="billing_billingrun_approve"),
+            path("<int:object_id>/cancel/", view(self.cancel_view), name="billing_billingrun_cancel"),
+            path("<int:object_id>/recompute/", view(self.recompute_view), name="billing_billingrun_recompute"),
+        ]
+        return own + super().get_urls()
+
+    def _run(self, object_id) -> BillingRun:
+        return get_object_or_404(
+            BillingRun.objects.select_related("community", "approved_by", "created_by"), pk=object_id
+        )
+
+    def _page(self, run: BillingRun):
+        return redirect("admin:billing_billingrun_change", run.pk)
+
+    def _context(self, request, run: BillingRun, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": run,
+            "run": run,
+            "title": title,
+            "period_from": local_date(run.period_start),
+            "period_to": local_date(run.period_end - timedelta(microseconds=1)),
+            "may_act": self.may_act(request),
+        }
+
+    # -- the run's page ------------------------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self._run(object_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        labels = _energy_labels()
+        wh = run.totals.get("wh", {})
+        chf = run.totals.get("chf", {})
+        chf_labels = dict(StatementLine.Kind.choices)
+        days = community_days(run)
+        month_days = [date(run.year, run.month, 1) + timedelta(days=n) for n in range(31)]
+        month_days = [day for day in month_days if day.month == run.month]
+        chart_labels = {"production": labels["production"], "consumption": labels["consumption"], "leg": labels["leg"]}
+        chart = month_energy_svg(
+            month_days,
+            {name: [days.get(day, {}).get(name) or 0 for day in month_days] for name in chart_labels},
+            chart_labels,
+            _("Energie der Gemeinschaft pro Tag %(month)02d/%(year)s") % {"month": run.month, "year": run.year},
+        )
+        lines = defaultdict(list)
+        for line in StatementLine.objects.filter(run=run).order_by("participant", "position"):
+            lines[line.participant_id].append(
+                {
+                    "label": line.label,
+                    "kind": line.get_kind_display(),
+                    "quantity": "" if line.quantity is None else f"{line.quantity} {line.unit}".strip(),
+                    "unit_price": "" if line.unit_price is None else str(line.unit_price),
+                    "amount": "" if line.amount_chf is None else _chf(line.amount_chf),
+                    "charged": line.kind in INVOICED_KINDS,
+                }
+            )
+        reconciliation = []
+        for row in participant_reconciliation(run):
+            participant = row["participant"]
+            reconciliation.append(
+                {
+                    "participant": participant,
+                    "consumption": _kwh(row["consumption"]),
+                    "leg": _kwh(row["leg"]),
+                    "vnb_leg": _kwh(row["vnb_leg"]),
+                    "deviation_days": row["deviation_days"],
+                    "production": _kwh(row["production"]),
+                    "delivered": _kwh(row["delivered"]),
+                    "vnb_delivered": _kwh(row["vnb_delivered"]),
+                    "lines": lines.get(participant.pk, []),
+                }
+            )
+        issues = sorted(run.issues, key=lambda issue: not issue.get("blocking"))
+        context = {
+            **self._context(request, run, _("Abrechnungslauf %(run)s") % {"run": run}),
+            "method": _method_label(run.method),
+            "provisional": bool(run.snapshot.get("provisional")),
+            "energy_totals": [(labels[name], _kwh(wh.get(name, 0))) for name in ENERGY_FIGURES],
+            "money_totals": [(chf_labels.get(kind, kind), _chf(amount)) for kind, amount in chf.items()],
+            "money_balance": _chf(sum((Decimal(amount) for amount in chf.values()), Decimal(0))),
+            "issues": issues,
+            "chart_svg": mark_safe(chart),  # built by billing.charts, which escapes every text
+            "reconciliation": reconciliation,
+            "invoices": Invoice.objects.filter(run=run).select_related("participant").order_by("number"),
+            "can_approve": run.status == RunStatus.DRAFT,
+            "can_recompute": run.status == RunStatus.DRAFT,
+            "can_cancel": run.status != RunStatus.CANCELLED,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/billing/billingrun/run.html", context)
+
+    # -- actions -------------------------------------------------------------------------------------------------
+
+    def approve_view(self, request, object_id):
+        self._check_may_act(request)
+        run = self._run(object_id)
+        if run.status != RunStatus.DRAFT:
+            self.message_user(request, _("Nur Entwürfe können freigegeben werden."), messages.WARNING)
+            return self._page(run)
+        form = RunApproveForm(request.POST if request.method == "POST" else None, run=run)
+        if form.is_bound and form.is_valid():
+            try:
+                run = billing_run_approve(
+                    run=run,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    override_missing=form.cleaned_data.get("override_missing", False),
+                )
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                issued = Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE).count()
+                self.message_user(
+                    request,
+                    _("Der Lauf %(run)s ist freigegeben; %(count)s Rechnungen wurden ausgestellt.")
+                    % {"run": run, "count": issued},
+                    messages.SUCCESS,
+                )
+                return self._page(run)
+        preview = approval_preview(run)
+        context = {
+            **self._context(request, run, _("Freigeben und verrechnen: %(run)s") % {"run": run}),
+            "form": form,
+            "preview": [{"participant": row["participant"], "total": _chf(row["total"])} for row in preview],
+            "invoice_count": len(preview),
+            "invoice_total": _chf(sum((row["total"] for row in preview), Decimal(0))),
+            "blocking": [issue for issue in run.issues if issue.get("blocking")],
+        }
+        return TemplateResponse(request, "admin/billing/billingrun/approve.html", context)
+
+    def cancel_view(self, request, object_id):
+        self._check_may_act(request)
+        run = self._run(object_id)
+        if run.status == RunStatus.CANCELLED:
+            self.message_user(request, _("Der Lauf ist bereits storniert."), messages.WARNING)
+            return self._page(run)
+        form = RunCancelForm(request.POST if request.method == "POST" else None, run=run)
+        if form.is_bound and form.is_valid():
+            try:
+                run = billing_run_cancel(run=run, actor=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                notes = Invoice.objects.filter(run=run, kind=InvoiceKind.CREDIT_NOTE).count()
+                self.message_user(
+                    request,
+                    _("Der Lauf %(run)s ist storniert; %(count)s Gutschriften wurden ausgestellt.")
+                    % {"run": run, "count": notes},
+                    messages.SUCCESS,
+                )
+                return self._page(run)
+        # The invoices billing_run_cancel will reverse: those of an issued run not yet credited.
+        to_credit = []
+        if run.status == RunStatus.ISSUED:
+            to_credit = list(
+                Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, credited_by__isnull=True)
+                .select_related("participant")
+                .order_by("number")
+            )
+        context = {
+            **self._context(request, run, _("Stornieren: %(run)s") % {"run": run}),
+            "form": form,
+            "to_credit": to_credit,
+            "credit_total": _chf(sum((invoice.total_chf for invoice in to_credit), Decimal(0))),
+        }
+        return TemplateResponse(request, "admin/billing/billingrun/cancel.html", context)
+
+    def recompute_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._check_may_act(request)
+        run = self._run(object_id)
+        if run.status != RunStatus.DRAFT:
+            self.message_user(request, _("Nur Entwürfe können neu berechnet werden."), messages.WARNING)
+            return self._page(run)
+        try:
+            run = billing_run_start(community=run.community, year=run.year, month=run.month, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Der Lauf %(run)s wurde neu berechnet: %(blocking)s blockierende Probleme, %(deviations)s Abweichungen.")
+                % {"run": run, "blocking": run.blocking_issues, "deviations": run.deviations},
+                messages.SUCCESS,
+            )
+        return self._page(run)
+
+
+def _method_label(method: str) -> str:
+    try:
+        return AllocationMethod(method).label
+    except ValueError:
+        return method
+
+
+class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    fields = ["position", "kind", "label", "quantity", "unit", "unit_price", "amount_chf"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Invoices and credit notes are legal records: shown, never added, changed or deleted here."""
+
+    list_display = ["display_number", "kind", "community", "participant", "total_chf", "issued_at"]
+    list_filter = ["kind", "community"]
+    list_select_related = ["community", "participant"]
+    search_fields = ["customer_number", "participant__last_name", "participant__company_name"]
+    date_hierarchy = "issued_at"
+    inlines = [InvoiceLineInline]
+    actions = None
+
+    @admin.display(description=gettext_lazy("Nummer"), ordering="number")
+    def display_number(self, obj: Invoice) -> str:
+        return obj.display_number
+
+
+class AllocationKeyInline(admin.TabularInline):
+    model = AllocationKey
+    formset = AllocationKeyFormSet
+    extra = 0
+    fields = ["participant", "weight", "rank"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "participant":
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            queryset = Participant.objects.order_by("community", "customer_number")
+            if object_id:
+                community = AllocationSetting.objects.filter(pk=object_id).values("community")
+                queryset = queryset.filter(community__in=community)
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and allocation_setting_is_used(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and allocation_setting_is_used(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and allocation_setting_is_used(obj))
+
+
+@admin.register(AllocationSetting)
+class AllocationSettingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Master data, saved through the audited path; once a month was billed with a setting it stays as it was."""
+
+    list_display = ["community", "method", "effective_from", "key_count"]
+    list_filter = ["method", "community"]
+    list_select_related = ["community"]
+    search_fields = ["community__name"]
+    inlines = [AllocationKeyInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(key_count=Count("keys"))
+
+    @admin.display(description=gettext_lazy("Schlüssel"), ordering="key_count")
+    def key_count(self, obj: AllocationSetting) -> int:
+        return obj.key_count
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and allocation_setting_is_used(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and allocation_setting_is_used(obj))

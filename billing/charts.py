@@ -1,0 +1,107 @@
+"""Server-side SVG of a billing month for the reconciliation console: the community's energy per local day.
+
+Pure: figures in, SVG text out, no database and no JavaScript, so the picture is testable as text.
+Every piece of text that reaches the SVG is escaped.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from html import escape
+from math import ceil, floor, log10
+
+from django.utils.translation import gettext as _
+
+COLOURS = {"production": "#2471a3", "consumption": "#c0392b", "leg": "#27ae60"}
+FALLBACK_COLOUR = "#555"
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 860, 320, 64, 12, 16, 58
+WEEKEND = (5, 6)
+
+
+def nice_step(span: float, steps: int = 4) -> float:
+    """A round axis step (1, 2 or 5 times a power of ten) so that ``steps`` of them cover ``span``."""
+    if span <= 0:
+        return 1.0
+    raw = span / steps
+    power = 10 ** floor(log10(raw))
+    return next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
+
+
+def _axis_label(value: float, step: float) -> str:
+    decimals = max(0, -floor(log10(step))) if step < 1 else 0
+    return f"{value:,.{decimals}f}".replace(",", "'")  # Swiss thousands separator
+
+
+def _kwh(wh: int) -> str:
+    return f"{wh / 1000:,.3f}".replace(",", "'")
+
+
+def month_energy_svg(
+    days: Sequence[date], series: Mapping[str, Sequence[int]], labels: Mapping[str, str], title: str
+) -> str:
+    """Grouped bars per day, one bar per series in the order given; ``series`` holds Wh per day, aligned with ``days``.
+
+    ``labels`` name the series in the legend and the tooltips; ``title`` becomes the accessible name of the picture.
+    """
+    names = list(series)
+    peak_wh = max((max(values, default=0) for values in series.values()), default=0)
+    step = nice_step(peak_wh / 1000)
+    top = max(step * ceil(peak_wh / 1000 / step), step)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
+    group = plot_w / max(len(days), 1)
+    bar = group * 0.8 / max(len(names), 1)
+
+    def y(kwh: float) -> float:
+        return TOP + plot_h * (1 - kwh / top)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for index, day in enumerate(days):
+        if day.weekday() in WEEKEND:
+            parts.append(
+                f'<rect x="{LEFT + index * group:.1f}" y="{TOP}" width="{group:.1f}" height="{plot_h}" fill="#f4f6f7"/>'
+            )
+    for n in range(round(top / step) + 1):
+        tick = n * step
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(_axis_label(tick, step))}</text>'
+        )
+    parts.append(
+        f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})" '
+        f'text-anchor="middle">{escape(_("kWh pro Tag"))}</text>'
+    )
+    for index, day in enumerate(days):
+        left = LEFT + index * group + group * 0.1
+        for position, name in enumerate(names):
+            wh = int(series[name][index])
+            if wh <= 0:
+                continue
+            height = plot_h * (wh / 1000) / top
+            parts.append(
+                f'<rect x="{left + position * bar:.1f}" y="{TOP + plot_h - height:.1f}" width="{bar:.1f}" '
+                f'height="{height:.1f}" fill="{COLOURS.get(name, FALLBACK_COLOUR)}">'
+                f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {_kwh(wh)} kWh</title></rect>"
+            )
+        parts.append(
+            f'<text x="{LEFT + (index + 0.5) * group:.1f}" y="{HEIGHT - BOTTOM + 14}" '
+            f'text-anchor="middle">{day.day}</text>'
+        )
+    parts.append(
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#888"/>'
+    )
+    if peak_wh <= 0:
+        parts.append(
+            f'<text x="{LEFT + plot_w / 2:.0f}" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" fill="#666">'
+            f"{escape(_('Für diesen Monat sind keine Werte berechnet.'))}</text>"
+        )
+    for position, name in enumerate(names):
+        x = LEFT + 190 * position
+        parts.append(
+            f'<rect x="{x}" y="{HEIGHT - 20}" width="10" height="10" fill="{COLOURS.get(name, FALLBACK_COLOUR)}"/>'
+            f'<text x="{x + 14}" y="{HEIGHT - 11}">{escape(labels.get(name, name))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
