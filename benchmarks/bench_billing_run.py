@@ -15,7 +15,8 @@ through the real importer (SDAT E66 files, metering.services.meter_file_import),
 Timed: billing.services.billing_run_start(community, 2026, 3), best of N (a draft re-run replaces the draft),
 with billing.gathering.gather and billing.calculation.calculate timed inside the same runs for the breakdown of
 the best one (write = the rest: reconciliation, deleting the previous draft, RunDay and StatementLine inserts,
-saving the run). The fingerprint hashes what the run persisted, to check that a speed-up changes nothing.
+saving the run). The fingerprint hashes what the run persisted, to check that a speed-up changes nothing
+(compare it on the same database backend: PostgreSQL and SQLite store the JSON fields differently).
 Target (issue): a 50-participant month in under 0.5 s on PostgreSQL.
 """
 
