@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +45,7 @@ from openleg.errors import DomainError
 from openleg.periods import local_date
 
 ENERGY_FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
+MONEY_ORDER = ("energy", "credit", "fee", "vat")
 INVOICED_KINDS = (*CHARGED, "vat")  # what invoices_issue adds up to an invoice's total
 
 
@@ -119,9 +120,7 @@ def approval_preview(run: BillingRun) -> list[dict]:
         .order_by("participant__customer_number", "participant")
     )
     participants = Participant.objects.in_bulk([row["participant"] for row in rows])
-    return [
-        {"participant": participants[row["participant"]], "total": row["total"] or Decimal(0)} for row in rows
-    ]
+    return [{"participant": participants[row["participant"]], "total": row["total"] or Decimal(0)} for row in rows]
 
 
 def _first_month(day: date) -> int:
@@ -275,7 +274,11 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "method": _method_label(run.method),
             "provisional": bool(run.snapshot.get("provisional")),
             "energy_totals": [(labels[name], _kwh(wh.get(name, 0))) for name in ENERGY_FIGURES],
-            "money_totals": [(chf_labels.get(kind, kind), _chf(amount)) for kind, amount in chf.items()],
+            # jsonb keeps its own key order: show the kinds in the order of an invoice
+            "money_totals": [
+                (chf_labels.get(kind, kind), _chf(chf[kind]))
+                for kind in sorted(chf, key=lambda kind: (MONEY_ORDER.index(kind) if kind in MONEY_ORDER else 99, kind))
+            ],
             "money_balance": _chf(sum((Decimal(amount) for amount in chf.values()), Decimal(0))),
             "issues": issues,
             "chart_svg": mark_safe(chart),  # built by billing.charts, which escapes every text
@@ -379,7 +382,10 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                _("Der Lauf %(run)s wurde neu berechnet: %(blocking)s blockierende Probleme, %(deviations)s Abweichungen.")
+                _(
+                    "Der Lauf %(run)s wurde neu berechnet: %(blocking)s blockierende Probleme, "
+                    "%(deviations)s Abweichungen."
+                )
                 % {"run": run, "blocking": run.blocking_issues, "deviations": run.deviations},
                 messages.SUCCESS,
             )
@@ -393,29 +399,85 @@ def _method_label(method: str) -> str:
         return method
 
 
+def _plain(value) -> str:
+    """A Decimal as stored (point as decimal mark, as on Swiss invoices), not localized with a comma."""
+    return "" if value is None else str(value)
+
+
 class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InvoiceLine
     extra = 0
-    fields = ["position", "kind", "label", "quantity", "unit", "unit_price", "amount_chf"]
+    fields = ["position", "kind", "label", "quantity_display", "unit", "unit_price_display", "amount_display"]
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=gettext_lazy("Menge"))
+    def quantity_display(self, obj: InvoiceLine) -> str:
+        return _plain(obj.quantity)
+
+    @admin.display(description=gettext_lazy("Preis (Rp./kWh)"))
+    def unit_price_display(self, obj: InvoiceLine) -> str:
+        return _plain(obj.unit_price)
+
+    @admin.display(description=gettext_lazy("Betrag (CHF)"))
+    def amount_display(self, obj: InvoiceLine) -> str:
+        return _plain(obj.amount_chf)
 
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Invoices and credit notes are legal records: shown, never added, changed or deleted here."""
 
-    list_display = ["display_number", "kind", "community", "participant", "total_chf", "issued_at"]
+    list_display = ["display_number", "kind", "community", "participant", "total", "issued_at"]
     list_filter = ["kind", "community"]
     list_select_related = ["community", "participant"]
     search_fields = ["customer_number", "participant__last_name", "participant__company_name"]
     date_hierarchy = "issued_at"
     inlines = [InvoiceLineInline]
     actions = None
+    fields = [
+        "display_number",
+        "kind",
+        "community",
+        "run",
+        "participant",
+        "corrects",
+        "issued_at",
+        "due_date",
+        "period_from",
+        "period_to",
+        "issuer",
+        "recipient",
+        "customer_number",
+        "vat_number",
+        "vat_rate_display",
+        "subtotal",
+        "vat",
+        "total",
+        "provisional_data",
+        "reason",
+    ]
+    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("Nummer"), ordering="number")
     def display_number(self, obj: Invoice) -> str:
         return obj.display_number
+
+    @admin.display(description=gettext_lazy("MWST-Satz"))
+    def vat_rate_display(self, obj: Invoice) -> str:
+        return _plain(obj.vat_rate)
+
+    @admin.display(description=gettext_lazy("Zwischensumme (CHF)"))
+    def subtotal(self, obj: Invoice) -> str:
+        return _plain(obj.subtotal_chf)
+
+    @admin.display(description=gettext_lazy("MWST (CHF)"))
+    def vat(self, obj: Invoice) -> str:
+        return _plain(obj.vat_chf)
+
+    @admin.display(description=gettext_lazy("Total (CHF)"), ordering="total_chf")
+    def total(self, obj: Invoice) -> str:
+        return _plain(obj.total_chf)
 
 
 class AllocationKeyInline(admin.TabularInline):

@@ -89,9 +89,7 @@ def month_energy_svg(
             f'<text x="{LEFT + (index + 0.5) * group:.1f}" y="{HEIGHT - BOTTOM + 14}" '
             f'text-anchor="middle">{day.day}</text>'
         )
-    parts.append(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#888"/>'
-    )
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#888"/>')
     if peak_wh <= 0:
         parts.append(
             f'<text x="{LEFT + plot_w / 2:.0f}" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" fill="#666">'

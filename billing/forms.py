@@ -55,7 +55,6 @@ class RunCancelForm(RunConfirmForm):
     )
 
 
-
 class AllocationKeyFormSet(forms.BaseInlineFormSet):
     """Keys of one setting: participants of the setting's community, with the figure its method needs."""
 

@@ -48,7 +48,7 @@ class Gathered:
     snapshot: dict
     vnb_leg: np.ndarray | None  # participants x quarter-hours, Wh: the VNB's LEG share of consumption
     vnb_delivered: np.ndarray | None
-    vnb_present: np.ndarray | None  # participants: whether the VNB delivered a split for them
+    vnb_present: np.ndarray | None  # participants x (consumption, production): whether the VNB split it
     provisional: bool
     issues: list[Issue] = field(default_factory=list)
 
@@ -86,7 +86,7 @@ def gather(community: Community, year: int, month: int) -> Gathered:
     production = np.zeros((len(participants), slots), np.int64)
     vnb_leg = np.zeros_like(consumption)
     vnb_delivered = np.zeros_like(production)
-    vnb_present = np.zeros(len(participants), bool)
+    vnb_present = np.zeros((len(participants), 2), bool)
     stored = series_for_period(
         metering_point_ids={m.metering_point_id for m in memberships}, period=period, channels=("total", "leg")
     )
@@ -109,7 +109,7 @@ def gather(community: Community, year: int, month: int) -> Gathered:
                         "end": _short(min(membership.valid_to or days[-1], days[-1])),
                     },
                     False,
-                    row_of[membership.participant_id],
+                    membership.participant_id,
                 )
             )
         participant = membership.participant
@@ -137,16 +137,16 @@ def gather(community: Community, year: int, month: int) -> Gathered:
                             "direction": _("Bezug") if direction == "consumption" else _("Einspeisung"),
                         },
                         False,
-                        row,
+                        participant.pk,
                     )
                 )
                 continue
             target[row] += np.where(active, _to_wh(series.values), 0)
-            issues += _quality_issues(series.quality, active, point.mp_id, participant, row, days, day_of_slot)
+            issues += _quality_issues(series.quality, active, point.mp_id, participant, days, day_of_slot)
             provisional |= bool((series.quality[active] == Quality.PROVISIONAL).any())
             vnb = stored.get((point.pk, direction, "leg"))
             if vnb is not None:
-                vnb_present[row] = True
+                vnb_present[row, 0 if direction == "consumption" else 1] = True
                 (vnb_leg if direction == "consumption" else vnb_delivered)[row] += np.where(
                     active, _to_wh(vnb.values), 0
                 )
@@ -157,7 +157,7 @@ def gather(community: Community, year: int, month: int) -> Gathered:
                     _("Messpunkt %(mp)s von %(participant)s hat im ganzen Monat keine Werte.")
                     % {"mp": point.mp_id, "participant": participant},
                     True,
-                    row,
+                    participant.pk,
                 )
             )
 
@@ -243,7 +243,7 @@ def _active_slots(membership: Membership, days: list[date], day_of_slot: np.ndar
     return active_days[day_of_slot]
 
 
-def _quality_issues(quality, active, mp_id, participant, row, days, day_of_slot) -> list[Issue]:
+def _quality_issues(quality, active, mp_id, participant, days, day_of_slot) -> list[Issue]:
     issues = []
     missing = active & (quality == Quality.MISSING)
     if missing.any():
@@ -264,7 +264,7 @@ def _quality_issues(quality, active, mp_id, participant, row, days, day_of_slot)
                     "last": _short(missing_days[-1]),
                 },
                 True,
-                row,
+                participant.pk,
             )
         )
     provisional = active & (quality == Quality.PROVISIONAL)
@@ -278,7 +278,7 @@ def _quality_issues(quality, active, mp_id, participant, row, days, day_of_slot)
                 )
                 % {"mp": mp_id, "count": int(provisional.sum())},
                 False,
-                row,
+                participant.pk,
             )
         )
     return issues

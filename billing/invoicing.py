@@ -59,12 +59,15 @@ def invoices_issue(*, run: BillingRun) -> list[Invoice]:
         .select_related("participant")
         .order_by("participant__customer_number", "position")
     )
-    participants = list(dict.fromkeys(line.participant for line in lines))
+    by_participant: dict[Participant, list[StatementLine]] = {}
+    for line in lines:
+        by_participant.setdefault(line.participant, []).append(line)
+    participants = list(by_participant)
     now = utc_now()
     period_from, period_to = local_date(run.period_start), local_date(run.period_end - timedelta(seconds=1))
     invoices = []
     for number, participant in zip(_next_numbers(community, len(participants)), participants, strict=True):
-        own = [line for line in lines if line.participant_id == participant.pk]
+        own = by_participant[participant]
         subtotal = sum((line.amount_chf for line in own if line.kind in CHARGED), Decimal(0))
         vat = sum((line.amount_chf for line in own if line.kind == "vat"), Decimal(0))
         invoice = Invoice.objects.create(
@@ -74,7 +77,7 @@ def invoices_issue(*, run: BillingRun) -> list[Invoice]:
             run=run,
             participant=participant,
             issued_at=now,
-            due_date=now.date() + timedelta(days=PAYMENT_DAYS),
+            due_date=local_date(now) + timedelta(days=PAYMENT_DAYS),
             period_from=period_from,
             period_to=period_to,
             issuer=issuer_of(community),
@@ -124,7 +127,7 @@ def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
             participant=original.participant,
             corrects=original,
             issued_at=now,
-            due_date=now.date(),
+            due_date=local_date(now),
             period_from=original.period_from,
             period_to=original.period_to,
             issuer=original.issuer,

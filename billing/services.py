@@ -10,8 +10,8 @@ from billing.invoicing import invoices_credit, invoices_issue
 from billing.models import BillingRun, RunDay, RunStatus, StatementLine
 from communities.models import Community, Tariff
 from metering.parsers.base import Quality
-from metering.upsert import upsert_rows
 from metering.selectors import aggregate_for_period
+from metering.upsert import upsert_rows
 from openleg.errors import DomainError
 from openleg.periods import local_month, utc_now
 
@@ -101,9 +101,8 @@ def _compute_into(run: BillingRun, gathered: Gathered) -> None:
                 day,
                 *(int(figure[row, d]) for figure in figures),
                 *(
-                    (int(vnb_days[0][row, d]), int(vnb_days[1][row, d]))
-                    if vnb_days and gathered.vnb_present[row]
-                    else (None, None)
+                    int(vnb_days[side][row, d]) if vnb_days and gathered.vnb_present[row, side] else None
+                    for side in (0, 1)
                 ),
             )
             for row, pid in enumerate(month.participant_ids)
@@ -155,12 +154,12 @@ def _vnb_daily(gathered: Gathered):
 
 
 def _count_deviations(daily, vnb_days, present) -> int:
+    """Participant-days on which our LEG share or delivery differs from the VNB's by more than 1 Wh."""
     if vnb_days is None:
         return 0
-    rows = np.flatnonzero(present)
-    leg = np.abs(daily["leg"][rows] - vnb_days[0][rows]) > DEVIATION_TOLERANCE_WH
-    delivered = np.abs(daily["delivered"][rows] - vnb_days[1][rows]) > DEVIATION_TOLERANCE_WH
-    return int(leg.sum() + delivered.sum())
+    leg = (np.abs(daily["leg"] - vnb_days[0]) > DEVIATION_TOLERANCE_WH) & present[:, :1]
+    delivered = (np.abs(daily["delivered"] - vnb_days[1]) > DEVIATION_TOLERANCE_WH) & present[:, 1:]
+    return int((leg | delivered).sum())
 
 
 def _cross_check_e31(community: Community, gathered: Gathered, daily) -> list[Issue]:
@@ -203,7 +202,8 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
                 % {"count": run.blocking_issues},
                 code="blocking_issues",
             )
-        if (run.deviations or run.blocking_issues) and not reason.strip():
+        disagrees = run.deviations or any(issue["code"] == "e31_deviation" for issue in run.issues)
+        if (disagrees or run.blocking_issues) and not reason.strip():
             raise DomainError(
                 _("Bitte begründen Sie die Freigabe: der Lauf hat Abweichungen oder Probleme."), code="reason_required"
             )
