@@ -25,6 +25,14 @@ TEXTS = {
     "parser_failure": _(
         "Die Datei konnte nicht gelesen werden (interner Fehler, protokolliert). Es wurde nichts gespeichert."
     ),
+    "field_too_long": _(
+        "Ein Feld ist länger als %(limit)s Zeichen; vermutlich ist ein Anführungszeichen (\") nicht geschlossen."
+    ),
+    "mostly_gaps": _(
+        "Nur %(count)s Werte über %(days)s Tage (%(start)s bis %(end)s); die grösste Lücke umfasst %(gap)s "
+        "Viertelstunden. Vermutlich ist ein Datum falsch: eine Datei, die fast nur aus Lücken besteht, wird nicht "
+        "gelesen."
+    ),
     "missing_column": _("Die Spalte «%(column)s» fehlt."),
     "bad_number": _("«%(value)s» ist keine gültige Zahl."),
     "bad_timestamp": _("Der Zeitpunkt «%(value)s» ist ungültig: %(detail)s"),

@@ -48,7 +48,7 @@ def parse(
     mapping: GenericMapping | None = None,
 ) -> ParsedFile:
     meta = {"filename": filename} if filename else {}
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file (hundreds of MB for SDAT)
         problem = Problem("empty_file", filename or "file", "The file is empty.", {})
         return ParsedFile("unknown", (), (problem,), (), meta)
     if format is None:

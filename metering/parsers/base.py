@@ -87,6 +87,7 @@ class Issues:
     """
 
     CAP = 50
+    SHOWN = 1000  # characters of a value (or a location) a problem quotes
 
     def __init__(self) -> None:
         self._problems: list[Problem] = []
@@ -106,12 +107,31 @@ class Issues:
         describe: Callable[[int], tuple[str, str, Mapping[str, object]]],
     ) -> None:
         """One problem per item; only the first ones are described, which keeps a broken column cheap."""
+        self._each(True, code, items, describe)
+
+    def warning_each(
+        self,
+        code: str,
+        items: Sequence[int],
+        describe: Callable[[int], tuple[str, str, Mapping[str, object]]],
+    ) -> None:
+        """One warning per item, described as in ``problem_each``."""
+        self._each(False, code, items, describe)
+
+    def _each(
+        self,
+        is_problem: bool,
+        code: str,
+        items: Sequence[int],
+        describe: Callable[[int], tuple[str, str, Mapping[str, object]]],
+    ) -> None:
+        target = self._problems if is_problem else self._warnings
         for done, item in enumerate(items):
-            if self._seen[(True, code)] >= self.CAP:
-                self._seen[(True, code)] += len(items) - done
+            if self._seen[(is_problem, code)] >= self.CAP:
+                self._seen[(is_problem, code)] += len(items) - done
                 return
             location, message, params = describe(int(item))
-            self.problem(code, location, message, **params)
+            self._add(target, is_problem, code, location, message, params)
 
     def has_problem(self, code: str) -> bool:
         return self._seen[(True, code)] > 0
@@ -135,7 +155,12 @@ class Issues:
     ) -> None:
         self._seen[(is_problem, code)] += 1
         if self._seen[(is_problem, code)] <= self.CAP:
-            target.append(Problem(code, location, message, {key: str(value) for key, value in params.items()}))
+            shown = {key: str(value) for key, value in params.items()}
+            for key, value in shown.items():
+                if len(value) > self.SHOWN:  # a broken file can make one "cell" of megabytes: quote its start
+                    shown[key] = _clip(value, self.SHOWN)
+                    message = message.replace(value, shown[key])
+            target.append(Problem(code, _clip(location, self.SHOWN), _clip(message, 4 * self.SHOWN), shown))
 
     def _overflow(self, is_problem: bool) -> tuple[Problem, ...]:
         return tuple(
@@ -148,6 +173,10 @@ class Issues:
             for (kind, code), seen in self._seen.items()
             if kind is is_problem and seen > self.CAP
         )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def check_metering_point(value: str, location: str, issues: Issues) -> bool:

@@ -22,6 +22,23 @@ class Cells:
         end = np.cumsum(lengths)
         return cls(b"".join(encoded), end - lengths, end)
 
+    @classmethod
+    def concat(cls, parts: Sequence["Cells"]) -> "Cells":
+        """The cells of several columns one after another; columns of one table share its buffer, no copy."""
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return cls.from_texts([])
+        first = parts[0]
+        if any(part.data is not first.data or part.encoding != first.encoding for part in parts):
+            return cls.from_texts([part.raw_text(i) for part in parts for i in range(len(part))])
+        return cls(
+            first.data,
+            np.concatenate([part.start for part in parts]),
+            np.concatenate([part.end for part in parts]),
+            first.encoding,
+        )
+
     def __len__(self) -> int:
         return len(self.start)
 
@@ -36,7 +53,11 @@ class Cells:
     def text(self, index: int) -> str:
         return self.data[self.start[index] : self.end[index]].decode(self.encoding, "replace").strip()
 
-    def take(self, index: np.ndarray) -> "Cells":
+    def raw_text(self, index: int) -> str:
+        """The cell as written, blanks included."""
+        return self.data[self.start[index] : self.end[index]].decode(self.encoding, "replace")
+
+    def take(self, index: np.ndarray | slice) -> "Cells":
         return Cells(self.data, self.start[index], self.end[index], self.encoding)
 
     def count_byte(self, byte: int) -> int:
@@ -47,6 +68,13 @@ class Cells:
         cell = np.searchsorted(self.start, found, side="right") - 1
         inside = (cell >= 0) & (found < self.end[np.maximum(cell, 0)])
         return int(np.count_nonzero(inside))
+
+    def in_order(self) -> bool:
+        return len(self) < 2 or bool((self.start[1:] >= self.start[:-1]).all())
+
+    def in_file_order(self) -> "Cells":
+        """The same cells sorted by position (a table's columns already are, each of them)."""
+        return self if self.in_order() else self.take(np.argsort(self.start, kind="stable"))
 
     def matrix(self, width: int) -> np.ndarray:
         """The first ``width`` bytes of every cell, NUL-padded, one row per cell."""

@@ -25,6 +25,7 @@ class NumberStatus(enum.IntEnum):
     TOO_LARGE = 4
 
 
+_OK = int(NumberStatus.OK)  # a plain int: member lookups on an enum class are slow, and blocks are many
 REASONS = {
     NumberStatus.NOT_A_NUMBER: "is not a number",
     NumberStatus.TOO_PRECISE: "has more than 6 decimals",
@@ -39,7 +40,7 @@ class Decimals:
 
     @property
     def ok(self) -> np.ndarray:
-        return self.status == NumberStatus.OK
+        return self.status == _OK
 
     def take(self, index: np.ndarray | slice) -> "Decimals":
         return Decimals(self.micro[index], self.status[index])

@@ -30,6 +30,7 @@ __all__ = ["GenericMapping", "parse", "sniff"]
 
 FORMAT = "generic"
 SAMPLE_LINES = 300
+SAMPLE_CHARS = 256 * 1024
 NUMBER = re.compile(r"\s*-?\d+(?:[.,]\d+)?\s*")
 DECIMAL_COMMA = re.compile(r"\s*-?\d+,\d+\s*")
 PRODUCTION_WORDS = (
@@ -85,7 +86,7 @@ def sniff(data: bytes) -> GenericMapping:
     decoded = decode(data)
     if decoded is None:
         return GenericMapping()
-    lines = first_lines(decoded.text, SAMPLE_LINES)
+    lines = first_lines(_sample(decoded.text), SAMPLE_LINES)
     delimiter, header_row = _delimiter_and_header(lines)
     if header_row >= len(lines):
         return GenericMapping(delimiter=delimiter)
@@ -103,10 +104,23 @@ def sniff(data: bytes) -> GenericMapping:
     return _long(base, columns, preamble)
 
 
+def _sample(text: str) -> str:
+    """The whole lines within the first SAMPLE_CHARS (at least the first line): each sampled cell costs some
+    microseconds, and a broken file of 100,000 columns must not take minutes."""
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    cut = max(text.rfind("\n", 0, SAMPLE_CHARS), text.rfind("\r", 0, SAMPLE_CHARS))
+    if cut > 0:
+        return text[:cut]
+    return text[: min((end for end in (text.find("\n"), text.find("\r")) if end >= 0), default=len(text))]
+
+
 def _delimiter_and_header(lines: list[str]) -> tuple[str, int]:
     first = 0
-    if lines and re.fullmatch(r"sep=.", lines[0].strip()):  # Excel's delimiter hint
-        candidates, first = (lines[0].strip()[4],), 1
+    hint = re.fullmatch(r"sep=(.)", lines[0].strip()) if lines else None  # Excel's delimiter hint
+    if hint:
+        # Only a delimiter a mapping may hold (GenericMapping.from_dict); "sep=€" is then just a preamble row.
+        candidates, first = ((hint[1],) if hint[1] in DELIMITERS else DELIMITERS), 1
     else:
         candidates = DELIMITERS
     best: tuple[int, str, int] = (-1, ";", 0)

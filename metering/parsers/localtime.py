@@ -42,6 +42,7 @@ def day_number(day: date) -> int:
     return day.toordinal() - EPOCH_ORDINAL
 
 
+@lru_cache(maxsize=4096)  # every series of a file asks about the same few days
 def local_day_bounds(day: date) -> tuple[int, int]:
     """UTC minutes of the local midnights that start and end a Europe/Zurich day."""
     start = datetime(day.year, day.month, day.day, tzinfo=ZURICH)
@@ -55,6 +56,7 @@ def quarter_hours_in_local_day(day: date) -> int:
     return (end - start) // 15
 
 
+@lru_cache(maxsize=4096)
 def is_local_midnight(minutes: int) -> bool:
     moment = local_datetime(minutes)
     return moment.hour == 0 and moment.minute == 0

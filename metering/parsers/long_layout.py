@@ -65,16 +65,9 @@ class LongReader(TableReader):
 
         An empty cell adds nothing; a row with a bad cell delivers nothing (the cell is reported).
         """
-        rows = len(self.table.lines)
-        total = np.zeros(rows, np.int64)
-        delivered = np.zeros(rows, bool)
-        usable = np.ones(rows, bool)
-        for index in columns:
-            mwh, ok, empty = self.energy(index, kilowatt, decimal_comma)
-            total += np.where(ok, mwh, 0)
-            delivered |= ok
-            usable &= ok | empty
-        return total, delivered & usable
+        mwh, ok, empty = self.energies(columns, kilowatt, decimal_comma)
+        total = np.where(ok, mwh, 0).sum(axis=1)
+        return total, ok.any(axis=1) & (ok | empty).all(axis=1)
 
     def slots(self, points: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
         mapping, table = self.mapping, self.table

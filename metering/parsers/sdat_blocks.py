@@ -8,10 +8,10 @@ import numpy as np
 from lxml import etree
 
 from metering.parsers import sdat_scan
-from metering.parsers.base import Channel, Direction, Issues, Quality, Series, check_metering_point
+from metering.parsers.base import SLOT, Channel, Direction, Issues, Quality, Series, check_metering_point
 from metering.parsers.cells import Cells
 from metering.parsers.decimals import MICRO, REASONS, Decimals, NumberStatus
-from metering.parsers.localtime import FIRST_YEAR, LAST_YEAR, utc_iso, utc_minutes
+from metering.parsers.localtime import EPOCH, FIRST_YEAR, LAST_YEAR, utc_iso, utc_minutes
 from metering.parsers.sdat_xml import STROM_NS, find_code, find_text, ns_path
 from metering.parsers.series_builder import Readings, SeriesKey, build_series
 
@@ -179,16 +179,13 @@ class BlockReader:
                 moment = datetime.fromisoformat(text)
             except ValueError:
                 moment = None
-            if (
-                moment is None
-                or moment.utcoffset() is None
-                or moment.second
-                or moment.microsecond
-                or moment.minute % 15
-            ):
-                detail = "expected an instant on a quarter-hour with its offset, such as 2026-06-14T22:00:00Z"
+            expected = "expected an instant on a quarter-hour with its offset, such as 2026-06-14T22:00:00Z"
+            if moment is None or moment.utcoffset() is None:
+                detail = expected
             elif not FIRST_YEAR <= moment.year <= LAST_YEAR:  # as the CSV formats; year 9999 would overflow later
                 detail = f"the year {moment.year} is out of range"
+            elif (moment - EPOCH) % SLOT:  # on a quarter-hour in UTC, whatever the offset (+00:07 is not)
+                detail = expected
             else:
                 bounds.append(utc_minutes(moment))
                 continue

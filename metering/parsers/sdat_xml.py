@@ -2,6 +2,7 @@
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -34,8 +35,8 @@ def peek_root(data: bytes) -> XmlRoot | XmlError:
         for _, element in etree.iterparse(io.BytesIO(data), events=("start",), **SAFE_OPTIONS):
             namespace, name = split_tag(element.tag)
             if ":" in name:  # libxml2 names the element "prefix:name" and only complains further on
-                prefix = name.split(":", 1)[0]
-                return XmlError(element.sourceline or 1, f"Namespace prefix {prefix} on {name} is not defined")
+                prefix, _, local = name.partition(":")
+                return XmlError(element.sourceline or 1, f"Namespace prefix {prefix} on {local} is not defined")
             docinfo = element.getroottree().docinfo
             return XmlRoot(namespace, name, element.prefix, bool(docinfo.doctype) or docinfo.internalDTD is not None)
     except etree.XMLSyntaxError as exc:
@@ -57,6 +58,7 @@ def local_name(element: etree._Element) -> str:
     return split_tag(element.tag)[1]
 
 
+@lru_cache(maxsize=256)  # the same few paths for every MeteringData block
 def ns_path(steps: str) -> str:
     return "/".join(f"{{{STROM_NS}}}{step}" for step in steps.split("/"))
 

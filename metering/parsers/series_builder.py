@@ -20,7 +20,7 @@ from metering.parsers.localtime import (
     utc_iso,
 )
 
-SPAN_FACTOR = 2  # all series together may span twice as many quarter-hours as they have values …
+SPAN_FACTOR = 4  # all series together may span four times as many quarter-hours as they have values …
 SPAN_SLACK = 366 * 96  # … plus a (leap) year of them
 
 
@@ -126,8 +126,8 @@ def _mostly_gaps(
     """Refuse (as a problem) series that are mostly gaps, before their slots are allocated.
 
     Series are contiguous, so two values two centuries apart would take 8 million slots: a file of a few bytes
-    could claim gigabytes. All series together may span twice their values plus a year of quarter-hours; a
-    real export stays far below that, and memory stays proportional to the file.
+    could claim gigabytes. All series together may span four times their values plus a year of quarter-hours;
+    real exports, gaps included, stay far below that, and memory stays proportional to the file.
     """
     spans = lasts - firsts
     if int(spans.sum()) <= SPAN_FACTOR * len(entries) + SPAN_SLACK:
@@ -205,22 +205,26 @@ def _report_gaps(key: SeriesKey, first: int, located: np.ndarray, locate: Callab
     if not missing.any():
         return
     edges = np.diff(np.concatenate(([False], missing, [False])).astype(np.int8))
-    for run_start, run_end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-        start, end = (first + int(run_start)) * 15, (first + int(run_end)) * 15
-        count = int(run_end - run_start)
+    run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+    def describe(run: int) -> tuple[str, str, dict[str, object]]:
+        run_start, run_end = int(run_starts[run]), int(run_ends[run])
+        start, end = (first + run_start) * 15, (first + run_end) * 15
+        count = run_end - run_start
         where = (
             f"after {locate(int(located[run_start - 1]))}" if run_start else f"before {locate(int(located[run_end]))}"
         )
-        issues.warning(
-            "gap",
+        return (
             where,
-            f"{count} quarter-hour{'s' if count > 1 else ''} of {key.label} missing from {utc_iso(start)} to "
-            f"{utc_iso(end)} ({local_text(start)} to {local_text(end)} local time).",
-            count=count,
-            slot=utc_iso(start),
-            end=utc_iso(end),
-            **key.params,
+            (
+                f"{count} quarter-hour{'s' if count > 1 else ''} of {key.label} missing from {utc_iso(start)} to "
+                f"{utc_iso(end)} ({local_text(start)} to {local_text(end)} local time)."
+            ),
+            {"count": count, "slot": utc_iso(start), "end": utc_iso(end), **key.params},
         )
+
+    # Every other quarter-hour missing makes a gap each: past the cap they are only counted.
+    issues.warning_each("gap", range(len(run_starts)), describe)
 
 
 def _report_cut_days(
@@ -235,36 +239,40 @@ def _report_cut_days(
         day = local_datetime(last * 15 - 15).date()
         if not edges or edges[0][0] != day:
             edges.append((day, int(located[-1])))
-    for day, entry in edges:
+
+    def describe(edge: int) -> tuple[str, str, dict[str, object]]:
+        day, entry = edges[edge]
         day_start, day_end = local_day_bounds(day)
         inside = located[max(day_start // 15 - first, 0) : max(day_end // 15 - first, 0)]
         found, expected = int(np.count_nonzero(inside >= 0)), quarter_hours_in_local_day(day)
-        issues.warning(
-            "incomplete_day",
+        return (
             locate(entry),
             f"{key.label} covers {found} of the {expected} quarter-hours of {day:%d.%m.%Y}.",
-            day=day.isoformat(),
-            found=found,
-            expected=expected,
-            **key.params,
+            {"day": day.isoformat(), "found": found, "expected": expected, **key.params},
         )
+
+    issues.warning_each("incomplete_day", range(len(edges)), describe)
+
+
+_MARKED = (
+    (int(Quality.PROVISIONAL), "provisional", "provisional"),
+    (int(Quality.ESTIMATED), "estimated", "estimated or substituted"),
+)
 
 
 def _report_quality(
     key: SeriesKey, quality: np.ndarray, located: np.ndarray, locate: Callable[[int], str], issues: Issues
 ) -> None:
-    delivered = int(np.count_nonzero(quality != Quality.MISSING))
-    for mark, code, meaning in (
-        (Quality.PROVISIONAL, "provisional", "provisional"),
-        (Quality.ESTIMATED, "estimated", "estimated or substituted"),
-    ):
-        marked = np.flatnonzero(quality == mark)
-        if len(marked):
+    counts = np.bincount(quality, minlength=len(Quality))
+    delivered = len(quality) - int(counts[Quality.MISSING])
+    for mark, code, meaning in _MARKED:
+        if counts[mark]:
+            marked = int(counts[mark])
             issues.warning(
                 code,
-                locate(int(located[marked[0]])),
-                f"{len(marked)} of the {delivered} values of {key.label} are {meaning}.",
-                count=len(marked),
+                locate(int(located[int(np.argmax(quality == mark))])),
+                f"{marked} of the {delivered} values of {key.label} are {meaning}.",
+                count=marked,
                 total=delivered,
                 **key.params,
             )

@@ -28,8 +28,11 @@ class Decoded:
 def decode(data: bytes, encoding: str | None = None) -> Decoded | None:
     """A BOM decides; else UTF-8, else Windows-1252. None for bytes that are no text."""
     if encoding:
+        if not usable_encoding(encoding):
+            return None
         text = data.decode(encoding, "replace").lstrip("\ufeff")
-        return _text_only(Decoded(text, encoding, text.encode("utf-8"), "utf-8"))
+        # "replace": codecs such as unicode_escape can yield lone surrogates, which UTF-8 cannot hold
+        return _text_only(Decoded(text, encoding, text.encode("utf-8", "replace"), "utf-8"))
     if data.startswith(codecs.BOM_UTF8):
         return _text_only(Decoded(data[3:].decode("utf-8", "replace"), "utf-8-sig", data[3:], "utf-8"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -41,6 +44,15 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
+def usable_encoding(name: str) -> bool:
+    """A saved mapping may name any encoding: it must exist, be a text encoding and replace what it cannot read."""
+    try:
+        b"a".decode(name, "replace")
+    except (LookupError, UnicodeError):  # "klingon", "base64", "idna"
+        return False
+    return True
 
 
 def _text_only(decoded: Decoded) -> Decoded | None:
@@ -97,7 +109,11 @@ class Table:
 def read_table(data: bytes, *, delimiter: str, header_row: int, encoding: str | None, issues: Issues) -> Table | None:
     decoded = decode(data, encoding)
     if decoded is None:
-        issues.problem("unknown_format", "file", "The file is not text.", reason="the file is not text")
+        if encoding and not usable_encoding(encoding):
+            reason = f"the mapping names the encoding '{encoding}', which cannot decode text"
+            issues.problem("unknown_format", "mapping", f"The file cannot be read: {reason}.", reason=reason)
+        else:
+            issues.problem("unknown_format", "file", "The file is not text.", reason="the file is not text")
         return None
     raw = decoded.raw
     if b"\n" not in raw and b"\r" in raw:
@@ -155,17 +171,10 @@ def _read_plain(
     for bad in np.flatnonzero(~good & ~blank):
         _report_row_width(issues, int(line_numbers[bad]), width, int(found[bad]) + 1, delimiter)
     inner = separators[first[good][:, None] + np.arange(width - 1)]
-    cell_starts = np.column_stack((starts[good], inner + 1))
-    cell_ends = np.column_stack((inner, ends[good]))
-    columns = tuple(
-        Cells(
-            raw,
-            np.ascontiguousarray(cell_starts[:, column]),
-            np.ascontiguousarray(cell_ends[:, column]),
-            encoding,
-        )
-        for column in range(width)
-    )
+    # Column by column, each contiguous: one transposing copy, not one per column (a broken file has 100,000).
+    cell_starts = np.ascontiguousarray(np.column_stack((starts[good], inner + 1)).T)
+    cell_ends = np.ascontiguousarray(np.column_stack((inner, ends[good])).T)
+    columns = tuple(Cells(raw, cell_starts[column], cell_ends[column], encoding) for column in range(width))
     return columns, line_numbers[good]
 
 
@@ -198,12 +207,10 @@ def _read_quoted(
             else:
                 _report_row_width(issues, line, width, len(row), delimiter)
         line = first_line + reader.line_num
-    columns = (
-        tuple(Cells.from_texts(list(cells)) for cells in zip(*rows, strict=True))
-        if rows
-        else tuple(Cells.from_texts([]) for _ in range(width))
-    )
-    return columns, np.array(lines, np.int64)
+    # One buffer for all cells, column after column, as the plain path shares the file's: columns then combine.
+    every = Cells.from_texts([cell for cells in zip(*rows, strict=True) for cell in cells])
+    count = len(rows)
+    return tuple(every.take(slice(k * count, (k + 1) * count)) for k in range(width)), np.array(lines, np.int64)
 
 
 def _report_row_width(issues: Issues, line: int, width: int, found: int, delimiter: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metering.parsers.base import Direction, Issues, Series, check_metering_point
+from metering.parsers.cells import Cells
 from metering.parsers.decimals import REASONS, NumberStatus, parse_decimals
 from metering.parsers.mapping import GenericMapping
 from metering.parsers.series_builder import Readings, SeriesKey, build_series
@@ -102,45 +103,52 @@ class TableReader:
     def decimal_comma(self, columns: Sequence[int]) -> bool:
         if self.mapping.decimal_comma is not None:
             return self.mapping.decimal_comma
-        cells = [self.table.columns[index] for index in columns]
-        return any(c.count_byte(ord(",")) for c in cells) and not any(c.count_byte(ord(".")) for c in cells)
+        rows, parts = len(self.table.lines), [self.table.columns[index] for index in sorted(columns)]
+        cells = Cells.concat(parts)  # column after column: file order when quotes made a buffer for the cells
+        if len(parts) > 1 and rows and cells.data is parts[0].data and not cells.in_order():
+            cells = cells.take(np.arange(len(cells)).reshape(len(parts), rows).T.ravel())  # row by row: plain files
+        cells = cells.in_file_order()  # one pass over the file below, however many columns
+        return cells.count_byte(ord(",")) > 0 and not cells.count_byte(ord("."))
 
-    def energy(
-        self, index: int, kilowatt: np.ndarray, decimal_comma: bool
+    def energies(
+        self, columns: Sequence[int], kilowatt: np.ndarray, decimal_comma: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """mWh per cell, whether it holds a usable value, whether it is empty; bad values are reported."""
-        cells = self.table.columns[index]
+        """mWh per row and column, whether a cell holds a usable value, whether it is empty; bad values reported.
+
+        All columns are parsed in one go: a wide table has a column per quarter-hour (or, broken, 100,000).
+        """
+        rows, width = len(self.table.lines), len(columns)
+        cells = Cells.concat([self.table.columns[index] for index in columns])  # column after column
         numbers = parse_decimals(cells, decimal_comma=decimal_comma)
+        kilowatt = np.tile(kilowatt, width)
         uneven = kilowatt & numbers.ok & (numbers.micro % 4 != 0)
         negative = numbers.ok & (numbers.micro < 0)
         mwh = np.where(kilowatt, numbers.micro // 4, numbers.micro)
-        where = self.table.where
+        header, where = self.table.header, self.table.where
 
-        def bad_number(row: int) -> tuple[str, str, dict[str, object]]:
-            text = cells.text(row)
+        def bad_number(entry: int) -> tuple[str, str, dict[str, object]]:
+            text, index = cells.text(entry), columns[entry // rows]
             reason = (
                 "is too precise: kW × 0.25 h is not a whole number of mWh"
-                if uneven[row]
-                else REASONS[NumberStatus(numbers.status[row])]
+                if uneven[entry]
+                else REASONS[NumberStatus(numbers.status[entry])]
             )
-            return (
-                where(row, index),
-                f"'{text}' {reason}.",
-                {"value": text, "column": self.table.header[index]},
-            )
+            return where(entry % rows, index), f"'{text}' {reason}.", {"value": text, "column": header[index]}
 
-        def negative_value(row: int) -> tuple[str, str, dict[str, object]]:
-            text = cells.text(row)
+        def negative_value(entry: int) -> tuple[str, str, dict[str, object]]:
+            text, index = cells.text(entry), columns[entry // rows]
             return (
-                where(row, index),
+                where(entry % rows, index),
                 f"'{text}' is negative; energy values must not be negative.",
-                {"value": text, "column": self.table.header[index]},
+                {"value": text, "column": header[index]},
             )
 
         broken = ~numbers.ok & (numbers.status != NumberStatus.EMPTY)
         self.issues.problem_each("bad_number", np.flatnonzero(broken | uneven), bad_number)
         self.issues.problem_each("negative_value", np.flatnonzero(negative & ~uneven), negative_value)
-        return mwh, numbers.ok & ~uneven & ~negative, numbers.status == NumberStatus.EMPTY
+        usable = numbers.ok & ~uneven & ~negative
+        empty = numbers.status == NumberStatus.EMPTY
+        return mwh.reshape(width, rows).T, usable.reshape(width, rows).T, empty.reshape(width, rows).T
 
     def timestamp_problems(
         self, rows: np.ndarray, column: int, detail: str | Sequence[str], error: np.ndarray | None = None

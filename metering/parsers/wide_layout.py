@@ -32,9 +32,8 @@ class WideReader(TableReader):
         self.check_day_lengths(np.flatnonzero(row_ok), days.wall, labels)
 
         decimal_comma = self.decimal_comma(slot_columns)
-        energy = [self.energy(index, kilowatt, decimal_comma) for index in slot_columns]
-        mwh = np.stack([value for value, _, _ in energy], axis=1)
-        delivered = np.stack([ok for _, ok, _ in energy], axis=1) & row_ok[:, None]
+        mwh, ok, _ = self.energies(slot_columns, kilowatt, decimal_comma)
+        delivered = ok & row_ok[:, None]
         rows, positions = np.nonzero(delivered)  # row-major: file order, which resolves the repeated hour
         group = directions[rows] * len(names) + points[rows]
         wall = days.wall[rows] * MINUTES_PER_DAY + np.asarray(labels)[positions]

@@ -12,8 +12,9 @@ from metering import parsers
 from metering.messages import TEXTS
 from metering.models import DaySeries, MeterImport
 from metering.parsers.base import ParsedFile
+from metering.parsers.series_builder import SPAN_FACTOR, SPAN_SLACK
 from metering.services import meter_file_import
-from tests.metering.conftest import FIXTURES, fixture_bytes
+from tests.metering.conftest import CONSUMER, FIXTURES, fixture_bytes
 
 SAMPLES = sorted(path.name for path in FIXTURES.iterdir() if path.suffix in {".xml", ".csv"})
 SDAT = fixture_bytes("sdat-e66-v16-leg-2mp.xml")
@@ -117,6 +118,16 @@ def test_mutated_samples_parse_or_report_never_crash(name, changes):
     assert isinstance(parsed, ParsedFile)
     for series in parsed.series:
         assert (series.values_mwh >= 0).all()
+    # memory stays proportional to the values: a wrong date must not make millions of empty slots
+    slots, values = sum(len(s.values_mwh) for s in parsed.series), sum(s.intervals for s in parsed.series)
+    assert slots <= SPAN_FACTOR * values + SPAN_SLACK
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(parsers.FORMATS)), st.sampled_from(SAMPLES), st.lists(mutation, max_size=3))
+def test_samples_read_as_any_format_never_crash(format, name, changes):
+    parsed = parsers.parse(mutate(fixture_bytes(name), changes), format=format, metering_point=CONSUMER)
+    assert isinstance(parsed, ParsedFile)
 
 
 @settings(max_examples=100, deadline=None)

@@ -96,3 +96,22 @@ def test_metering_point_ids_follow_the_swiss_pattern(value, ok):
             "line 2, column 'Messpunkt'",
             {"value": value},
         )
+
+
+def test_warning_each_lists_the_first_fifty_and_counts_the_rest():
+    issues = Issues()
+    issues.warning_each("gap", range(120), lambda item: (f"line {item}", "gap", {"count": 1}))
+    assert len(issues.warnings) == 51
+    assert (issues.warnings[-1].location, issues.warnings[-1].params) == ("further locations", {"count": "70"})
+    assert issues.problems == ()
+
+
+def test_a_huge_value_is_quoted_by_its_start_only():
+    issues = Issues()
+    value = "9" * 5_000_000  # a broken file can make one cell of megabytes
+    issues.problem("bad_number", f"line 2, column '{value}'", f"'{value}' is not a number.", value=value, column="A")
+    (problem,) = issues.problems
+    shown = "9" * Issues.SHOWN + "…"
+    assert problem.params == {"value": shown, "column": "A"}
+    assert problem.message == f"'{shown}' is not a number."
+    assert problem.location == f"line 2, column '{'9' * (Issues.SHOWN - 16)}…"

@@ -33,3 +33,21 @@ def test_count_byte_counts_only_inside_the_cells():
 def test_take_selects_cells():
     cells = Cells.from_texts(["a", "b", "c"]).take(np.array([2, 0]))
     assert [cells.text(i) for i in range(2)] == ["c", "a"]
+
+
+def test_concat_of_columns_sharing_a_buffer_copies_no_bytes():
+    data = b"1;a\n2;b\n"
+    first, second = Cells(data, np.array([0, 4]), np.array([1, 5])), Cells(data, np.array([2, 6]), np.array([3, 7]))
+    joined = Cells.concat([first, second])
+    assert joined.data is data
+    assert [joined.text(i) for i in range(4)] == ["1", "2", "a", "b"]
+    assert not joined.in_order()
+    ordered = joined.in_file_order()
+    assert [ordered.text(i) for i in range(4)] == ["1", "a", "2", "b"]
+    assert ordered.count_byte(ord("a")) == 1
+
+
+def test_concat_of_columns_with_their_own_buffers_joins_them():
+    joined = Cells.concat([Cells.from_texts([" x", "y"]), Cells.from_texts(["z "])])
+    assert [joined.raw_text(i) for i in range(3)] == [" x", "y", "z "]
+    assert Cells.concat([]).data == b"" and len(Cells.concat([])) == 0

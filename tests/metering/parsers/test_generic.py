@@ -1,7 +1,9 @@
 import pytest
 
 from metering.parsers import aew, ckw, ewz, generic, iwb
+from metering.parsers.generic import SAMPLE_CHARS, SAMPLE_LINES, _sample, sniff
 from metering.parsers.mapping import GenericMapping
+from metering.parsers.table import first_lines
 from tests.metering.parsers.builders import codes, only, sample
 
 
@@ -78,3 +80,12 @@ def test_the_sniffer_never_fails_on_junk():
     assert generic.sniff(b"\x00\x01") == GenericMapping()
     guess = generic.sniff(b"just one line")
     assert (guess.timestamp_column, guess.date_column, guess.consumption_columns) == (None, None, ())
+
+
+def test_the_sniffer_samples_a_bounded_start_of_the_file():
+    row = ";".join(["1"] * 2_000)
+    data = ("\n".join([";".join(f"c{i}" for i in range(2_000)), *[row] * 300]) + "\n").encode()  # 1.2 MB
+    lines = first_lines(_sample(data.decode()), SAMPLE_LINES)
+    assert 1 < len(lines) < 300 and sum(map(len, lines)) <= SAMPLE_CHARS
+    assert sniff(data).header_row == 0
+    assert _sample("x" * (SAMPLE_CHARS + 10)) == "x" * (SAMPLE_CHARS + 10)  # one line is kept whole

@@ -121,3 +121,14 @@ def test_every_quarter_hour_of_a_local_day_maps_to_one_utc_slot(day):
     present = utc[~missing]
     assert len(present) == expected
     assert present.tolist() == list(range(start, end, 15))
+
+
+@pytest.mark.parametrize("year", [1970, 1980, 1981, 1996, 2026, 2100, 2199])
+def test_offset_changes_found_a_week_at_a_time_are_those_found_a_day_at_a_time(year):
+    from datetime import UTC, datetime
+
+    from metering.parsers.localtime import _changes_in_year, _offset_at, utc_minutes
+
+    start, end = (utc_minutes(datetime(y, 1, 1, tzinfo=UTC)) for y in (year, year + 1))
+    daily = [minute // 1440 for minute in range(start, end, 1440) if _offset_at(minute) != _offset_at(minute + 1440)]
+    assert [minute // 1440 for minute, _ in _changes_in_year(year)] == daily

@@ -4,7 +4,7 @@ import numpy as np
 
 from metering.parsers.base import Issues, Quality
 from metering.parsers.localtime import local_day_bounds, utc_iso
-from metering.parsers.series_builder import Readings, SeriesKey, build_series
+from metering.parsers.series_builder import SPAN_FACTOR, SPAN_SLACK, Readings, SeriesKey, build_series
 
 POINT = "CH10099912345000000000000000A4711"
 KEYS = [SeriesKey(POINT, "consumption"), SeriesKey(POINT, "production", "leg")]
@@ -104,3 +104,22 @@ def test_provisional_and_estimated_values_are_counted_per_series():
         ("provisional", "line 2", "90", "96"),
         ("estimated", "line 92", "6", "96"),
     ]
+
+
+def test_series_may_span_four_times_their_values_plus_a_year():
+    allowed = SPAN_FACTOR * 2 + SPAN_SLACK
+    made, issues = build([0, 0], [0, allowed - 1], [1, 2])
+    assert len(made[0].values_mwh) == allowed and issues.problems == ()
+    made, issues = build([0, 0], [0, allowed], [1, 2])
+    assert made == []
+    (problem,) = issues.problems
+    assert (problem.code, problem.location) == ("mostly_gaps", "line 3")
+    assert (problem.params["count"], problem.params["gap"], problem.params["days"]) == ("2", str(allowed - 1), "366")
+
+
+def test_a_declared_range_far_beyond_the_values_is_mostly_gaps_at_its_edge():
+    made, issues = build([1, 1], [0, 1], [1, 2], ranges={1: (DAY_START, DAY_START + 400 * 96)})
+    assert made == []
+    (problem,) = issues.problems
+    assert (problem.code, problem.location) == ("mostly_gaps", "line 3")  # the last value, before the empty end
+    assert problem.params["channel"] == "leg" and problem.params["gap"] == str(400 * 96 - 2)

@@ -3,7 +3,7 @@ import codecs
 import pytest
 
 from metering.parsers.base import Issues
-from metering.parsers.table import decode, read_table
+from metering.parsers.table import decode, first_lines, read_table, split_row, usable_encoding
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,43 @@ def test_a_header_without_rows_is_an_empty_file():
 def test_old_mac_line_ends_are_lines_too():
     table, _ = read(b"A;B\r1;2\r3;4\r")
     assert table.lines.tolist() == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "line, cells",
+    [
+        ("", []),
+        (" a ; b ;", ["a", "b", ""]),
+        ('"a;b";c', ["a;b", "c"]),
+        ("a\r;b", ["a", "b"]),  # a stray carriage return is a blank, as in the plain table path
+        ('"a\rb";c', ["a\rb", "c"]),
+        ('"' + "x" * 200_000 + '";c', ['"' + "x" * 200_000 + '"', "c"]),  # past the csv field limit: split plainly
+    ],
+)
+def test_split_row_never_raises(line, cells):
+    assert split_row(line, ";") == cells
+
+
+def test_first_lines_break_at_carriage_returns_in_a_file_without_line_feeds():
+    assert first_lines("a\rb\rc", 2) == ["a", "b"]
+    assert first_lines("a\r\nb\rc\n", 5) == ["a", "b\rc"]
+
+
+def test_an_unclosed_quote_is_a_field_too_long_and_the_lines_after_it_are_read():
+    table, issues = read(b'A;B\n1;"' + b"x" * 140_000 + b"\n2;3\n4;y\n")
+    assert [(p.code, p.location, p.params) for p in issues.problems] == [
+        ("field_too_long", "line 2", {"limit": "131072"})
+    ]
+    assert table.lines.tolist() == [3, 4]
+    assert [table.columns[1].text(i) for i in range(2)] == ["3", "y"]
+
+
+def test_quoted_tables_keep_all_cells_in_one_buffer():
+    table, _ = read(b'"A";"B"\n"1";"x"\n"2";"y"\n')
+    assert table.columns[0].data is table.columns[1].data
+
+
+@pytest.mark.parametrize("name, usable", [("cp1252", True), ("utf-16", True), ("klingon", False), ("rot13", False)])
+def test_usable_encoding(name, usable):
+    assert usable_encoding(name) is usable
+    assert (decode(b"A;B\n", name) is not None) is usable
