@@ -46,7 +46,7 @@ def vnb_split_file(community: Community, year: int, month: int) -> tuple[str, by
             total, leg = energy[row], shares[index]
             for channel, values in (("total", total), ("leg", leg), ("grid", total - leg)):
                 series.append(SdatSeries(mp_id, direction, channel, start, values.tolist(), channel != "total"))
-    document_id = f"DEMO-LEG-{community.pk}-{year}{month:02d}"
+    document_id = f"DEMO-LEG-{community.slug or community.pk}-{year}{month:02d}"
     created = datetime(year, month, 28, 4, tzinfo=UTC)
     data = write_e66(series, document_id=document_id, created=created, community_id=community.vnb_reference or None)
     return f"{document_id}_E66.xml", data

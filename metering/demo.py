@@ -68,7 +68,7 @@ def demo_files(community: Community, year: int, month: int) -> tuple[str, bytes]
                     mp_id, "production", "total", start, production_profile(rng, hours, float(kwp), month).tolist()
                 )
             )
-    document_id = f"DEMO-{community.pk}-{year}{month:02d}"
+    document_id = f"DEMO-{community.slug or community.pk}-{year}{month:02d}"
     data = write_e66(series, document_id=document_id, created=datetime(year, month, 1, 3, tzinfo=UTC))
     return f"{document_id}_E66.xml", data
 

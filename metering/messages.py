@@ -26,7 +26,7 @@ TEXTS = {
         "Die Datei konnte nicht gelesen werden (interner Fehler, protokolliert). Es wurde nichts gespeichert."
     ),
     "field_too_long": _(
-        "Ein Feld ist länger als %(limit)s Zeichen; vermutlich ist ein Anführungszeichen (\") nicht geschlossen."
+        'Ein Feld ist länger als %(limit)s Zeichen; vermutlich ist ein Anführungszeichen (") nicht geschlossen.'
     ),
     "mostly_gaps": _(
         "Nur %(count)s Werte über %(days)s Tage (%(start)s bis %(end)s); die grösste Lücke umfasst %(gap)s "

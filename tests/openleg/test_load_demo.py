@@ -51,14 +51,14 @@ def test_demo_meter_data_covers_march_and_june_through_the_importer():
 
     call_command("load_demo")
     assert sorted(MeterImport.objects.values_list("filename", "status")) == [
-        ("DEMO-1-202603_E66.xml", "applied"),
-        ("DEMO-1-202606_E66.xml", "applied"),
-        ("DEMO-2-202603_E66.xml", "applied"),
-        ("DEMO-2-202606_E66.xml", "applied"),
-        ("DEMO-LEG-1-202603_E66.xml", "applied"),
-        ("DEMO-LEG-1-202606_E66.xml", "applied"),
-        ("DEMO-LEG-2-202603_E66.xml", "applied"),
-        ("DEMO-LEG-2-202606_E66.xml", "applied"),
+        ("DEMO-LEG-sonnenberg-dorf-202603_E66.xml", "applied"),
+        ("DEMO-LEG-sonnenberg-dorf-202606_E66.xml", "applied"),
+        ("DEMO-LEG-talwil-gewerbe-202603_E66.xml", "applied"),
+        ("DEMO-LEG-talwil-gewerbe-202606_E66.xml", "applied"),
+        ("DEMO-sonnenberg-dorf-202603_E66.xml", "applied"),
+        ("DEMO-sonnenberg-dorf-202606_E66.xml", "applied"),
+        ("DEMO-talwil-gewerbe-202603_E66.xml", "applied"),
+        ("DEMO-talwil-gewerbe-202606_E66.xml", "applied"),
     ]
     march = local_month(2026, 3)
     point = MeteringPoint.objects.get(mp_id="CH1009991234500000100000000000002")  # a consumer
