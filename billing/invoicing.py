@@ -90,23 +90,28 @@ def invoices_issue(*, run: BillingRun) -> list[Invoice]:
             total_chf=subtotal + vat,
             provisional_data=bool(run.snapshot.get("provisional")),
         )
-        InvoiceLine.objects.bulk_create(
-            [
-                InvoiceLine(
-                    invoice=invoice,
-                    position=line.position,
-                    kind=line.kind,
-                    label=line.label,
-                    quantity=line.quantity,
-                    unit=line.unit,
-                    unit_price=line.unit_price,
-                    amount_chf=line.amount_chf,
-                )
-                for line in own
-            ]
-        )
+        _copy_lines(invoice, own, sign=1)
         invoices.append(invoice)
     return invoices
+
+
+def _copy_lines(invoice: Invoice, lines, *, sign: int) -> None:
+    """Lines onto an invoice as they are (sign 1) or reversed for a credit note (sign -1; info lines stay)."""
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=line.position,
+                kind=line.kind,
+                label=line.label,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                amount_chf=sign * line.amount_chf if line.kind in (*CHARGED, "vat") else line.amount_chf,
+            )
+            for line in lines
+        ]
+    )
 
 
 def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
@@ -141,21 +146,7 @@ def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
             provisional_data=original.provisional_data,
             reason=reason,
         )
-        InvoiceLine.objects.bulk_create(
-            [
-                InvoiceLine(
-                    invoice=note,
-                    position=line.position,
-                    kind=line.kind,
-                    label=line.label,
-                    quantity=line.quantity,
-                    unit=line.unit,
-                    unit_price=line.unit_price,
-                    amount_chf=-line.amount_chf if line.kind in (*CHARGED, "vat") else line.amount_chf,
-                )
-                for line in original.lines.all()
-            ]
-        )
+        _copy_lines(note, original.lines.all(), sign=-1)
         notes.append(note)
     return notes
 
