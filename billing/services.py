@@ -232,6 +232,7 @@ def billing_run_cancel(*, run: BillingRun, actor, reason: str) -> BillingRun:
             invoices_credit(run=run, reason=reason.strip())
         run.status = RunStatus.CANCELLED
         run.cancelled_at = utc_now()
+        run.cancelled_by = actor if getattr(actor, "pk", None) else None
         run.cancel_reason = reason.strip()
         run.save()
     return run

@@ -53,6 +53,14 @@ class BillingRun(models.Model):
     )
     approval_reason = models.TextField(_("Begründung der Freigabe"), blank=True)
     cancelled_at = models.DateTimeField(_("storniert am"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("storniert durch"),
+    )
     cancel_reason = models.TextField(_("Begründung der Stornierung"), blank=True)
 
     class Meta:

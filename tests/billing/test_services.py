@@ -136,6 +136,8 @@ def test_cancelling_an_issued_run_credits_every_invoice_with_the_next_numbers(ma
     run = billing_run_start(community=march_community, year=2026, month=3)
     billing_run_approve(run=run, actor=staff_user)
     billing_run_cancel(run=run, actor=staff_user, reason="Falscher Tarif")
+    run.refresh_from_db()
+    assert (run.status, run.cancelled_by, run.cancel_reason) == ("cancelled", staff_user, "Falscher Tarif")
     notes = Invoice.objects.filter(kind="credit_note").order_by("number")
     assert list(notes.values_list("number", flat=True)) == [6, 7, 8, 9, 10]
     for note in notes:
