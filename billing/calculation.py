@@ -51,6 +51,7 @@ class MonthInput:
     vat_rate: Decimal = Decimal(0)
     reduction_rate: Decimal = Decimal("0.40")
     grid_usage_rp_kwh: Decimal | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # statement texts in the user's language (billing.texts)
 
 
 @dataclass
@@ -142,8 +143,8 @@ def _money(month: MonthInput, result: MonthResult) -> None:
     lines: dict[int, list[Line]] = {pid: [] for pid in ids}
     totals: dict[str, Decimal] = {}
     for kind, energy, price_of, sign, label in (
-        ("energy", result.allocated, lambda c: c.consumer_price, 1, "LEG-Strom"),
-        ("credit", result.delivered, lambda c: c.producer_price, -1, "Gutschrift LEG-Lieferung"),
+        ("energy", result.allocated, lambda c: c.consumer_price, 1, month.labels["energy"]),
+        ("credit", result.delivered, lambda c: c.producer_price, -1, month.labels["credit"]),
     ):
         by_class = _energy_by_class(month, energy)
         for index, price_class in enumerate(month.price_classes):
@@ -179,29 +180,28 @@ def _money(month: MonthInput, result: MonthResult) -> None:
 def _vat_and_info(
     month: MonthInput, result: MonthResult, lines: dict[int, list[Line]], totals: dict[str, Decimal]
 ) -> None:
-    daily = result.daily
+    daily, text = result.daily, month.labels
     for row, pid in enumerate(month.participant_ids):
         subtotal = sum((line.amount_chf for line in lines[pid] if line.amount_chf is not None), Decimal(0))
         if month.vat_rate:
             vat = round_chf(subtotal * month.vat_rate)
-            lines[pid].append(Line("vat", f"MWST {month.vat_rate * 100:.1f} %", None, None, vat, ""))
+            lines[pid].append(Line("vat", text["vat"] % {"rate": f"{month.vat_rate * 100:.1f}"}, None, None, vat, ""))
             totals["vat"] = totals.get("vat", Decimal(0)) + vat
         consumption, leg = int(daily["consumption"][row].sum()), int(daily["leg"][row].sum())
         production, surplus = int(daily["production"][row].sum()), int(daily["surplus"][row].sum())
         if month.consumes[row]:
             share = (Decimal(leg) * 100 / consumption).quantize(Decimal("0.1")) if consumption else Decimal(0)
             lines[pid] += [
-                Line("info", "Gesamtverbrauch", kwh(consumption)),
-                Line("info", f"davon aus der LEG ({share} %)", kwh(leg)),
-                Line("info", "Reststrom, wird vom Netzbetreiber verrechnet", kwh(consumption - leg)),
+                Line("info", text["consumption"], kwh(consumption)),
+                Line("info", text["leg_share"] % {"share": share}, kwh(leg)),
+                Line("info", text["residual"], kwh(consumption - leg)),
             ]
             if month.grid_usage_rp_kwh is not None and leg:
                 saving = round_chf(Decimal(leg) / 1000 * month.grid_usage_rp_kwh / 100 * month.reduction_rate)
                 lines[pid].append(
                     Line(
                         "info",
-                        f"Geschätzte Einsparung Netznutzung ({month.reduction_rate * 100:.0f} % Abschlag, "
-                        "verrechnet durch den Netzbetreiber)",
+                        text["saving"] % {"rate": f"{month.reduction_rate * 100:.0f}"},
                         kwh(leg),
                         month.grid_usage_rp_kwh,
                         saving,
@@ -209,6 +209,6 @@ def _vat_and_info(
                 )
         if month.produces[row]:
             lines[pid] += [
-                Line("info", "Gesamtproduktion", kwh(production)),
-                Line("info", "Überschuss, wird vom Netzbetreiber vergütet", kwh(surplus)),
+                Line("info", text["production"], kwh(production)),
+                Line("info", text["surplus"], kwh(surplus)),
             ]

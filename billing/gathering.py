@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from billing.calculation import PRICE_SCALE, Fee, MonthInput, PriceClass
 from billing.models import AllocationSetting
+from billing.texts import statement_labels
 from communities.models import Community, Membership, Tariff
 from metering.parsers.base import Quality
 from metering.selectors import series_for_period
@@ -203,6 +204,7 @@ def gather(community: Community, year: int, month: int) -> Gathered:
         vat_rate=vat_rate,
         reduction_rate=community.reduction_rate,
         grid_usage_rp_kwh=community.utility.grid_usage_rp_kwh,
+        labels=statement_labels(),
     )
     snapshot = {
         "method": method,
