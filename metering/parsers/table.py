@@ -170,10 +170,11 @@ def _read_plain(
     good = (found == width - 1) & ~blank
     for bad in np.flatnonzero(~good & ~blank):
         _report_row_width(issues, int(line_numbers[bad]), width, int(found[bad]) + 1, delimiter)
-    inner = separators[first[good][:, None] + np.arange(width - 1)]
-    # Column by column, each contiguous: one transposing copy, not one per column (a broken file has 100,000).
-    cell_starts = np.ascontiguousarray(np.column_stack((starts[good], inner + 1)).T)
-    cell_ends = np.ascontiguousarray(np.column_stack((inner, ends[good])).T)
+    # Built column by column, so that each column is a contiguous row of these: no copy per column (a broken
+    # file has 100,000 of them).
+    inner = separators[np.arange(width - 1)[:, None] + first[good]]
+    cell_starts = np.vstack((starts[good], inner + 1))
+    cell_ends = np.vstack((inner, ends[good]))
     columns = tuple(Cells(raw, cell_starts[column], cell_ends[column], encoding) for column in range(width))
     return columns, line_numbers[good]
 
