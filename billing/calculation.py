@@ -12,6 +12,7 @@ from decimal import Decimal
 import numpy as np
 
 from billing.allocation import allocate
+from openleg.energy import wh_to_kwh
 from openleg.money import RAPPEN, round_chf
 
 PRICE_SCALE = 10_000  # prices are held as integer 1/10,000 Rp./kWh
@@ -71,10 +72,6 @@ class MonthResult:
     daily: dict[str, np.ndarray] = field(default_factory=dict)  # figure -> participants x days, Wh
     lines: dict[int, list[Line]] = field(default_factory=dict)  # per participant id
     totals: dict[str, str] = field(default_factory=dict)
-
-
-def kwh(wh: int) -> Decimal:
-    return (Decimal(int(wh)) / 1000).quantize(Decimal("0.001"))
 
 
 def split_rappen(exact: list[Decimal], total: Decimal) -> list[Decimal]:
@@ -162,7 +159,7 @@ def _money(month: MonthInput, result: MonthResult) -> None:
                         Line(
                             kind,
                             f"{label} {price_class.label}".strip(),
-                            kwh(w),
+                            wh_to_kwh(w),
                             Decimal(price) / PRICE_SCALE,
                             amount,
                             "kWh",
@@ -192,9 +189,9 @@ def _vat_and_info(
         if month.consumes[row]:
             share = (Decimal(leg) * 100 / consumption).quantize(Decimal("0.1")) if consumption else Decimal(0)
             lines[pid] += [
-                Line("info", text["consumption"], kwh(consumption)),
-                Line("info", text["leg_share"] % {"share": share}, kwh(leg)),
-                Line("info", text["residual"], kwh(consumption - leg)),
+                Line("info", text["consumption"], wh_to_kwh(consumption)),
+                Line("info", text["leg_share"] % {"share": share}, wh_to_kwh(leg)),
+                Line("info", text["residual"], wh_to_kwh(consumption - leg)),
             ]
             if month.grid_usage_rp_kwh is not None and leg:
                 saving = round_chf(Decimal(leg) / 1000 * month.grid_usage_rp_kwh / 100 * month.reduction_rate)
@@ -202,13 +199,13 @@ def _vat_and_info(
                     Line(
                         "info",
                         text["saving"] % {"rate": f"{month.reduction_rate * 100:.0f}"},
-                        kwh(leg),
+                        wh_to_kwh(leg),
                         month.grid_usage_rp_kwh,
                         saving,
                     )
                 )
         if month.produces[row]:
             lines[pid] += [
-                Line("info", text["production"], kwh(production)),
-                Line("info", text["surplus"], kwh(surplus)),
+                Line("info", text["production"], wh_to_kwh(production)),
+                Line("info", text["surplus"], wh_to_kwh(surplus)),
             ]

@@ -4,7 +4,8 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from billing.calculation import calculate, kwh
+from accounts.actors import recorded_user
+from billing.calculation import calculate
 from billing.gathering import Gathered, Issue, gather
 from billing.invoicing import invoices_credit, invoices_issue
 from billing.models import BillingRun, RunDay, RunStatus, StatementLine
@@ -12,6 +13,7 @@ from communities.models import Community, Tariff
 from metering.parsers.base import Quality
 from metering.selectors import aggregate_for_period
 from metering.upsert import upsert_rows
+from openleg.energy import wh_to_kwh
 from openleg.errors import DomainError
 from openleg.periods import local_month, utc_now
 
@@ -26,7 +28,7 @@ def _claim_run(community: Community, year: int, month: int, actor) -> BillingRun
         "period_end": period.end,
         "quarter_hours": period.quarter_hours,
         "method": "proportional",
-        "created_by": actor if getattr(actor, "pk", None) else None,
+        "created_by": recorded_user(actor),
     }
     live = BillingRun.objects.exclude(status=RunStatus.CANCELLED)
     try:
@@ -179,7 +181,7 @@ def _cross_check_e31(community: Community, gathered: Gathered, daily) -> list[Is
         Issue(
             "e31_deviation",
             _("Summe LEG-Anteil am %(day)s laut Netzbetreiber (E31) %(vnb)s kWh, berechnet %(ours)s kWh.")
-            % {"day": day.strftime("%d.%m.%Y"), "vnb": kwh(int(theirs[index])), "ours": kwh(int(ours[index]))},
+            % {"day": day.strftime("%d.%m.%Y"), "vnb": wh_to_kwh(theirs[index]), "ours": wh_to_kwh(ours[index])},
             False,
         )
         for index, day in enumerate(gathered.local_days)
@@ -209,7 +211,7 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
             )
         run.status = RunStatus.APPROVED
         run.approved_at = utc_now()
-        run.approved_by = actor if getattr(actor, "pk", None) else None
+        run.approved_by = recorded_user(actor)
         run.approval_reason = reason.strip()
         run.save()
         tariff_ids = [tariff["id"] for tariff in run.snapshot.get("tariffs", [])]
@@ -232,7 +234,7 @@ def billing_run_cancel(*, run: BillingRun, actor, reason: str) -> BillingRun:
             invoices_credit(run=run, reason=reason.strip())
         run.status = RunStatus.CANCELLED
         run.cancelled_at = utc_now()
-        run.cancelled_by = actor if getattr(actor, "pk", None) else None
+        run.cancelled_by = recorded_user(actor)
         run.cancel_reason = reason.strip()
         run.save()
     return run

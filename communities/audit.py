@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from accounts.actors import recorded_user
 from communities.models import AuditEntry, Community, Door
 
 
@@ -50,7 +51,7 @@ def audit_record(
         action = AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE
     community = _community_of(instance)
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=recorded_user(actor),
         door=door,
         action=action,
         model=instance._meta.label,

@@ -106,7 +106,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             mapping_form = MappingConfirmForm(
                 initial={"utility": meter_import.utility, "name": meter_import.filename, "mapping": proposal}
             )
-        unknown = [f.params["metering_point"] for f in analysis.errors if f.code == "unknown_metering_point"]
+        unknown = analysis.unknown_points
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -118,7 +118,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "mapping_form": mapping_form,
             "title": _("Vorschau: %(file)s") % {"file": meter_import.filename},
             "can_apply": meter_import.status == MeterImport.Status.PREVIEW
-            and (not analysis.errors or (unknown and len(unknown) == len(analysis.errors))),
+            and (not analysis.errors or analysis.applicable_once_points_exist),
         }
         return TemplateResponse(request, "admin/metering/meterimport/preview.html", context)
 
@@ -147,7 +147,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def _apply(self, request, meter_import: MeterImport, create_unknown: bool):
         if create_unknown:
             analysis = services.meter_import_preview(meter_import=meter_import)
-            unknown = [f.params["metering_point"] for f in analysis.errors if f.code == "unknown_metering_point"]
+            unknown = analysis.unknown_points
             try:
                 created = services.metering_points_create_unknown(mp_ids=unknown, actor=request.user)
             except ValidationError as error:

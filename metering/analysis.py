@@ -64,6 +64,15 @@ class Analysis:
     def is_aggregate(self) -> bool:
         return self.parsed.format == "sdat-e31"
 
+    @property
+    def unknown_points(self) -> list[str]:
+        return [f.params["metering_point"] for f in self.errors if f.code == "unknown_metering_point"]
+
+    @property
+    def applicable_once_points_exist(self) -> bool:
+        """Nothing is wrong but points we do not know yet, which staff may create from the preview."""
+        return bool(self.errors) and len(self.unknown_points) == len(self.errors)
+
     def count(self, what: str) -> int:
         return sum(getattr(merge, what) for plan in self.plans for merge in plan.merges)
 

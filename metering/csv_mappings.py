@@ -6,6 +6,7 @@ A layout is known by its signature, the header row of the file as the sniffer fi
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.actors import recorded_user
 from metering.models import CsvMapping
 from metering.parsers import GenericMapping
 from metering.parsers.generic import sniff
@@ -46,7 +47,7 @@ def csv_mapping_confirm(*, utility, data: bytes, mapping: dict, name: str, actor
         defaults={
             "name": name,
             "mapping": confirmed.to_dict(),
-            "confirmed_by": actor if getattr(actor, "pk", None) else None,
+            "confirmed_by": recorded_user(actor),
             "confirmed_at": utc_now(),
         },
     )

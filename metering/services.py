@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from accounts.actors import recorded_user
 from communities.models import Door, MeteringPoint
 from communities.services import metering_point_create
 from metering.analysis import Analysis, SeriesPlan, analyse, community_for_reference
@@ -58,7 +59,7 @@ def meter_import_stage(
     """Keep the delivered file and record it, before anything is decided (admin preview, large files)."""
     meter_import = MeterImport(
         created_at=utc_now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=recorded_user(actor),
         door=door,
         utility=utility,
         filename=filename[:255],
