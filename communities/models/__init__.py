@@ -1,5 +1,6 @@
 from communities.models.audit import AuditEntry, Door
 from communities.models.community import Community, CommunityStatus, GridLevel, ReductionRate
+from communities.models.formation import FormationStep
 from communities.models.metering_points import METERING_POINT_ID_PATTERN, Membership, MeteringPoint
 from communities.models.participants import Participant, ParticipantKind, ParticipantRole
 from communities.models.tariffs import FeeBasis, Tariff, TariffFee, TariffWindow
@@ -11,6 +12,7 @@ __all__ = [
     "CommunityStatus",
     "Door",
     "FeeBasis",
+    "FormationStep",
     "GridLevel",
     "Membership",
     "MeteringPoint",

@@ -59,6 +59,17 @@ class Community(StructuredAddress):
         _("Status"), max_length=32, choices=CommunityStatus.choices, default=CommunityStatus.DRAFT
     )
     start_date = models.DateField(_("Startdatum"), null=True, blank=True)
+    registered_on = models.DateField(
+        _("Anmeldung beim VNB am"),
+        null=True,
+        blank=True,
+        help_text=_("Tag, an dem die Anmeldung beim Netzbetreiber eingereicht wurde oder wird."),
+    )
+    notice_months = models.PositiveSmallIntegerField(
+        _("Kündigungsfrist (Monate)"),
+        default=3,
+        help_text=_("Frist für den Austritt einzelner Teilnehmender, jeweils auf ein Monatsende."),
+    )
     representative = models.ForeignKey(
         "communities.Participant",
         on_delete=models.PROTECT,

@@ -35,6 +35,14 @@ class MeteringPoint(models.Model):
     grid_level = models.PositiveSmallIntegerField(_("Netzebene"), default=7)
     has_smart_meter = models.BooleanField(_("intelligentes Messsystem"), default=True)
     site = models.CharField(_("Standort"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        "pipeline.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="metering_points",
+        verbose_name=_("Gemeinde des Standorts"),
+    )
 
     class Meta:
         verbose_name = _("Messpunkt")
