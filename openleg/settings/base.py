@@ -132,6 +132,11 @@ REST_FRAMEWORK = {
 METER_IMPORT_MAX_BYTES = env.int("METER_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 METER_IMPORT_ASYNC_BYTES = env.int("METER_IMPORT_ASYNC_BYTES", default=5 * 1024 * 1024)
 
+# Formation rules (StromVV Art. 19e; domain A3, A6): renewable capacity at least this share of the
+# summed connection capacity, and the start at least this many months after the registration.
+LEG_MIN_PRODUCTION_SHARE = Decimal(env.str("LEG_MIN_PRODUCTION_SHARE", default="0.05"))
+LEG_REGISTRATION_LEAD_MONTHS = env.int("LEG_REGISTRATION_LEAD_MONTHS", default=3)
+
 # VAT rate of Switzerland for supplies since 2024-01-01 (MWSTG Art. 25).
 VAT_STANDARD_RATE = Decimal(env.str("VAT_STANDARD_RATE", default="0.081"))
 
