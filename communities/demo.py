@@ -63,14 +63,31 @@ class DemoCommunity:
     size: int
     circuits: tuple[str, ...]
     companies: int
+    iban: str
 
 
 DEMO_COMMUNITIES = (
     DemoCommunity(
-        "LEG Sonnenberg Dorf", "sonnenberg-dorf", (9901, "Sonnenberg"), "Dorfstrasse", 40, 12, ("TS-101",), 1
+        "LEG Sonnenberg Dorf",
+        "sonnenberg-dorf",
+        (9901, "Sonnenberg"),
+        "Dorfstrasse",
+        40,
+        12,
+        ("TS-101",),
+        1,
+        "CH4431999123000889012",
     ),
     DemoCommunity(
-        "LEG Talwil Gewerbe", "talwil-gewerbe", (9902, "Talwil"), "Industriestrasse", 20, 9, ("TS-201", "TS-202"), 3
+        "LEG Talwil Gewerbe",
+        "talwil-gewerbe",
+        (9902, "Talwil"),
+        "Industriestrasse",
+        20,
+        9,
+        ("TS-201", "TS-202"),
+        3,
+        "CH9300762011623852957",
     ),
 )
 
@@ -119,6 +136,8 @@ def load_demo_master_data() -> dict[str, int]:
                 "reduction_percent": spec.reduction_percent,
                 "status": "active",
                 "start_date": date(2026, 1, 1),
+                "registered_on": date(2025, 9, 15),
+                "iban": spec.iban,
                 "street": spec.street,
                 "house_number": "1",
                 "postcode": "5000",
@@ -176,6 +195,7 @@ def _load_members(community: Community, spec: DemoCommunity, index: int, utility
             installed_capacity_kwp=(Decimal("60.000") if is_company else Decimal("9.600")) if produces else 0,
             transformer_circuit=spec.circuits[number % len(spec.circuits)],
             site=f"{spec.street} {number * 2 + 1}, {spec.municipality[1]}",
+            municipality=community.municipality,
         )
         services.membership_start(
             metering_point=metering_point,

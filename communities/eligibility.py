@@ -11,12 +11,12 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from communities.models import Community, Membership, ParticipantRole
+from communities.selectors import members_on_or_after, memberships_elsewhere
 from openleg.periods import local_date, utc_now
 
 HIGHEST_LEVEL_AT_MOST_36_KV = 5  # Netzebenen 5 (medium voltage) to 7 (low voltage)
@@ -70,30 +70,46 @@ def eligibility_check(*, community: Community) -> Eligibility:
 
 def _gather(community: Community) -> _Facts:
     on = community.start_date or local_today()
-    still_open = Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-    memberships = list(
-        Membership.objects.filter(still_open, participant__community=community)
-        .filter(Q(participant__member_to__isnull=True) | Q(participant__member_to__gte=on))
-        .select_related("metering_point__municipality", "metering_point__utility", "participant")
-        .order_by("metering_point__mp_id", "valid_from")
-    )
-    point_ids = {membership.metering_point_id for membership in memberships}
-    elsewhere = list(
-        Membership.objects.filter(still_open, metering_point_id__in=point_ids)
-        .exclude(participant__community=community)
-        .select_related("metering_point", "participant__community")
-        .order_by("metering_point__mp_id")
-    )
-    return _Facts(community=community, on=on, memberships=_unique_points(memberships), elsewhere=elsewhere)
+    memberships = members_on_or_after(community=community, day=on)
+    point_ids = [membership.metering_point_id for membership in memberships]
+    elsewhere = list(memberships_elsewhere(community=community, point_ids=point_ids, day=on))
+    return _Facts(community=community, on=on, memberships=memberships, elsewhere=elsewhere)
 
 
-def _unique_points(memberships: list[Membership]) -> list[Membership]:
-    seen, unique = set(), []
-    for membership in memberships:
-        if membership.metering_point_id not in seen:
-            seen.add(membership.metering_point_id)
-            unique.append(membership)
-    return unique
+@dataclass(frozen=True)
+class Capacities:
+    """The minimum production rule in figures: renewable kWp against summed connection kW."""
+
+    installed_kwp: Decimal
+    connection_kw: Decimal
+    share: Decimal
+
+    @property
+    def needed_kw(self) -> Decimal:
+        return (self.connection_kw * self.share).quantize(Decimal("0.001"))
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.connection_kw:
+            return Decimal("0.0")
+        return (self.installed_kwp * 100 / self.connection_kw).quantize(Decimal("0.1"), ROUND_DOWN)
+
+    @property
+    def share_percent(self) -> Decimal:
+        return (self.share * 100).normalize()
+
+    @property
+    def sufficient(self) -> bool:
+        return self.connection_kw > 0 and self.installed_kwp >= self.connection_kw * self.share
+
+
+def capacities(memberships: list[Membership]) -> Capacities:
+    installed = sum(
+        (m.metering_point.installed_capacity_kwp for m in memberships if m.participant.role in RENEWABLE_ROLES),
+        Decimal(0),
+    )
+    connection = sum((m.metering_point.connection_capacity_kw for m in memberships), Decimal(0))
+    return Capacities(installed_kwp=installed, connection_kw=connection, share=settings.LEG_MIN_PRODUCTION_SHARE)
 
 
 def _all_points(count: int) -> str:
@@ -265,26 +281,18 @@ def _kw(value: Decimal) -> str:
 
 
 def min_production(facts: _Facts) -> RuleResult:
-    share = settings.LEG_MIN_PRODUCTION_SHARE
-    installed = sum(
-        (m.metering_point.installed_capacity_kwp for m in facts.memberships if m.participant.role in RENEWABLE_ROLES),
-        Decimal(0),
-    )
-    connection = sum((point.connection_capacity_kw for point in facts.points), Decimal(0))
-    needed = (connection * share).quantize(Decimal("0.001"))
-    percent = (installed * 100 / connection).quantize(Decimal("0.1"), ROUND_DOWN) if connection else Decimal("0.0")
+    figures = capacities(facts.memberships)
     text = _(
         "Erneuerbare Leistung %(installed)s kWp = %(percent)s %% der summierten Anschlussleistung von "
         "%(connection)s kW (nötig sind mindestens %(share)s %% = %(needed)s kW)."
     ) % {
-        "installed": _kw(installed),
-        "percent": number_format(percent, 1),
-        "connection": _kw(connection),
-        "share": number_format((share * 100).normalize(), None),
-        "needed": _kw(needed),
+        "installed": _kw(figures.installed_kwp),
+        "percent": number_format(figures.percent, 1),
+        "connection": _kw(figures.connection_kw),
+        "share": number_format(figures.share_percent, None),
+        "needed": _kw(figures.needed_kw),
     }
-    passed = connection > 0 and installed >= connection * share
-    return RuleResult("min_production", _("Mindestanteil Produktion"), passed, text)
+    return RuleResult("min_production", _("Mindestanteil Produktion"), figures.sufficient, text)
 
 
 def add_months(day: date, months: int) -> date:

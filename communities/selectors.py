@@ -37,3 +37,29 @@ def memberships_active_on(*, community: Community, day: date) -> QuerySet[Member
     return Membership.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day), participant__community=community, valid_from__lte=day
     ).select_related("metering_point", "participant")
+
+
+def members_on_or_after(*, community: Community, day: date) -> list[Membership]:
+    """One membership per metering point that is still open on ``day`` or starts later, of participants
+    who have not left by then: the community as it will be from ``day`` on, ordered by point id."""
+    still_open = Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    memberships = (
+        Membership.objects.filter(still_open, participant__community=community)
+        .filter(Q(participant__member_to__isnull=True) | Q(participant__member_to__gte=day))
+        .select_related("metering_point__municipality", "metering_point__utility", "participant")
+        .order_by("metering_point__mp_id", "valid_from")
+    )
+    first_per_point = {}
+    for membership in memberships:
+        first_per_point.setdefault(membership.metering_point_id, membership)
+    return list(first_per_point.values())
+
+
+def memberships_elsewhere(*, community: Community, point_ids, day: date) -> QuerySet[Membership]:
+    """Memberships of these metering points in other communities that are still open on ``day`` or later."""
+    return (
+        Membership.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), metering_point_id__in=point_ids)
+        .exclude(participant__community=community)
+        .select_related("metering_point", "participant__community")
+        .order_by("metering_point__mp_id")
+    )
