@@ -5,22 +5,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from billing.models import BillingRun, RunDay, StatementLine
-from communities.models import Community
 from openleg.energy import wh_to_kwh
-from openleg.errors import NotFound
 
 FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
-
-
-def community_by_reference(reference: str) -> Community:
-    """A community by its id or its slug."""
-    found = (
-        Community.objects.filter(pk=int(reference)) if reference.isdigit() else Community.objects.filter(slug=reference)
-    )
-    community = found.select_related("utility").first()
-    if community is None:
-        raise NotFound(f"no community with id or slug '{reference}'")
-    return community
 
 
 def run_summary(run: BillingRun) -> dict:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from communities.formation_admin import FormationAdminMixin, FormationStepInline
 from communities.models import (
     AuditEntry,
     Community,
@@ -65,17 +66,20 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Community)
-class CommunityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CommunityAdmin(FormationAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "utility", "municipality", "status", "start_date", "reduction_percent"]
     list_filter = ["status", "reduction_percent", "utility"]
     list_select_related = ["utility", "municipality"]
     search_fields = ["name", "utility__name", "municipality__name"]
     autocomplete_fields = ["municipality"]
     raw_id_fields = ["representative"]
-    inlines = [ParticipantInline]
+    inlines = [ParticipantInline, FormationStepInline]
+    # The status moves only through the formation workflow (its own page), never by editing.
+    readonly_fields = ["status", "formation_link"]
     fieldsets = [
-        (None, {"fields": ["name", "utility", "municipality", "status", "start_date"]}),
-        (_("Netz"), {"fields": ["grid_level", "reduction_percent"]}),
+        (None, {"fields": ["name", "slug", "utility", "municipality", "status", "formation_link"]}),
+        (_("Gründung"), {"fields": ["start_date", "registered_on", "notice_months"]}),
+        (_("Netz"), {"fields": ["grid_level", "reduction_percent", "vnb_reference"]}),
         (_("Rechnungsstellerin"), {"fields": ["representative", "vat_number", "iban"]}),
         (_("Adresse"), {"fields": ["street", "house_number", "postcode", "town", "country"]}),
     ]
@@ -93,6 +97,7 @@ class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["utility", "has_smart_meter", "grid_level"]
     list_select_related = ["utility"]
+    autocomplete_fields = ["municipality"]
     search_fields = ["mp_id", "site", "transformer_circuit"]
     inlines = [MembershipInline]
     readonly_fields = ["meter_data"]

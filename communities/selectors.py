@@ -63,3 +63,14 @@ def memberships_elsewhere(*, community: Community, point_ids, day: date) -> Quer
         .select_related("metering_point", "participant__community")
         .order_by("metering_point__mp_id")
     )
+
+
+def community_by_reference(reference: str) -> Community:
+    """A community by its id or its slug."""
+    found = (
+        Community.objects.filter(pk=int(reference)) if reference.isdigit() else Community.objects.filter(slug=reference)
+    )
+    community = found.select_related("utility").first()
+    if community is None:
+        raise NotFound(f"no community with id or slug '{reference}'")
+    return community

@@ -18,3 +18,10 @@ def sonnenberg(demo_communities):
 @pytest.fixture
 def talwil(demo_communities):
     return demo_communities["talwil-gewerbe"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test keeps its PDFs apart: stored names stay predictable."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -5,8 +5,9 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.selectors import community_by_reference, run_summary
+from billing.selectors import run_summary
 from billing.services import billing_run_start
+from communities.selectors import community_by_reference
 from openleg.errors import DomainError
 
 

@@ -1,0 +1,77 @@
+import hashlib
+from decimal import Decimal
+
+import pytest
+
+from communities.models import Door, Tariff
+from documents.models import Document, DocumentKind, SignatureState
+from documents.services import FORMATION_KINDS, documents_generate
+from documents.templating import DocumentDataMissing
+from tests.accounts.factories import StaffUserFactory
+from tests.documents.pdftext import pdf_text, squeezed
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(community, kinds=FORMATION_KINDS, actor=None):
+    return documents_generate(community=community, kinds=kinds, actor=actor, door=Door.COMMAND)
+
+
+def test_generation_records_every_document_with_its_hash_who_and_door(sonnenberg):
+    staff = StaffUserFactory()
+
+    documents = documents_generate(community=sonnenberg, kinds=FORMATION_KINDS, actor=staff, door=Door.ADMIN)
+
+    assert [d.kind for d in documents] == ["agreement"] + ["contract"] * 12 + ["registration"]
+    assert {d.version for d in documents} == {1}
+    for document in documents:
+        content = document.file.read()
+        assert document.sha256 == hashlib.sha256(content).hexdigest()
+        assert document.size_bytes == len(content)
+        assert content.startswith(b"%PDF-")
+        assert (document.created_by, document.door) == (staff, Door.ADMIN)
+        assert document.signature_state == SignatureState.UNSIGNED
+    contract = documents[1]
+    assert contract.participant.customer_number == "10001"
+    assert contract.title == "Teilnehmervertrag Ammann Sonnenberg AG"
+    assert contract.file.name == f"documents/{sonnenberg.pk}/contract/teilnehmervertrag-10001-v1.pdf"
+    assert squeezed("Kundennummer: 10001") in squeezed(pdf_text(contract.file.open("rb").read()))
+
+
+def test_generating_twice_with_the_same_data_makes_no_new_version(sonnenberg):
+    first = generate(sonnenberg)
+
+    second = generate(sonnenberg)
+
+    assert [d.pk for d in second] == [d.pk for d in first]
+    assert Document.objects.filter(community=sonnenberg).count() == 14
+
+
+def test_changed_data_gives_a_new_version_beside_the_old_one(sonnenberg):
+    first = {(d.kind, d.subject): d for d in generate(sonnenberg)}
+    Tariff.objects.filter(community=sonnenberg).update(consumer_price_rp_kwh=Decimal("19.0000"))
+
+    second = {(d.kind, d.subject): d for d in generate(sonnenberg)}
+
+    agreement_v1, agreement_v2 = first[("agreement", "")], second[("agreement", "")]
+    assert (agreement_v1.version, agreement_v2.version) == (1, 2)
+    assert agreement_v1.file.name != agreement_v2.file.name
+    assert hashlib.sha256(agreement_v1.file.open("rb").read()).hexdigest() == agreement_v1.sha256
+    assert "19,00 Rp./kWh" in pdf_text(agreement_v2.file.open("rb").read())
+    assert second[("registration", "")].pk == first[("registration", "")].pk  # the tariff is not in it
+    assert Document.objects.filter(community=sonnenberg).count() == 14 + 13
+
+
+def test_missing_data_writes_nothing(sonnenberg):
+    Tariff.objects.filter(community=sonnenberg).delete()
+
+    with pytest.raises(DocumentDataMissing):
+        generate(sonnenberg)
+
+    assert not Document.objects.exists()
+
+
+def test_only_the_requested_kind_is_generated(talwil):
+    documents = generate(talwil, kinds=[DocumentKind.REGISTRATION])
+
+    assert [(d.kind, d.version) for d in documents] == [("registration", 1)]
