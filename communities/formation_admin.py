@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.eligibility import eligibility_check
 from communities.formation import FormationRefused, formation_move, formation_targets
 from communities.models import Community, CommunityStatus, Door, FormationStep
+from communities.selectors import latest_documents
 
 
 class FormationMoveForm(forms.Form):
@@ -34,14 +35,6 @@ class FormationStepInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-def latest_documents(community: Community) -> list:
-    """The newest version per document (documents are a reverse relation: no import of that app)."""
-    latest = {}
-    for document in community.documents.select_related("created_by").order_by("kind", "subject", "version"):
-        latest[(document.kind, document.subject)] = document
-    return sorted(latest.values(), key=lambda d: (d.kind != "agreement", d.kind, d.title))
 
 
 class FormationAdminMixin:
@@ -86,7 +79,7 @@ class FormationAdminMixin:
             "check": check,
             "moves": [CommunityStatus(target) for target in formation_targets(community.status)],
             "may_move": self._may_move(request),
-            "documents": latest_documents(community),
+            "documents": latest_documents(community=community),
             "steps": community.formation_steps.select_related("actor").order_by("-at", "-pk"),
             "form": FormationMoveForm(),
         }

@@ -74,3 +74,12 @@ def community_by_reference(reference: str) -> Community:
     if community is None:
         raise NotFound(f"no community with id or slug '{reference}'")
     return community
+
+
+def latest_documents(*, community: Community) -> list:
+    """The newest version of each document of the community, the agreement first (documents are read
+    through the reverse relation: communities does not import the documents app)."""
+    latest = {}
+    for document in community.documents.select_related("created_by").order_by("kind", "subject", "version"):
+        latest[(document.kind, document.subject)] = document
+    return sorted(latest.values(), key=lambda d: (d.kind != "agreement", d.kind, d.title))

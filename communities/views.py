@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from communities import selectors
+from communities.eligibility import eligibility_check
 from openleg.errors import NotFound
 
 
@@ -21,7 +22,11 @@ def community_detail(request, pk: int):
     except NotFound as error:
         raise Http404(error.message) from error
     participants = selectors.participants_of(user=request.user, community=community)
-    tariffs = community.tariffs.prefetch_related("windows", "fees")
-    return render(
-        request, "portal/community.html", {"community": community, "participants": participants, "tariffs": tariffs}
-    )
+    context = {
+        "community": community,
+        "participants": participants,
+        "tariffs": community.tariffs.prefetch_related("windows", "fees"),
+        "eligibility": eligibility_check(community=community),
+        "documents": selectors.latest_documents(community=community),
+    }
+    return render(request, "portal/community.html", context)

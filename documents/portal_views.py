@@ -1,0 +1,16 @@
+"""Portal downloads for utility users: only documents of communities in their own grid."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+
+from documents.selectors import document_visible_to
+from openleg.errors import NotFound
+
+
+@login_required
+def document_download(request, pk: int):
+    try:
+        document = document_visible_to(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
