@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from communities.models import AuditEntry, Community, Membership, MeteringPoint, Participant, Tariff
+from documents.models import Document
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Community, Participant, MeteringPoint, Membership, Tariff, User, AuditEntry)
+        for model in (Community, Participant, MeteringPoint, Membership, Tariff, User, AuditEntry, Document)
     }
 
 
@@ -26,6 +27,7 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
         assert community.representative.community_id == community.pk
         assert community.tariffs.count() == 1
     assert first["MeteringPoint"] == first["Participant"] == first["Membership"] == 21
+    assert first["Document"] == (1 + 12 + 1) + (1 + 9 + 1)
     output = capsys.readouterr().out
     assert "login admin / openleg-admin" in output and "login vnb / openleg-vnb" in output
 

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand
 from billing.demo import load_demo_vnb_split
 from billing.services import billing_run_start
 from communities.demo import DEMO_LOGINS, DEMO_VNB_NUMBER, load_demo_master_data
-from communities.models import Community
+from communities.models import Community, Door
+from documents.services import FORMATION_KINDS, documents_generate
 from metering.demo import DEMO_MONTHS, load_demo_meter_data
 from openleg.errors import DomainError
 
@@ -38,5 +39,8 @@ class Command(BaseCommand):
                     f"  billing {community} {month:02d}/{year}: run {run.pk} {run.get_status_display()}, "
                     f"{run.deviations} deviations, {run.blocking_issues} blocking issues"
                 )
+        for community in communities:
+            documents = documents_generate(community=community, kinds=FORMATION_KINDS, actor=None, door=Door.COMMAND)
+            self.stdout.write(f"  documents {community}: {len(documents)} PDFs (agreement, contracts, registration)")
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"  login {username} / {password}  ({role})")
