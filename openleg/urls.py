@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("utility/", include("communities.urls")),
+    path("documents/", include("documents.urls")),
     path("utility/documents/", include("documents.portal_urls")),
 ]
 

@@ -140,6 +140,19 @@ LEG_REGISTRATION_LEAD_MONTHS = env.int("LEG_REGISTRATION_LEAD_MONTHS", default=3
 # VAT rate of Switzerland for supplies since 2024-01-01 (MWSTG Art. 25).
 VAT_STANDARD_RATE = Decimal(env.str("VAT_STANDARD_RATE", default="0.081"))
 
+# E-signature with DeepSign (DeepCloud AG). Without the credentials DeepSign stays off and the admin says which
+# setting is missing. OPENLEG_PUBLIC_URL is this installation's public address, for the callbacks DeepSign makes.
+DEEPSIGN_CLIENT_ID = env("DEEPSIGN_CLIENT_ID", default="")
+DEEPSIGN_CLIENT_SECRET = env("DEEPSIGN_CLIENT_SECRET", default="")
+DEEPSIGN_USERNAME = env("DEEPSIGN_USERNAME", default="")
+DEEPSIGN_PASSWORD = env("DEEPSIGN_PASSWORD", default="")
+DEEPSIGN_COMPANY_ID = env("DEEPSIGN_COMPANY_ID", default="")
+DEEPSIGN_BASE_URL = env("DEEPSIGN_BASE_URL", default="https://api.sign.deepbox.swiss/api/v1")
+DEEPSIGN_TOKEN_URL = env(
+    "DEEPSIGN_TOKEN_URL", default="https://deepcloud.swiss/auth/realms/sso/protocol/openid-connect/token"
+)
+OPENLEG_PUBLIC_URL = env("OPENLEG_PUBLIC_URL", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,166 @@
+"""How the outcome comes back: DeepSign's callback (never trusted, only a reason to ask) and the polling task."""
+
+import pytest
+import responses
+from django_celery_beat.models import PeriodicTask
+
+from communities.models import AuditEntry
+from documents.models import SignatureRequest, SignatureRequestState
+from documents.tasks import poll_signature_requests
+from tests.documents.test_deepsign import BASE, DOC_ID, TOKEN_URL, add_token, configure, recorded
+from tests.documents.test_signing import STATUS_URL, in_progress, mock_status, signed_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def deepsign_on(settings, monkeypatch):
+    configure(settings, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    from documents.pdf import html_to_pdf
+
+    return html_to_pdf("<h1>Teilnehmervertrag</h1>")
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def callback(client, token: str, body: dict | None = None):
+    return client.post(f"/documents/deepsign/callback/{token}/", data=body or {}, content_type="application/json")
+
+
+def snapshot(request: SignatureRequest) -> tuple:
+    request.refresh_from_db()
+    return (request.state, request.last_status, request.last_checked_at, request.document.signature_state)
+
+
+# --- callback ------------------------------------------------------------------------------------------------------
+
+
+def test_an_unknown_token_is_404_and_changes_nothing(client, pdf, rsps):
+    request = in_progress(pdf)
+    before = snapshot(request)
+
+    response = callback(client, "not-the-token", {"documentId": DOC_ID, "documentStatus": "signed"})
+
+    assert response.status_code == 404
+    assert (snapshot(request), len(rsps.calls)) == (before, 0)
+
+
+def test_the_right_token_reads_the_status_back_and_ignores_what_the_body_claims(client, pdf, rsps):
+    request = in_progress(pdf)
+    mock_status(rsps, "status-in-progress")
+
+    response = callback(client, request.callback_token, {"documentId": DOC_ID, "documentStatus": "signed"})
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert [call.request.url for call in rsps.calls] == [TOKEN_URL, STATUS_URL]
+    request.refresh_from_db()
+    assert (request.state, request.last_status) == ("in_progress", recorded("status-in-progress"))
+
+
+def test_the_right_token_with_a_signed_status_stores_the_signed_pdf(client, pdf, rsps):
+    request = in_progress(pdf)
+    mock_status(rsps, "status-signed", signed=signed_version(pdf))
+
+    response = callback(client, request.callback_token)
+
+    assert response.status_code == 204
+    request.refresh_from_db()
+    assert (request.state, request.signed_file.read()) == ("signed", signed_version(pdf))
+    assert AuditEntry.objects.get(model="documents.Document").door == "api"
+
+
+def test_the_callback_takes_no_csrf_token_but_only_post(pdf, rsps):
+    from django.test import Client
+
+    request = in_progress(pdf)
+    mock_status(rsps, "status-in-progress")
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.get(f"/documents/deepsign/callback/{request.callback_token}/").status_code == 405
+    assert callback(strict, request.callback_token).status_code == 204
+
+
+def test_when_deepsign_cannot_be_asked_the_callback_answers_503_so_it_may_be_sent_again(client, pdf, rsps):
+    request = in_progress(pdf)
+    add_token(rsps)
+    rsps.add(responses.GET, STATUS_URL, status=500)
+
+    response = callback(client, request.callback_token)
+
+    assert response.status_code == 503
+    request.refresh_from_db()
+    assert (request.state, request.error) == ("in_progress", "DeepSign: Statusabfrage fehlgeschlagen (HTTP 500).")
+
+
+# --- polling -------------------------------------------------------------------------------------------------------
+
+
+def second_request(pdf) -> SignatureRequest:
+    request = in_progress(pdf)
+    SignatureRequest.objects.filter(pk=request.pk).update(provider_document_id="second-document")
+    request.refresh_from_db()
+    return request
+
+
+def test_polling_refreshes_every_running_request_and_one_failure_does_not_stop_the_others(pdf, rsps):
+    failing = in_progress(pdf)
+    running = second_request(pdf)
+    settled = in_progress(pdf)
+    SignatureRequest.objects.filter(pk=settled.pk).update(state=SignatureRequestState.SIGNED, provider_document_id="x")
+    add_token(rsps)
+    rsps.add(responses.GET, STATUS_URL, status=500)
+    rsps.add(responses.GET, f"{BASE}/documents/second-document", json=recorded("status-rejected"))
+
+    assert poll_signature_requests() == 1
+
+    assert [call.request.url for call in rsps.calls] == [TOKEN_URL, STATUS_URL, f"{BASE}/documents/second-document"]
+    failing.refresh_from_db()
+    running.refresh_from_db()
+    assert (failing.state, failing.error) == ("in_progress", "DeepSign: Statusabfrage fehlgeschlagen (HTTP 500).")
+    assert running.state == "declined"
+
+
+def test_polling_stops_the_round_when_deepsign_says_too_many_calls(pdf, rsps):
+    in_progress(pdf)
+    second_request(pdf)
+    add_token(rsps)
+    rsps.add(responses.GET, STATUS_URL, status=429)
+
+    assert poll_signature_requests() == 0
+
+    assert [call.request.url for call in rsps.calls] == [TOKEN_URL, STATUS_URL]
+
+
+def test_polling_without_running_requests_needs_no_credentials(settings, rsps):
+    settings.DEEPSIGN_CLIENT_ID = ""
+
+    assert poll_signature_requests() == 0
+    assert len(rsps.calls) == 0
+
+
+def test_polling_without_credentials_refreshes_nothing(settings, pdf, rsps):
+    in_progress(pdf)
+    settings.DEEPSIGN_CLIENT_ID = ""
+
+    assert poll_signature_requests() == 0
+    assert len(rsps.calls) == 0
+
+
+def test_beat_polls_every_fifteen_minutes():
+    entry = PeriodicTask.objects.select_related("crontab").get(name="DeepSign: laufende Unterschriften abfragen")
+
+    assert (entry.task, entry.crontab.minute, entry.crontab.hour, str(entry.crontab.timezone)) == (
+        "documents.tasks.poll_signature_requests",
+        "*/15",
+        "*",
+        "Europe/Zurich",
+    )
+    assert (entry.kwargs, entry.enabled) == ("{}", True)
