@@ -10,9 +10,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from communities.models import Community
-from documents.models import Document
+from communities.models import Community, Door
+from documents.models import Document, SignatureRequest, SignatureRequestState
 from documents.services import KIND_GROUPS, documents_generate_later
+from documents.signers import signers_for
+from documents.signing import signature_request_send, signature_status_refresh, signature_withdraw
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 
@@ -42,6 +44,24 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "signature_state",
     ]
     readonly_fields = fields
+    actions = ["send_for_signature"]
+
+    def has_sign_permission(self, request) -> bool:
+        """Sending, refreshing and withdrawing signatures: whoever may change communities."""
+        opts = Community._meta
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+
+    @admin.action(description=_("Zur Unterschrift senden (DeepSign)"), permissions=["sign"])
+    def send_for_signature(self, request, queryset):
+        for document in queryset.select_related("community__representative", "participant"):
+            try:
+                signature_request_send(
+                    document=document, signers=signers_for(document), actor=request.user, door=Door.ADMIN
+                )
+            except DomainError as error:
+                self.message_user(request, f"{document}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(document)s ist zur Unterschrift versandt.") % {"document": document})
 
     @admin.display(description=_("PDF"))
     def download(self, obj: Document):
@@ -83,3 +103,38 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return redirect("admin:communities_community_formation", community.pk)
+
+
+@admin.register(SignatureRequest)
+class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["document", "state", "requested_at", "requested_by", "completed_at", "last_checked_at"]
+    list_filter = ["state", "document__kind", "document__community"]
+    list_select_related = ["document__community", "requested_by"]
+    search_fields = ["document__title", "provider_document_id"]
+    # The callback token stays out of the console: whoever has it can make us query DeepSign.
+    exclude = ["callback_token"]
+    actions = ["refresh", "withdraw"]
+
+    def has_sign_permission(self, request) -> bool:
+        return DocumentAdmin.has_sign_permission(self, request)
+
+    @admin.action(description=_("Status bei DeepSign abfragen"), permissions=["sign"])
+    def refresh(self, request, queryset):
+        for signature in queryset.select_related("document__community"):
+            try:
+                signature = signature_status_refresh(request=signature, door=Door.ADMIN)
+            except DomainError as error:
+                self.message_user(request, f"{signature.document}: {error.message}", messages.ERROR)
+            else:
+                level = messages.ERROR if signature.state == SignatureRequestState.FAILED else messages.INFO
+                self.message_user(request, f"{signature.document}: {signature.get_state_display()}", level)
+
+    @admin.action(description=_("Unterschriftsanfrage zurückziehen"), permissions=["sign"])
+    def withdraw(self, request, queryset):
+        for signature in queryset.select_related("document__community"):
+            try:
+                signature_withdraw(request=signature, actor=request.user, door=Door.ADMIN)
+            except DomainError as error:
+                self.message_user(request, f"{signature.document}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(document)s: zurückgezogen.") % {"document": signature.document})
