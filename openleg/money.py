@@ -24,3 +24,15 @@ def energy_cost_chf(*, wh: int, price_rp_per_kwh: Decimal) -> Decimal:
     if not isinstance(wh, int):
         raise TypeError(f"energy must be integer Wh, got {type(wh).__name__}")
     return Decimal(wh) * Decimal(price_rp_per_kwh) / Decimal(100_000)
+
+
+def format_chf(amount: Decimal) -> str:
+    """CHF as on Swiss invoices: two decimals, an apostrophe between thousands (1'234.50, -0.35)."""
+    # + 0 turns a negative zero (a reversed 0.00) into 0.00
+    return f"{round_chf(amount) + 0:,}".replace(",", "'")
+
+
+def format_price(price: Decimal) -> str:
+    """A unit price (Rp./kWh or CHF): two decimals, more where the price has them (22.125), apostrophes."""
+    places = max(2, -Decimal(price).normalize().as_tuple().exponent)
+    return f"{Decimal(price).quantize(Decimal(1).scaleb(-places)):,}".replace(",", "'")

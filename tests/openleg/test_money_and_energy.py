@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from openleg.energy import kwh_to_wh, wh_to_kwh
-from openleg.money import energy_cost_chf, rappen_to_chf, round_chf
+from openleg.energy import format_kwh, kwh_to_wh, wh_to_kwh
+from openleg.money import energy_cost_chf, format_chf, format_price, rappen_to_chf, round_chf
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,30 @@ def test_kwh_and_wh_conversions():
     assert str(wh_to_kwh(5)) == "0.005"
     with pytest.raises(ValueError, match=r"1.2345 kWh is not a whole number of Wh"):
         kwh_to_wh("1.2345")
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("1234567.5", "1'234'567.50"),
+        ("999.999", "1'000.00"),
+        ("-1234.5", "-1'234.50"),
+        ("-0.00", "0.00"),
+        ("0.005", "0.01"),
+        ("12", "12.00"),
+    ],
+)
+def test_format_chf_has_two_decimals_and_swiss_apostrophes(amount, text):
+    assert format_chf(Decimal(amount)) == text
+
+
+@pytest.mark.parametrize(
+    ("price", "text"),
+    [("22.5000", "22.50"), ("22.1250", "22.125"), ("18", "18.00"), ("0.0001", "0.0001"), ("1234.5", "1'234.50")],
+)
+def test_format_price_keeps_the_decimals_a_price_has(price, text):
+    assert format_price(Decimal(price)) == text
+
+
+def test_format_kwh_has_three_decimals_and_swiss_apostrophes():
+    assert [format_kwh(wh) for wh in (12345678, 5, 0, -1500)] == ["12'345.678", "0.005", "0.000", "-1.500"]

@@ -1,0 +1,235 @@
+"""The Swiss QR-bill payment part of an issued invoice, made with ``qrbill`` (domain A12).
+
+Since SIX IG 2.3 (November 2025) only structured addresses are valid, so the creditor (the LEG, from the
+invoice's issuer snapshot) and the debtor (the recipient snapshot) must have every part of their address.
+The reference is a QR reference (QRR) when the IBAN is a QR-IBAN, otherwise an ISO 11649 creditor reference
+(RF); both are derived from the community and the invoice number, so they are unique and can be recomputed.
+"""
+
+import re
+from base64 import b64encode
+from dataclasses import dataclass
+from io import StringIO
+from itertools import groupby
+
+import qrcode
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from qrbill import QRBill
+
+from billing.models import Invoice, InvoiceKind
+from openleg.errors import DomainError
+
+QR_IID = range(30000, 32000)  # institution ids of QR-IBANs (positions 5 to 9)
+IBAN_COUNTRIES = ("CH", "LI")
+IBAN_LENGTH = 21  # CH and LI
+ADDITIONAL_INFORMATION_LENGTH = 140
+_MOD10_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]+$")
+_QRBILL_LANGUAGES = ("de", "fr", "it", "en")
+
+
+class QrBillError(DomainError):
+    code = "qr_bill_invalid"
+
+
+@dataclass(frozen=True)
+class PaymentPart:
+    svg: str  # receipt and payment part, 210 x 106 mm (1 mm for the scissors line)
+    reference: str  # unformatted: 27 digits (QRR) or RF and up to 23 characters (SCOR)
+    qr_data: str  # the payload of the QR code, lines separated by CR LF
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as an image source: its texts stay out of the HTML document, whatever they contain."""
+        return f"data:image/svg+xml;base64,{b64encode(self.svg.encode()).decode()}"
+
+
+def _address_fields() -> tuple[tuple[str, str, int], ...]:
+    """Snapshot key, German label and the longest value the QR-bill accepts (SIX IG 2.3)."""
+    return (
+        ("name", _("Name"), 70),
+        ("street", _("Strasse"), 70),
+        ("house_number", _("Hausnummer"), 16),
+        ("postcode", _("Postleitzahl"), 16),
+        ("town", _("Ort"), 35),
+        ("country", _("Land"), 2),
+    )
+
+
+def mod10_recursive(digits: str) -> int:
+    """The check digit of a QR reference (the recursive modulo 10 of the former ESR)."""
+    carry = 0
+    for digit in digits:
+        carry = _MOD10_TABLE[(carry + int(digit)) % 10]
+    return (10 - carry) % 10
+
+
+def _mod97(text: str) -> int:
+    """ISO 7064 MOD 97-10 over digits and letters (A = 10 … Z = 35), as IBANs and RF references use it."""
+    return int("".join(str(int(char, 36)) for char in text)) % 97
+
+
+def qr_reference(digits: str) -> str:
+    """A 27-digit QR reference: up to 26 digits, left-padded with zeros, and the check digit."""
+    body = digits.zfill(26)
+    return f"{body}{mod10_recursive(body)}"
+
+
+def creditor_reference(body: str) -> str:
+    """An ISO 11649 creditor reference: RF, two check digits, the body (up to 21 letters or digits)."""
+    return f"RF{98 - _mod97(f'{body}RF00'):02d}{body}"
+
+
+def is_qr_iban(iban: str) -> bool:
+    return int(iban[4:9]) in QR_IID
+
+
+def iban_problem(iban: str) -> str | None:
+    """Why ``iban`` cannot receive QR-bill payments, or None."""
+    compact = iban.replace(" ", "").upper()
+    if not compact:
+        return _("Die LEG hat keine IBAN für Zahlungen erfasst.")
+    if _IBAN_SHAPE.match(compact) and compact[:2] not in IBAN_COUNTRIES:
+        return _("Die IBAN %(iban)s ist keine Schweizer oder Liechtensteiner IBAN (CH oder LI).") % {"iban": iban}
+    if not _IBAN_SHAPE.match(compact) or len(compact) != IBAN_LENGTH or _mod97(compact[4:] + compact[:4]) != 1:
+        return _("Die IBAN %(iban)s ist ungültig: Länge oder Prüfziffer stimmt nicht.") % {"iban": iban}
+    return None
+
+
+def address_problems(party: dict, *, whose: str) -> list[str]:
+    """What keeps a structured address snapshot out of a QR-bill; ``whose`` names the party in the message."""
+    fields = _address_fields()
+    missing = [label for key, label, _longest in fields if not str(party.get(key) or "").strip()]
+    too_long = [
+        _("%(field)s (höchstens %(longest)s Zeichen)") % {"field": label, "longest": longest}
+        for key, label, longest in fields
+        if len(str(party.get(key) or "").strip()) > longest
+    ]
+    problems = []
+    if missing:
+        problems.append(
+            _("In der Adresse %(whose)s fehlt: %(fields)s.") % {"whose": whose, "fields": ", ".join(missing)}
+        )
+    if too_long:
+        problems.append(
+            _("In der Adresse %(whose)s ist zu lang: %(fields)s.") % {"whose": whose, "fields": ", ".join(too_long)}
+        )
+    return problems
+
+
+def qr_bill_problems(issuer: dict, recipient: dict) -> list[str]:
+    """Everything that keeps these issuer and recipient snapshots from a QR-bill; empty when they are fine."""
+    problems = [
+        *address_problems(issuer, whose=_("der LEG «%(name)s»") % {"name": issuer.get("name", "")}),
+        *address_problems(recipient, whose=_("von «%(name)s»") % {"name": recipient.get("name", "")}),
+    ]
+    iban = iban_problem(issuer.get("iban") or "")
+    return [iban, *problems] if iban else problems
+
+
+def is_payable(invoice: Invoice) -> bool:
+    """Only an invoice with an amount due gets a payment part; credit notes and credits are paid out."""
+    return invoice.kind == InvoiceKind.INVOICE and invoice.total_chf > 0
+
+
+def invoice_reference(invoice: Invoice, iban: str) -> str:
+    """QRR for a QR-IBAN, RF otherwise; the fixed-width number keeps community and number apart."""
+    body = f"{invoice.community_id}{invoice.number:010d}"
+    return qr_reference(body) if is_qr_iban(iban) else creditor_reference(body)
+
+
+def period_label(invoice: Invoice) -> str:
+    """'März 2026' for a billing month, otherwise the dates from and to."""
+    start, end = invoice.period_from, invoice.period_to
+    if (start.year, start.month) == (end.year, end.month):
+        return date_format(start, "F Y")
+    return f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
+
+
+def additional_information(invoice: Invoice) -> str:
+    text = f"{invoice.get_kind_display()} {invoice.display_number} {invoice.issuer['name']}, {period_label(invoice)}"
+    return text[:ADDITIONAL_INFORMATION_LENGTH]
+
+
+class _RunsImage:
+    """The QR code as one SVG path of horizontal runs of dark modules instead of one square per module.
+
+    The same shapes in about half the path commands: painting that path was most of WeasyPrint's time for a
+    QR-bill. ``QRBill.draw_bill`` reads the ``d`` of the first path and scales by ``width`` (in modules).
+    """
+
+    def __init__(self, matrix: list[list[bool]]) -> None:
+        self.width = len(matrix)
+        self._d = "".join(self._runs(matrix))
+
+    @staticmethod
+    def _runs(matrix: list[list[bool]]):
+        for y, row in enumerate(matrix):
+            x = 0
+            for dark, run in groupby(row):
+                length = len(list(run))
+                if dark:
+                    yield f"M{x},{y}h{length}v1h-{length}z"
+                x += length
+
+    def save(self, stream) -> None:
+        stream.write(f'<path d="{self._d}"/>'.encode())
+
+
+class _QRBill(QRBill):
+    def qr_image(self) -> _RunsImage:
+        # what qrbill draws (error correction M, no border), built from the module matrix
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        code.add_data(self.qr_data())
+        return _RunsImage(code.get_matrix())
+
+
+def _qr_address(party: dict) -> dict:
+    return {
+        "name": party["name"],
+        "street": party["street"],
+        "house_num": party["house_number"],
+        "pcode": party["postcode"],
+        "city": party["town"],
+        "country": party["country"],
+    }
+
+
+def _language() -> str:
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    return language if language in _QRBILL_LANGUAGES else "de"
+
+
+def _qr_bill(invoice: Invoice) -> QRBill:
+    if not is_payable(invoice):
+        raise QrBillError(
+            _("%(invoice)s hat keinen Betrag zu bezahlen und daher keinen Einzahlungsschein.") % {"invoice": invoice}
+        )
+    problems = qr_bill_problems(invoice.issuer, invoice.recipient)
+    if problems:
+        raise QrBillError(_("QR-Einzahlungsschein nicht möglich: %(problems)s") % {"problems": " ".join(problems)})
+    iban = invoice.issuer["iban"].replace(" ", "").upper()
+    try:
+        return _QRBill(
+            account=iban,
+            creditor=_qr_address(invoice.issuer),
+            debtor=_qr_address(invoice.recipient),
+            amount=str(invoice.total_chf),
+            currency="CHF",
+            reference_number=invoice_reference(invoice, iban),
+            additional_information=additional_information(invoice),
+            language=_language(),
+        )
+    except ValueError as error:  # what qrbill checks beyond the above, e.g. an unknown country code
+        raise QrBillError(_("QR-Einzahlungsschein nicht möglich: %(error)s") % {"error": error}) from error
+
+
+def payment_part(invoice: Invoice) -> PaymentPart:
+    """The QR-bill payment part of a payable invoice; QrBillError (German) names what is missing."""
+    bill = _qr_bill(invoice)
+    out = StringIO()
+    bill.as_svg(out)
+    return PaymentPart(svg=out.getvalue(), reference=bill.reference_number, qr_data=bill.qr_data())
