@@ -11,12 +11,13 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from communities.models import Community, Membership, ParticipantRole
 from communities.selectors import members_on_or_after, memberships_elsewhere
+from openleg.numbers import swiss_number
 from openleg.periods import local_date, utc_now
 
 HIGHEST_LEVEL_AT_MOST_36_KV = 5  # Netzebenen 5 (medium voltage) to 7 (low voltage)
@@ -277,7 +278,7 @@ def _until(day: date | None) -> str:
 
 
 def _kw(value: Decimal) -> str:
-    return number_format(value, 3)
+    return swiss_number(value, 3)
 
 
 def min_production(facts: _Facts) -> RuleResult:
@@ -287,9 +288,9 @@ def min_production(facts: _Facts) -> RuleResult:
         "%(connection)s kW (nötig sind mindestens %(share)s %% = %(needed)s kW)."
     ) % {
         "installed": _kw(figures.installed_kwp),
-        "percent": number_format(figures.percent, 1),
+        "percent": swiss_number(figures.percent, 1),
         "connection": _kw(figures.connection_kw),
-        "share": number_format(figures.share_percent, None),
+        "share": str(figures.share_percent),
         "needed": _kw(figures.needed_kw),
     }
     return RuleResult("min_production", _("Mindestanteil Produktion"), figures.sufficient, text)

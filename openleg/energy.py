@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from openleg.numbers import swiss_number
+
 WH_PER_KWH = 1000
 MWH_PER_WH = 1000  # milliwatt-hours per watt-hour: meter files can carry sub-Wh precision
 
@@ -20,5 +22,5 @@ def wh_to_kwh(wh: int) -> Decimal:
 
 
 def format_kwh(wh: int) -> str:
-    """Wh as kWh for documents: three decimals, an apostrophe between thousands (12'345.678)."""
-    return f"{wh_to_kwh(wh):,}".replace(",", "'")
+    """Wh as kWh for documents: three decimals (12'345.678)."""
+    return swiss_number(wh_to_kwh(wh), 3)

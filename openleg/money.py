@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from openleg.numbers import swiss_number, swiss_number_at_least
+
 CHF = Decimal
 RAPPEN = Decimal("0.01")
 _RAPPEN_PER_CHF = Decimal(100)
@@ -27,12 +29,10 @@ def energy_cost_chf(*, wh: int, price_rp_per_kwh: Decimal) -> Decimal:
 
 
 def format_chf(amount: Decimal) -> str:
-    """CHF as on Swiss invoices: two decimals, an apostrophe between thousands (1'234.50, -0.35)."""
-    # + 0 turns a negative zero (a reversed 0.00) into 0.00
-    return f"{round_chf(amount) + 0:,}".replace(",", "'")
+    """CHF as on Swiss invoices: rounded to the Rappen, two decimals (1'234.50, -0.35)."""
+    return swiss_number(round_chf(amount), 2)
 
 
 def format_price(price: Decimal) -> str:
-    """A unit price (Rp./kWh or CHF): two decimals, more where the price has them (22.125), apostrophes."""
-    places = max(2, -Decimal(price).normalize().as_tuple().exponent)
-    return f"{Decimal(price).quantize(Decimal(1).scaleb(-places)):,}".replace(",", "'")
+    """A unit price (Rp./kWh or CHF): two decimals, more where the price has them (22.125)."""
+    return swiss_number_at_least(price, 2)

@@ -1,26 +1,38 @@
-"""Number formats of the documents: capacities in kW with three decimals, prices in Rp./kWh."""
+"""Number formats of the documents (see openleg.numbers): capacities, prices, amounts, shares."""
 
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+
+from openleg.money import format_chf, format_price
+from openleg.numbers import swiss_number, swiss_number_at_least
 
 register = template.Library()
 
 
 @register.filter
 def kw(value: Decimal) -> str:
-    return number_format(Decimal(value), 3)
+    """A capacity in kW or kWp: three decimals."""
+    return swiss_number(value, 3)
 
 
 @register.filter
 def rappen(value: Decimal) -> str:
-    """A price in Rp./kWh: two decimals, more only where the price has them (22.125 → 22,125)."""
-    value = Decimal(value).normalize()
-    decimals = max(2, -value.as_tuple().exponent)
-    return number_format(value, decimals)
+    """A price in Rp./kWh: two decimals, more only where the price has them (22.125)."""
+    return format_price(value)
+
+
+@register.filter
+def chf(value: Decimal) -> str:
+    return format_chf(value)
 
 
 @register.filter
 def percent(value: Decimal) -> str:
-    return number_format(Decimal(value), 1)
+    return swiss_number(value, 1)
+
+
+@register.filter
+def key_weight(value: Decimal) -> str:
+    """An allocation key as recorded: two decimals at least (0.25, 0.333333)."""
+    return swiss_number_at_least(value, 2)

@@ -26,14 +26,14 @@ def test_the_agreement_names_every_party_point_price_and_rule(sonnenberg):
         assert squeezed(participant.display_name) in flat
         for membership in participant.memberships.all():
             assert membership.metering_point.mp_id in flat
-    assert "Bezug aus der LEG: 18,50 Rp./kWh. Vergütung für an die LEG gelieferte Elektrizität: 11,00 Rp./kWh." in (
+    assert "Bezug aus der LEG: 18.50 Rp./kWh. Vergütung für an die LEG gelieferte Elektrizität: 11.00 Rp./kWh." in (
         " ".join(text.split())
     )
-    assert squeezed("Hochtarif 12345 07:00–20:00 22,50 13,00") in flat
+    assert squeezed("Hochtarif 12345 07:00–20:00 22.50 13.00") in flat
     assert squeezed("je Viertelstunde verteilt: proportional zum Verbrauch.") in flat
     assert squeezed("vertreten durch: Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg.") in flat
     assert squeezed("Reduktion des Netznutzungstarifs von 40 %") in flat
-    assert squeezed("Verwaltungsgebühr 2,50 pro Monat") in flat
+    assert squeezed("Verwaltungsgebühr 2.50 pro Monat") in flat
     assert squeezed("innert 30 Tagen") in flat
     assert squeezed("Frist von 3 Monaten auf ein Monatsende austreten") in flat
     assert squeezed("Die LEG beginnt am 01.01.2026 und besteht auf unbestimmte Zeit.") in flat
@@ -47,13 +47,13 @@ def test_the_registration_shows_every_point_with_capacities_and_the_five_percent
 
     assert squeezed("Reduktion Netznutzungstarif 40 % (ein Trafokreis)") in flat
     assert squeezed("Gewünschter Start 01.01.2026") in flat
-    assert squeezed("CH1009991234500000100000000000001 40,000 60,000") in flat
-    assert squeezed("CH1009991234500000100000000000002 25,000 0,000") in flat
-    assert squeezed("Summe 315,000 108,000") in flat
+    assert squeezed("CH1009991234500000100000000000001 40.000 60.000") in flat
+    assert squeezed("CH1009991234500000100000000000002 25.000 0.000") in flat
+    assert squeezed("Summe 315.000 108.000") in flat
     assert (
         squeezed(
-            "Die erneuerbare Produktionsleistung beträgt 108,000 kWp, das sind 34,2 % der summierten "
-            "Anschlussleistung von 315,000 kW (verlangt: mindestens 5 % = 15,750 kW, StromVV Art. 19e)."
+            "Die erneuerbare Produktionsleistung beträgt 108.000 kWp, das sind 34.2 % der summierten "
+            "Anschlussleistung von 315.000 kW (verlangt: mindestens 5 % = 15.750 kW, StromVV Art. 19e)."
         )
         in flat
     )
@@ -76,7 +76,7 @@ def test_one_contract_per_participant_with_its_points_tariff_start_and_notice(so
     assert squeezed("Kundennummer: 10002 · Rolle: Verbraucher") in flat
     assert squeezed("CH1009991234500000100000000000002") in flat
     assert squeezed("Die Teilnahme beginnt am 01.01.2026.") in flat
-    assert squeezed("Bezug aus der LEG 18,50 Rp./kWh") in flat
+    assert squeezed("Bezug aus der LEG 18.50 Rp./kWh") in flat
     assert squeezed("Frist von 3 Monaten auf ein Monatsende gekündigt") in flat
     assert brunner.subject == f"participant:{brunner.participant.pk}"
     assert brunner.filename == "teilnehmervertrag-10002"
@@ -138,4 +138,4 @@ def test_the_tariff_in_force_at_the_start_is_used(sonnenberg):
     Community.objects.filter(pk=sonnenberg.pk).update(start_date=date(2026, 7, 1))
     later = basis_of(Community.objects.get(pk=sonnenberg.pk))
     assert later.tariff.version == 2
-    assert "Bezug aus der LEG: 19,125 Rp./kWh." in agreement_draft(later).html
+    assert "Bezug aus der LEG: 19.125 Rp./kWh." in agreement_draft(later).html

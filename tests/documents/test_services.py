@@ -57,7 +57,7 @@ def test_changed_data_gives_a_new_version_beside_the_old_one(sonnenberg):
     assert (agreement_v1.version, agreement_v2.version) == (1, 2)
     assert agreement_v1.file.name != agreement_v2.file.name
     assert hashlib.sha256(agreement_v1.file.open("rb").read()).hexdigest() == agreement_v1.sha256
-    assert "19,00 Rp./kWh" in pdf_text(agreement_v2.file.open("rb").read())
+    assert "19.00 Rp./kWh" in pdf_text(agreement_v2.file.open("rb").read())
     assert second[("registration", "")].pk == first[("registration", "")].pk  # the tariff is not in it
     assert Document.objects.filter(community=sonnenberg).count() == 14 + 13
 
