@@ -127,20 +127,28 @@ def _context(basis: Basis, **extra) -> dict:
     }
 
 
-def agreement_draft(basis: Basis) -> DocumentDraft:
-    title = _("Gemeinschaftsvereinbarung")
-    require(title, {**_common_requirements(basis), _("Tarif (interne Preise) ab Start"): basis.tariff})
-    html = render_document_html(
-        "documents/agreement.html",
-        _context(basis, title=title, signers=[m.participant for m in basis.members]),
-        document=title,
-    )
+def _community_document(basis: Basis, *, kind: str, title: str, filename: str, signers, needs: dict) -> DocumentDraft:
+    """A document of the whole community (no participant of its own): checked, rendered, named."""
+    require(title, {**_common_requirements(basis), **needs})
+    context = _context(basis, title=title, signers=signers)
+    html = render_document_html(f"documents/{kind}.html", context, document=title)
     return DocumentDraft(
-        kind=DocumentKind.AGREEMENT,
+        kind=kind,
         subject="",
         title=f"{title} {basis.community.name}",
-        filename=f"gemeinschaftsvereinbarung-{slugify(basis.community.name)}",
+        filename=f"{filename}-{slugify(basis.community.name)}",
         html=html,
+    )
+
+
+def agreement_draft(basis: Basis) -> DocumentDraft:
+    return _community_document(
+        basis,
+        kind=DocumentKind.AGREEMENT,
+        title=_("Gemeinschaftsvereinbarung"),
+        filename="gemeinschaftsvereinbarung",
+        signers=[member.participant for member in basis.members],
+        needs={_("Tarif (interne Preise) ab Start"): basis.tariff},
     )
 
 
@@ -181,16 +189,11 @@ def _distinct(parties: list[Participant]) -> list[Participant]:
 
 
 def registration_draft(basis: Basis) -> DocumentDraft:
-    title = _("Anmeldung einer LEG beim Netzbetreiber")
-    require(title, _common_requirements(basis))
-    html = render_document_html(
-        "documents/registration.html", _context(basis, title=title, signers=[basis.representative]), document=title
-    )
-    return DocumentDraft(
+    return _community_document(
+        basis,
         kind=DocumentKind.REGISTRATION,
-        subject="",
-        title=f"{title} {basis.community.name}",
-        filename=f"anmeldung-vnb-{slugify(basis.community.name)}",
-        html=html,
-        signature_state=SignatureState.UNSIGNED,
+        title=_("Anmeldung einer LEG beim Netzbetreiber"),
+        filename="anmeldung-vnb",
+        signers=[basis.representative],
+        needs={},
     )

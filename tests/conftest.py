@@ -33,6 +33,13 @@ def staff_user(db):
 
 
 @pytest.fixture
+def staff(client, staff_user):
+    """The test client, logged in as staff."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def utility_user(db):
     from tests.accounts.factories import UtilityUserFactory
 

@@ -24,12 +24,6 @@ def run(sample_month):
     return billing_run_start(community=sample_month, year=2026, month=6)
 
 
-@pytest.fixture
-def staff(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def page_of(run):
     return reverse("admin:billing_billingrun_change", args=[run.pk])
 

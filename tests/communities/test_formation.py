@@ -5,17 +5,11 @@ import pytest
 from communities.formation import FormationRefused, formation_move, formation_targets
 from communities.models import Community, CommunityStatus, Door, FormationStep
 from documents.models import Document, DocumentKind, SignatureState
-from tests.accounts.factories import StaffUserFactory
 from tests.communities.factories import ParticipantFactory
 from tests.communities.test_eligibility import add_point
 
 pytestmark = pytest.mark.django_db
 S = CommunityStatus
-
-
-@pytest.fixture
-def staff():
-    return StaffUserFactory()
 
 
 @pytest.fixture
@@ -31,8 +25,8 @@ def community():
     return community
 
 
-def move(community, to, staff, note=""):
-    return formation_move(community=community, to_status=to, actor=staff, door=Door.ADMIN, note=note)
+def move(community, to, staff_user, note=""):
+    return formation_move(community=community, to_status=to, actor=staff_user, door=Door.ADMIN, note=note)
 
 
 def force(community, status):
@@ -65,33 +59,33 @@ def add_all_documents(community, state=SignatureState.UNSIGNED):
         add_document(community, DocumentKind.CONTRACT, participant=participant, state=state)
 
 
-def test_a_move_changes_the_status_and_records_who_when_and_through_which_door(community, staff):
-    step = move(community, S.PARTICIPANTS_COMPLETE, staff, note="alle erfasst")
+def test_a_move_changes_the_status_and_records_who_when_and_through_which_door(community, staff_user):
+    step = move(community, S.PARTICIPANTS_COMPLETE, staff_user, note="alle erfasst")
 
     community.refresh_from_db()
     assert community.status == S.PARTICIPANTS_COMPLETE
     assert (step.from_status, step.to_status, step.actor, step.door, step.note) == (
         S.DRAFT,
         S.PARTICIPANTS_COMPLETE,
-        staff,
+        staff_user,
         Door.ADMIN,
         "alle erfasst",
     )
     assert FormationStep.objects.filter(community=community).count() == 1
 
 
-def test_the_whole_happy_path(community, staff, monkeypatch):
+def test_the_whole_happy_path(community, staff_user, monkeypatch):
     monkeypatch.setattr("communities.formation.local_today", lambda: date(2026, 4, 1))
-    move(community, S.PARTICIPANTS_COMPLETE, staff)
-    move(community, S.ELIGIBLE, staff)
+    move(community, S.PARTICIPANTS_COMPLETE, staff_user)
+    move(community, S.ELIGIBLE, staff_user)
     add_all_documents(community)
-    move(community, S.DOCUMENTS_READY, staff)
+    move(community, S.DOCUMENTS_READY, staff_user)
     community.documents.filter(kind=DocumentKind.AGREEMENT).update(signature_state=SignatureState.OUT_FOR_SIGNATURE)
-    move(community, S.OUT_FOR_SIGNATURE, staff)
+    move(community, S.OUT_FOR_SIGNATURE, staff_user)
     community.documents.exclude(kind=DocumentKind.REGISTRATION).update(signature_state=SignatureState.SIGNED)
-    move(community, S.SIGNED, staff)
-    move(community, S.REGISTERED, staff)
-    move(community, S.ACTIVE, staff)
+    move(community, S.SIGNED, staff_user)
+    move(community, S.REGISTERED, staff_user)
+    move(community, S.ACTIVE, staff_user)
 
     assert list(FormationStep.objects.filter(community=community).values_list("to_status", flat=True)) == [
         S.PARTICIPANTS_COMPLETE,
@@ -127,11 +121,11 @@ def test_the_transition_table():
     ("start", "to"),
     [(start, to) for start in S.values for to in ALL_TARGETS - ALLOWED[start]],
 )
-def test_every_forbidden_transition_is_refused_and_changes_nothing(community, staff, start, to):
+def test_every_forbidden_transition_is_refused_and_changes_nothing(community, staff_user, start, to):
     force(community, start)
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, to, staff, note="Versuch")
+        move(community, to, staff_user, note="Versuch")
 
     assert refused.value.message == (
         f"Von «{S(start).label}» kann die Gemeinschaft nicht nach «{S(to).label}» wechseln."
@@ -141,14 +135,14 @@ def test_every_forbidden_transition_is_refused_and_changes_nothing(community, st
     assert not FormationStep.objects.filter(community=community).exists()
 
 
-def test_participants_complete_needs_a_representative_points_and_a_producer(staff):
+def test_participants_complete_needs_a_representative_points_and_a_producer(staff_user):
     from tests.communities.factories import CommunityFactory
 
     community = CommunityFactory()
     lonely = ParticipantFactory(community=community, last_name="Ohnepunkt")
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.PARTICIPANTS_COMPLETE, staff)
+        move(community, S.PARTICIPANTS_COMPLETE, staff_user)
 
     assert refused.value.reasons == [
         "Es ist keine Vertretung der LEG bestimmt.",
@@ -160,12 +154,12 @@ def test_participants_complete_needs_a_representative_points_and_a_producer(staf
     )
 
 
-def test_a_community_that_fails_a_rule_cannot_leave_participants_complete(community, staff):
+def test_a_community_that_fails_a_rule_cannot_leave_participants_complete(community, staff_user):
     force(community, S.PARTICIPANTS_COMPLETE)
     add_point(community, has_smart_meter=False)
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.ELIGIBLE, staff)
+        move(community, S.ELIGIBLE, staff_user)
 
     assert len(refused.value.reasons) == 1
     assert refused.value.reasons[0].startswith("Intelligentes Messsystem: 1 von 4 Messpunkten hat noch kein")
@@ -173,12 +167,12 @@ def test_a_community_that_fails_a_rule_cannot_leave_participants_complete(commun
     assert community.status == S.PARTICIPANTS_COMPLETE
 
 
-def test_documents_ready_needs_every_document(community, staff):
+def test_documents_ready_needs_every_document(community, staff_user):
     force(community, S.ELIGIBLE)
     add_document(community, DocumentKind.AGREEMENT)
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.DOCUMENTS_READY, staff)
+        move(community, S.DOCUMENTS_READY, staff_user)
 
     participants = list(community.participants.order_by("customer_number"))
     assert refused.value.reasons == [
@@ -187,63 +181,63 @@ def test_documents_ready_needs_every_document(community, staff):
     ]
 
 
-def test_out_for_signature_needs_the_agreement_sent(community, staff):
+def test_out_for_signature_needs_the_agreement_sent(community, staff_user):
     force(community, S.DOCUMENTS_READY)
     add_all_documents(community)
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.OUT_FOR_SIGNATURE, staff)
+        move(community, S.OUT_FOR_SIGNATURE, staff_user)
 
     assert refused.value.reasons == ["Die Gemeinschaftsvereinbarung ist noch nicht zur Unterschrift versandt."]
 
 
-def test_signed_needs_every_signature_on_the_latest_versions(community, staff):
+def test_signed_needs_every_signature_on_the_latest_versions(community, staff_user):
     force(community, S.OUT_FOR_SIGNATURE)
     add_all_documents(community, state=SignatureState.SIGNED)
     add_document(community, DocumentKind.AGREEMENT, version=2, state=SignatureState.OUT_FOR_SIGNATURE)
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.SIGNED, staff)
+        move(community, S.SIGNED, staff_user)
 
     assert refused.value.reasons == ["Die Gemeinschaftsvereinbarung (Version 2) ist noch nicht unterzeichnet."]
 
 
-def test_registered_needs_the_registration_date(community, staff):
+def test_registered_needs_the_registration_date(community, staff_user):
     force(community, S.SIGNED)
     community.registered_on = None
     community.save()
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.REGISTERED, staff)
+        move(community, S.REGISTERED, staff_user)
 
     assert refused.value.reasons[0] == "Das Datum der Anmeldung beim Netzbetreiber ist nicht erfasst."
 
 
-def test_active_not_before_the_start_date(community, staff, monkeypatch):
+def test_active_not_before_the_start_date(community, staff_user, monkeypatch):
     monkeypatch.setattr("communities.formation.local_today", lambda: date(2026, 3, 31))
     force(community, S.REGISTERED)
 
     with pytest.raises(FormationRefused) as refused:
-        move(community, S.ACTIVE, staff)
+        move(community, S.ACTIVE, staff_user)
 
     assert refused.value.reasons == ["Die Gemeinschaft startet erst am 01.04.2026."]
 
 
 @pytest.mark.parametrize("to", [S.REJECTED, S.ABANDONED])
-def test_rejecting_or_abandoning_needs_a_reason(community, staff, to):
+def test_rejecting_or_abandoning_needs_a_reason(community, staff_user, to):
     with pytest.raises(FormationRefused) as refused:
-        move(community, to, staff, note="  ")
+        move(community, to, staff_user, note="  ")
 
     assert refused.value.reasons == ["Bitte eine Begründung angeben."]
-    step = move(community, to, staff, note="VNB lehnt ab: zwei Trafokreise")
+    step = move(community, to, staff_user, note="VNB lehnt ab: zwei Trafokreise")
     assert step.to_status == to
 
 
-def test_a_stale_status_does_not_move_twice(community, staff):
+def test_a_stale_status_does_not_move_twice(community, staff_user):
     stale = Community.objects.get(pk=community.pk)
-    move(community, S.PARTICIPANTS_COMPLETE, staff)
+    move(community, S.PARTICIPANTS_COMPLETE, staff_user)
 
     with pytest.raises(FormationRefused):
-        move(stale, S.PARTICIPANTS_COMPLETE, staff)
+        move(stale, S.PARTICIPANTS_COMPLETE, staff_user)
 
     assert FormationStep.objects.filter(community=community).count() == 1

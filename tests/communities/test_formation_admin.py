@@ -21,12 +21,6 @@ def community():
     return community
 
 
-@pytest.fixture
-def staff(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def page(community):
     return reverse("admin:communities_community_formation", args=[community.pk])
 

@@ -10,12 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def sonnenberg_documents(sonnenberg):
     (document,) = documents_generate(
         community=sonnenberg, kinds=[DocumentKind.REGISTRATION], actor=None, door=Door.COMMAND

@@ -15,12 +15,6 @@ CHANGELIST = "admin:documents_document_changelist"
 
 
 @pytest.fixture
-def staff(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def deepsign_on(settings, monkeypatch):
     configure(settings, monkeypatch)
 
