@@ -64,6 +64,9 @@ class DemoCommunity:
     circuits: tuple[str, ...]
     companies: int
     iban: str
+    status: str = "active"
+    start: date = date(2026, 1, 1)
+    registered_on: date | None = date(2025, 9, 15)
 
 
 DEMO_COMMUNITIES = (
@@ -88,6 +91,21 @@ DEMO_COMMUNITIES = (
         ("TS-201", "TS-202"),
         3,
         "CH9300762011623852957",
+    ),
+    # A community still in formation: staff walk it through the workflow in the demo.
+    DemoCommunity(
+        "LEG Rebhalde",
+        "rebhalde",
+        (9903, "Rebwil"),
+        "Rebhaldenweg",
+        40,
+        6,
+        ("TS-301",),
+        0,
+        "CH5800791123000889012",
+        status="draft",
+        start=date(2027, 4, 1),
+        registered_on=None,
     ),
 )
 
@@ -134,9 +152,9 @@ def load_demo_master_data() -> dict[str, int]:
                 "municipality": municipality,
                 "slug": spec.slug,
                 "reduction_percent": spec.reduction_percent,
-                "status": "active",
-                "start_date": date(2026, 1, 1),
-                "registered_on": date(2025, 9, 15),
+                "status": spec.status,
+                "start_date": spec.start,
+                "registered_on": spec.registered_on,
                 "iban": spec.iban,
                 "street": spec.street,
                 "house_number": "1",
@@ -179,7 +197,7 @@ def _load_members(community: Community, spec: DemoCommunity, index: int, utility
             company_name=f"{_LAST[number]} {spec.municipality[1]} AG" if is_company else "",
             email=f"teilnehmer{index}{number + 1:02d}@example.ch",
             role=role,
-            member_from=date(2026, 1, 1),
+            member_from=spec.start,
             street=spec.street,
             house_number=str(number * 2 + 1),
             postcode="5000",
@@ -200,7 +218,7 @@ def _load_members(community: Community, spec: DemoCommunity, index: int, utility
         services.membership_start(
             metering_point=metering_point,
             participant=participant,
-            valid_from=date(2026, 1, 1),
+            valid_from=spec.start,
             actor=None,
             door=Door.COMMAND,
         )
@@ -222,7 +240,7 @@ def _load_tariff(community: Community, *, with_time_of_use: bool) -> None:
     ]
     services.tariff_create(
         community=community,
-        valid_from=date(2026, 1, 1),
+        valid_from=community.start_date,
         consumer_price_rp_kwh=Decimal("18.5000"),
         producer_price_rp_kwh=Decimal("11.0000"),
         actor=None,

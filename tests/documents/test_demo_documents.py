@@ -22,7 +22,7 @@ def demo(staff_user):
     call_command("load_demo", stdout=StringIO())
     for run in BillingRun.objects.filter(year=2026, month=6):
         billing_run_approve(run=run, actor=staff_user, reason="Demo: Juni geprüft", override_missing=True)
-    return list(Community.objects.order_by("pk"))
+    return list(Community.objects.filter(status="active").order_by("pk"))
 
 
 def read(document: Document) -> str:

@@ -20,13 +20,13 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     first = _counts()
     call_command("load_demo")
     assert _counts() == first
-    assert first["Community"] == 2 and first["User"] == 2
+    assert first["Community"] == 3 and first["User"] == 2
     for community in Community.objects.all():
         members = community.participants.count()
-        assert 8 <= members <= 15
+        assert 6 <= members <= 15
         assert community.representative.community_id == community.pk
         assert community.tariffs.count() == 1
-    assert first["MeteringPoint"] == first["Participant"] == first["Membership"] == 21
+    assert first["MeteringPoint"] == first["Participant"] == first["Membership"] == 12 + 9 + 6
     assert first["Document"] == (1 + 12 + 1) + (1 + 9 + 1)
     output = capsys.readouterr().out
     assert "login admin / openleg-admin" in output and "login vnb / openleg-vnb" in output
@@ -90,3 +90,20 @@ def test_demo_bills_both_months_with_the_vnb_split_to_reconcile():
         (6, "draft", 2880, 2),
     ]
     assert all(run.blocking_issues == 0 for run in runs)
+
+
+def test_the_demo_community_in_formation_can_walk_the_workflow(staff_user):
+    from communities.formation import formation_move
+
+    call_command("load_demo")
+    community = Community.objects.get(slug="rebhalde")
+    assert (community.status, community.documents.count(), community.start_date.isoformat()) == (
+        "draft",
+        0,
+        "2027-04-01",
+    )
+
+    formation_move(community=community, to_status="participants_complete", actor=staff_user, door="admin")
+    formation_move(community=community, to_status="eligible", actor=staff_user, door="admin")
+
+    assert community.status == "eligible"

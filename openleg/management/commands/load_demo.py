@@ -10,7 +10,10 @@ from openleg.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (a utility, two communities, tariffs, meter data, logins). Safe to run twice."
+    help = (
+        "Load the demo data (a utility, two active communities with meter data, billing drafts and documents, "
+        "one community in formation, tariffs, logins). Safe to run twice."
+    )
 
     def handle(self, *args, **options):
         counts = load_demo_master_data()
@@ -20,7 +23,8 @@ class Command(BaseCommand):
                 "{metering_points} metering points.".format(**counts)
             )
         )
-        communities = Community.objects.filter(utility__vnb_number=DEMO_VNB_NUMBER).order_by("pk")
+        # Meter data, billing and documents for the active communities; the one in formation starts bare.
+        communities = Community.objects.filter(utility__vnb_number=DEMO_VNB_NUMBER, status="active").order_by("pk")
         for outcome in load_demo_meter_data(communities):
             summary = outcome.as_dict()
             self.stdout.write(f"  meter data {summary['file']}: {summary['status']}, {len(summary['series'])} series")
