@@ -153,6 +153,20 @@ DEEPSIGN_TOKEN_URL = env(
 )
 OPENLEG_PUBLIC_URL = env("OPENLEG_PUBLIC_URL", default="")
 
+# Sales pipeline (pipeline/scoring.py). Weights of the score factors, adding up to 100, as
+# "population=30;solar=30;competition=25;smart_meters=15". Population and untapped roof solar potential
+# saturate: the *_HALF figure earns half of the factor. Installed PV is assumed to yield
+# PIPELINE_PV_YIELD_KWH_PER_KWP per year; a utility without a recorded smart meter share counts with the default.
+PIPELINE_SCORE_WEIGHTS = env.dict(
+    "PIPELINE_SCORE_WEIGHTS",
+    cast={"value": int},
+    default={"population": 30, "solar": 30, "competition": 25, "smart_meters": 15},
+)
+PIPELINE_SCORE_POPULATION_HALF = env.int("PIPELINE_SCORE_POPULATION_HALF", default=20_000)
+PIPELINE_SCORE_UNTAPPED_SOLAR_HALF_MWH = Decimal(env.str("PIPELINE_SCORE_UNTAPPED_SOLAR_HALF_MWH", default="100000"))
+PIPELINE_PV_YIELD_KWH_PER_KWP = Decimal(env.str("PIPELINE_PV_YIELD_KWH_PER_KWP", default="1000"))
+PIPELINE_SCORE_SMART_METER_DEFAULT = Decimal(env.str("PIPELINE_SCORE_SMART_METER_DEFAULT", default="0.5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

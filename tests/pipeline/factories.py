@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import factory
 
 from pipeline.models import Municipality, Utility
@@ -25,3 +27,12 @@ class UtilityFactory(factory.django.DjangoModelFactory):
     house_number = "1"
     postcode = "8000"
     town = "Zürich"
+
+
+class MarketMunicipalityFactory(MunicipalityFactory):
+    """A municipality with every market figure recorded."""
+
+    population = 5000
+    installed_pv_kwp = factory.LazyFunction(lambda: Decimal("4000.0"))
+    roof_potential_mwh = factory.LazyFunction(lambda: Decimal("30000.0"))
+    market_data_source = "Testdaten"
