@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import User
 from communities.models import AuditEntry, Community, Membership, MeteringPoint, Participant, Tariff
 from documents.models import Document
+from pipeline.models import Municipality, Utility
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,18 @@ pytestmark = pytest.mark.django_db
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Community, Participant, MeteringPoint, Membership, Tariff, User, AuditEntry, Document)
+        for model in (
+            Community,
+            Participant,
+            MeteringPoint,
+            Membership,
+            Tariff,
+            User,
+            AuditEntry,
+            Document,
+            Utility,
+            Municipality,
+        )
     }
 
 
@@ -21,6 +33,7 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     call_command("load_demo")
     assert _counts() == first
     assert first["Community"] == 3 and first["User"] == 2
+    assert (first["Utility"], first["Municipality"]) == (1 + 30, 3 + 72)  # EWS-DEMO and the demo market data
     for community in Community.objects.all():
         members = community.participants.count()
         assert 6 <= members <= 15

@@ -7,6 +7,7 @@ from communities.models import Community, Door
 from documents.services import FORMATION_KINDS, documents_generate
 from metering.demo import DEMO_MONTHS, load_demo_meter_data
 from openleg.errors import DomainError
+from pipeline.demo import load_demo_market
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
                 "{metering_points} metering points.".format(**counts)
             )
         )
+        market = load_demo_market()
+        self.stdout.write(f"  market data «{market.source}»: {market.rows} rows, {market.rescored} utilities scored")
         # Meter data, billing and documents for the active communities; the one in formation starts bare.
         communities = Community.objects.filter(utility__vnb_number=DEMO_VNB_NUMBER, status="active").order_by("pk")
         for outcome in load_demo_meter_data(communities):
