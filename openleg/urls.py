@@ -14,7 +14,7 @@ admin.site.index_title = "Backoffice"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
-    path("admin/pipeline/", include("pipeline.admin")),  # the funnel dashboard, before the admin
+    path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,10 +2,9 @@
 ``/admin/pipeline/``, the drafts and the daily briefings.
 
 Thin doors: stage moves, contacts, next actions, scores and drafts go through ``pipeline.services``. The list
-and the dashboard read with a fixed number of queries, whatever the number of utilities.
+reads with a fixed number of queries, whatever the number of utilities. The dashboard: ``dashboard_admin``.
 """
 
-from datetime import date
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -16,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -24,8 +22,7 @@ from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.numbers import swiss_number
 from pipeline import dashboard, selectors, services
-from pipeline.charts import funnel_svg, percent_label
-from pipeline.forms import ContactForm, DashboardFilterForm, NextActionForm, StageMoveForm
+from pipeline.forms import ContactForm, NextActionForm, StageMoveForm
 from pipeline.models import Municipality, OutreachDraft, PipelineBriefing, PipelineEvent, Stage, Utility
 from pipeline.stages import Door, stage_targets
 
@@ -399,65 +396,3 @@ class PipelineBriefingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "created_at"]
     fields = ["day", "created_at", "text", "figures"]
     readonly_fields = fields
-
-
-# -- the funnel dashboard: /admin/pipeline/, the pipeline's home in the admin ---------------------------------------
-
-
-def _days(days: int) -> str:
-    return ngettext("%(days)s Tag", "%(days)s Tage", days) % {"days": days}
-
-
-def _median_days(days: float | None) -> str:
-    return "–" if days is None else _("%(days)s Tage") % {"days": swiss_number(Decimal(str(days)), 1)}
-
-
-def dashboard_view(request):
-    if not request.user.has_perm("pipeline.view_utility"):
-        raise PermissionDenied
-    filters = DashboardFilterForm(request.GET)
-    canton = filters.canton_or_none()
-    figures = dashboard.dashboard_figures(canton=canton, today=dashboard.zurich_today())
-    stages = {row["stage"]: row for row in figures["stages"]}
-    funnel = [stages[stage.value] for stage in dashboard.FUNNEL]
-    place = dict(filters.fields["canton"].choices)[canton] if canton else _("alle Kantone")
-    chart = funnel_svg(
-        [(row["label"], row["count"], row["reached"]) for row in funnel],
-        [row["percent"] for row in figures["conversion"]],
-        _("Pipeline-Trichter: %(place)s") % {"place": place},
-    )
-    rows = [
-        {
-            "label": row["label"],
-            "count": row["count"],
-            "reached": row["reached"],
-            "conversion": percent_label(conversion["percent"]) if conversion else "",
-            "median": _median_days(median["days"]),
-            "stays": median["stays"],
-        }
-        for row, conversion, median in zip(funnel, [*figures["conversion"], None], figures["median_days"], strict=True)
-    ]
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Vertriebspipeline"),
-        "opts": Utility._meta,
-        "filters": filters,
-        "figures": figures,
-        "chart_svg": mark_safe(chart),  # built by pipeline.charts, which escapes every text
-        "rows": rows,
-        "exits": [stages[Stage.CHURNED], stages[Stage.LOST]],
-        "overdue": [
-            {
-                **row,
-                "stage_label": Stage(row["stage"]).label,
-                "due": date.fromisoformat(row["due"]),
-                "late": _days(row["days_overdue"]),
-            }
-            for row in figures["overdue"]
-        ],
-    }
-    return TemplateResponse(request, "admin/pipeline/dashboard.html", context)
-
-
-# openleg/urls.py mounts these before admin.site.urls, so that the dashboard replaces the pipeline's app index.
-urlpatterns = [path("", admin.site.admin_view(dashboard_view), name="pipeline_dashboard")]
