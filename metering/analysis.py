@@ -4,14 +4,16 @@ Shared by every door (admin preview, command, task); writes nothing.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+import numpy as np
 
 from communities.models import Community, Membership, MeteringPoint
 from metering import parsers
 from metering.csv_mappings import saved_mapping_for
-from metering.daybuckets import DayRow, Merge, from_bytes, merge_day, split_into_days
+from metering.daybuckets import SLOTS_PER_DAY, DayRows, Merge, from_bytes, merge_days, split_into_days
 from metering.messages import Finding, finding_from_problem
 from metering.models import AggregateDaySeries, DaySeries
 from metering.parsers.base import ParsedFile, Problem, Series
@@ -25,9 +27,13 @@ logger = logging.getLogger(__name__)
 @dataclass
 class SeriesPlan:
     series: Series
-    rows: list[DayRow]
-    merges: list[Merge] = field(default_factory=list)
+    rows: DayRows
+    merge: Merge | None = None  # set once the stored rows are known
     metering_point_pk: int | None = None
+
+    def slots(self, what: str) -> int:
+        """How many slots the delivery makes "new", "changed" or leaves "unchanged"."""
+        return int(getattr(self.merge, what).sum()) if self.merge is not None else 0
 
     def summary(self) -> dict:
         total = Decimal(self.series.total_mwh) / _MWH_PER_KWH
@@ -42,9 +48,9 @@ class SeriesPlan:
             "end": self.series.end.isoformat().replace("+00:00", "Z"),
             "intervals": self.series.intervals,
             "kwh": str(kwh),
-            "slots_new": sum(m.new for m in self.merges),
-            "slots_changed": sum(m.changed for m in self.merges),
-            "slots_unchanged": sum(m.unchanged for m in self.merges),
+            "slots_new": self.slots("new"),
+            "slots_changed": self.slots("changed"),
+            "slots_unchanged": self.slots("unchanged"),
         }
 
 
@@ -74,7 +80,7 @@ class Analysis:
         return bool(self.errors) and len(self.unknown_points) == len(self.errors)
 
     def count(self, what: str) -> int:
-        return sum(getattr(merge, what) for plan in self.plans for merge in plan.merges)
+        return sum(plan.slots(what) for plan in self.plans)
 
 
 def analyse(
@@ -147,26 +153,45 @@ def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> 
 
 
 def _plan_merges(plans: list[SeriesPlan]) -> None:
-    days = [row.day for plan in plans for row in plan.rows]
-    if not days:
+    ordinals = [plan.rows.first_day.toordinal() + plan.rows.offsets for plan in plans if len(plan.rows)]
+    if not ordinals:
         return
+    first = date.fromordinal(int(min(days[0] for days in ordinals)))  # offsets are ascending
+    last = date.fromordinal(int(max(days[-1] for days in ordinals)))
     # One plain query over the file's points and days; rows of other channels are filtered out here.
     stored = {
         (pk, direction, channel, day): (values, quality)
         for pk, direction, channel, day, values, quality in DaySeries.objects.filter(
-            metering_point_id__in={plan.metering_point_pk for plan in plans}, day__gte=min(days), day__lte=max(days)
+            metering_point_id__in={plan.metering_point_pk for plan in plans}, day__gte=first, day__lte=last
         ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality")
     }
-    for plan in plans:
-        key = (plan.metering_point_pk, plan.series.direction, plan.series.channel)
-        _merge_rows(plan, lambda day, key=key: stored.get((*key, day)))
+    _merge_rows(plans, stored, lambda plan: (plan.metering_point_pk, plan.series.direction, plan.series.channel))
 
 
-def _merge_rows(plan: SeriesPlan, stored_row) -> None:
-    for row in plan.rows:
-        existing = stored_row(row.day)
-        stored = from_bytes(*existing) if existing else (None, None)
-        plan.merges.append(merge_day(*stored, row))
+def _merge_rows(plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes]], key_of) -> None:
+    """Every plan's rows merged with what is stored under ``(*key_of(plan), day)``, all plans in one go."""
+    bounds = np.cumsum([0] + [len(plan.rows) for plan in plans]).tolist()
+    count = bounds[-1]
+    stored = np.zeros(count, bool)
+    stored_values = np.zeros((count, SLOTS_PER_DAY), np.int64)
+    stored_quality = np.zeros((count, SLOTS_PER_DAY), np.uint8)
+    if stored_rows:
+        for plan, first in zip(plans, bounds, strict=False):
+            key = key_of(plan)
+            for row, day in enumerate(plan.rows.days, first):
+                existing = stored_rows.get((*key, day))
+                if existing is not None:
+                    stored[row] = True
+                    stored_values[row], stored_quality[row] = from_bytes(*existing)
+    merged = merge_days(
+        stored,
+        stored_values,
+        stored_quality,
+        np.concatenate([plan.rows.values for plan in plans]),
+        np.concatenate([plan.rows.quality for plan in plans]),
+    )
+    for plan, first, end in zip(plans, bounds, bounds[1:], strict=False):
+        plan.merge = merged.part(slice(first, end))
 
 
 def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan]) -> None:
@@ -177,9 +202,8 @@ def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan]) -> None:
             community_ref=reference
         ).values_list("direction", "channel", "day", "values", "quality")
     }
-    for plan in plans:
-        key = (plan.series.direction, plan.series.channel)
-        _merge_rows(plan, lambda day, key=key: stored.get((*key, day)))
+    if plans:
+        _merge_rows(plans, stored, lambda plan: (plan.series.direction, plan.series.channel))
 
 
 def community_for_reference(reference: str) -> Community | None:

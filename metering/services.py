@@ -1,5 +1,6 @@
 """Writes of meter data. A file is applied whole or not at all; the original is always kept."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,11 +14,11 @@ from accounts.actors import recorded_user
 from communities.models import Door, MeteringPoint
 from communities.services import metering_point_create
 from metering.analysis import Analysis, SeriesPlan, analyse, community_for_reference
-from metering.daybuckets import to_bytes
+from metering.daybuckets import DayRowBatch
 from metering.messages import Finding
 from metering.models import AggregateDaySeries, DaySeries, MeterImport
 from metering.parsers import GenericMapping
-from metering.upsert import upsert_rows
+from metering.upsert import upsert_day_rows
 from openleg.periods import utc_now
 from pipeline.models import Utility
 
@@ -57,30 +58,79 @@ def meter_import_stage(
     *, data: bytes, filename: str, actor, door: Door | str, metering_point: str = "", utility=None
 ) -> MeterImport:
     """Keep the delivered file and record it, before anything is decided (admin preview, large files)."""
-    meter_import = MeterImport(
+    meter_import = _unsaved_import(
+        data=data, filename=filename, actor=actor, door=door, metering_point=metering_point, utility=utility
+    )
+    meter_import.sha256 = MeterImport.hash_of(data)
+    previous = _applied_before(meter_import.sha256)
+    if previous is not None:
+        meter_import.file.name = previous.file.name  # the same bytes are kept once
+    else:
+        meter_import.file.save(filename, _WholeContent(data), save=False)
+    meter_import.save()
+    return meter_import
+
+
+class _WholeContent(ContentFile):
+    """The delivered bytes handed to the storage in one piece: a file system storage writes them with one call
+    instead of copying them 64 KB at a time first (a month of SDAT is a few hundred MB)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.whole = data
+
+    def chunks(self, chunk_size: int | None = None):
+        yield self.whole
+
+
+def _unsaved_import(
+    *, data: bytes, filename: str, actor, door: Door | str, metering_point: str, utility
+) -> MeterImport:
+    return MeterImport(
         created_at=utc_now(),
         actor=recorded_user(actor),
         door=door,
         utility=utility,
         filename=filename[:255],
-        sha256=MeterImport.hash_of(data),
         size=len(data),
         status=MeterImport.Status.PREVIEW,
         metering_point_hint=metering_point or "",
     )
-    previous = _applied_before(meter_import.sha256)
-    if previous is not None:
-        meter_import.file.name = previous.file.name  # the same bytes are kept once
-    else:
-        meter_import.file.save(filename, ContentFile(data), save=False)
-    meter_import.save()
-    return meter_import
 
 
-def meter_import_preview(*, meter_import: MeterImport, mapping: GenericMapping | None = None) -> Analysis:
-    """What applying the staged file would change; writes nothing."""
-    with meter_import.file.open("rb") as handle:
-        data = handle.read()
+def _stage_while_analysing(
+    *, data: bytes, filename: str, actor, door: Door | str, metering_point: str, mapping: GenericMapping | None
+) -> tuple[MeterImport, Analysis, MeterImport | None]:
+    """``meter_import_stage`` and the analysis at once, with the import this file was applied by before, if any.
+
+    Hashing and writing a file release the GIL, so a large file is hashed and kept on another thread while this
+    one parses it. The file is written before it is known whether the same bytes were applied before; then the
+    copy is removed again, so that the same bytes are still kept once.
+    """
+    meter_import = _unsaved_import(
+        data=data, filename=filename, actor=actor, door=door, metering_point=metering_point, utility=None
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        keeping = pool.submit(_hash_and_keep, meter_import, data, filename)
+        try:
+            analysis = _analyse_staged(meter_import, data, mapping)
+        finally:
+            keeping.result()
+            previous = _applied_before(meter_import.sha256)
+            if previous is not None:
+                meter_import.file.storage.delete(meter_import.file.name)
+                meter_import.file.name = previous.file.name
+            meter_import.save()
+    return meter_import, analysis, previous
+
+
+def _hash_and_keep(meter_import: MeterImport, data: bytes, filename: str) -> None:
+    """Runs on a thread of its own: no database here."""
+    meter_import.sha256 = MeterImport.hash_of(data)
+    meter_import.file.save(filename, _WholeContent(data), save=False)
+
+
+def _analyse_staged(meter_import: MeterImport, data: bytes, mapping: GenericMapping | None) -> Analysis:
     return analyse(
         data=data,
         filename=meter_import.filename,
@@ -88,6 +138,13 @@ def meter_import_preview(*, meter_import: MeterImport, mapping: GenericMapping |
         mapping=mapping,
         utility=meter_import.utility,
     )
+
+
+def meter_import_preview(*, meter_import: MeterImport, mapping: GenericMapping | None = None) -> Analysis:
+    """What applying the staged file would change; writes nothing."""
+    with meter_import.file.open("rb") as handle:
+        data = handle.read()
+    return _analyse_staged(meter_import, data, mapping)
 
 
 def metering_points_create_unknown(*, mp_ids: list[str], actor) -> list[MeteringPoint]:
@@ -121,13 +178,11 @@ def meter_import_apply(
     previous = _applied_before(meter_import.sha256)
     if previous is not None:
         return _unchanged(meter_import, previous)
-    analysis = analyse(
-        data=data,
-        filename=meter_import.filename,
-        metering_point=meter_import.metering_point_hint,
-        mapping=mapping,
-        utility=meter_import.utility,
-    )
+    return _apply_analysis(meter_import, _analyse_staged(meter_import, data, mapping))
+
+
+def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutcome:
+    """Record what the analysis found and, when nothing is wrong, store the file's rows in one transaction."""
     meter_import.format = analysis.format or ""
     meter_import.series = [plan.summary() for plan in analysis.plans]
     meter_import.problems = [finding.as_dict() for finding in analysis.errors]
@@ -210,64 +265,51 @@ def meter_file_import(
         analysis = analyse(data=data, filename=filename, metering_point=metering_point, mapping=mapping)
         status = MeterImport.Status.REJECTED if analysis.errors else "dry-run"
         return ImportOutcome(filename, status, analysis, None, analysis.errors, analysis.warnings)
-    meter_import = meter_import_stage(
-        data=data, filename=filename, actor=actor, door=door, metering_point=metering_point
+    meter_import, analysis, previous = _stage_while_analysing(
+        data=data, filename=filename, actor=actor, door=door, metering_point=metering_point, mapping=mapping
     )
-    return meter_import_apply(meter_import=meter_import, mapping=mapping, data=data)
+    if previous is not None:
+        return _unchanged(meter_import, previous)
+    return _apply_analysis(meter_import, analysis)
 
 
-_ROW_FIELDS = ("direction", "channel", "day", "values", "quality", "last_import", "updated_at")
+_TRAILING_FIELDS = ("last_import", "updated_at")
 
 
 def _write(analysis: Analysis, meter_import: MeterImport) -> None:
-    now = utc_now()
+    trailing = (meter_import.pk, utc_now())
+    merged = [plan for plan in analysis.plans if plan.merge is not None]
+    none_stored = not any(plan.merge.stored.any() for plan in merged)
     if analysis.is_aggregate:
         reference = analysis.parsed.meta.get("community_id") or analysis.parsed.meta.get("grid_area", "")
         community = community_for_reference(reference)
-        upsert_rows(
+        upsert_day_rows(
             AggregateDaySeries,
-            fields=("community_ref", "community", *_ROW_FIELDS),
+            leading=("community_ref", "community", "direction", "channel"),
+            trailing=_TRAILING_FIELDS,
             key=("community_ref", "direction", "channel", "day"),
-            rows=(
-                (
-                    reference,
-                    community.pk if community else None,
-                    plan.series.direction,
-                    plan.series.channel,
-                    row.day,
-                    values,
-                    quality,
-                    meter_import.pk,
-                    now,
-                )
-                for plan in analysis.plans
-                for row, values, quality in _changed_rows(plan)
-            ),
+            batches=[
+                _changed_rows(plan, (reference, community.pk if community else None), trailing) for plan in merged
+            ],
+            none_stored=none_stored,
         )
         return
-    upsert_rows(
+    upsert_day_rows(
         DaySeries,
-        fields=("metering_point", *_ROW_FIELDS),
+        leading=("metering_point", "direction", "channel"),
+        trailing=_TRAILING_FIELDS,
         key=("metering_point", "direction", "channel", "day"),
-        rows=(
-            (
-                plan.metering_point_pk,
-                plan.series.direction,
-                plan.series.channel,
-                row.day,
-                values,
-                quality,
-                meter_import.pk,
-                now,
-            )
-            for plan in analysis.plans
-            for row, values, quality in _changed_rows(plan)
-        ),
+        batches=[_changed_rows(plan, (plan.metering_point_pk,), trailing) for plan in merged],
+        none_stored=none_stored,
     )
 
 
-def _changed_rows(plan: SeriesPlan):
+def _changed_rows(plan: SeriesPlan, series_ref: tuple, trailing: tuple) -> DayRowBatch:
     """Only rows whose content the delivery changes are written: a re-delivery of equal values is free."""
-    for row, merge in zip(plan.rows, plan.merges, strict=True):
-        if merge.new or merge.changed:
-            yield (row, *to_bytes(merge.values, merge.quality))
+    leading = (*series_ref, plan.series.direction, plan.series.channel)
+    merge = plan.merge
+    written = merge.written
+    ordinals = plan.rows.first_day.toordinal() + plan.rows.offsets
+    if written.all():  # the usual case: no copy
+        return DayRowBatch(leading, ordinals, merge.values, merge.quality, trailing)
+    return DayRowBatch(leading, ordinals[written], merge.values[written], merge.quality[written], trailing)

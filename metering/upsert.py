@@ -2,12 +2,26 @@
 
 Django's ``bulk_create(update_conflicts=True)`` builds one huge SQL string per batch, which costs
 more than the import itself at meter-data volume. PostgreSQL gets COPY into a temporary table and
-one ``INSERT … ON CONFLICT``; SQLite gets ``executemany`` of the same statement.
+one ``INSERT … ON CONFLICT``; SQLite gets ``executemany`` of the same statement. Day rows of meter data
+are encoded for the binary COPY straight from their numpy matrices (``upsert_day_rows``).
 """
 
-from collections.abc import Iterable, Sequence
+import struct
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection, models
+import numpy as np
+from django.db import IntegrityError, connection, models, transaction
+
+from metering.daybuckets import SLOTS_PER_DAY, DayRowBatch
+
+# Binary COPY: a signature, then per row the field count and per field its length (-1: NULL) and bytes,
+# integers big-endian; dates count days and timestamps microseconds from 2000-01-01 (UTC).
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)
+COPY_TRAILER = b"\xff\xff"
+_COPY_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_COPY_EPOCH_DAY = date(2000, 1, 1).toordinal()
+_DAY_FIELDS = ("day", "values", "quality")
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -27,6 +41,73 @@ def upsert_rows(
     rows = list(rows)
     if not rows:
         return 0
+
+    def copy_rows(copy) -> None:
+        copy.set_types([_pg_type(model, name) for name in fields])
+        for row in rows:
+            copy.write_row(row)
+
+    _upsert(model, fields, key, copy_rows, lambda: rows)
+    return len(rows)
+
+
+def upsert_day_rows(
+    model: type[models.Model],
+    *,
+    leading: Sequence[str],
+    trailing: Sequence[str],
+    key: Sequence[str],
+    batches: Sequence[DayRowBatch],
+    none_stored: bool = False,
+) -> int:
+    """Like ``upsert_rows`` for day rows: the fields are ``leading``, day, values, quality, ``trailing``.
+
+    ``none_stored`` says that no row was stored when the batches were planned: PostgreSQL then gets them by COPY
+    straight into the table, a third cheaper than through the staging table (a row stored meanwhile by another
+    import makes it fall back to the upsert).
+    """
+    count = sum(len(batch) for batch in batches)
+    if not count:
+        return 0
+    fields = (*leading, *_DAY_FIELDS, *trailing)
+    payload: list[bytes] = []
+
+    def copy_rows(copy) -> None:
+        if not payload:
+            encode = _day_row_encoder(model, leading, trailing)
+            payload.append(b"".join([COPY_SIGNATURE, *(encode(b) for b in batches if len(b)), COPY_TRAILER]))
+        copy.write(payload[0])
+
+    if none_stored and connection.vendor == "postgresql" and _inserted_by_copy(model, fields, copy_rows):
+        return count
+    _upsert(model, fields, key, copy_rows, lambda: [row for batch in batches for row in batch.tuples()])
+    return count
+
+
+def _inserted_by_copy(model: type[models.Model], fields: Sequence[str], copy_rows: Callable[[object], None]) -> bool:
+    """COPY into the table itself; False (and nothing written) when one of the rows exists already."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_column(model, name) for name in fields)
+    try:
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy_rows(copy)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _upsert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    key: Sequence[str],
+    copy_rows: Callable[[object], None],
+    rows: Callable[[], list[Sequence]],
+) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_column(model, name) for name in fields)
     conflict = ", ".join(_column(model, name) for name in key)
@@ -41,11 +122,57 @@ def upsert_rows(
             cursor.execute(f"TRUNCATE {staging}")
             # Binary COPY: bytea travels as it is instead of as hex text.
             with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([_pg_type(model, name) for name in fields])
-                for row in rows:
-                    copy.write_row(row)
+                copy_rows(copy)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} {on_conflict}")
         else:
             placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {on_conflict}", rows)
-    return len(rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {on_conflict}", rows())
+
+
+def _day_row_encoder(
+    model: type[models.Model], leading: Sequence[str], trailing: Sequence[str]
+) -> Callable[[DayRowBatch], bytes]:
+    """Binary COPY rows of a batch as one numpy record per row: the constant fields are encoded once."""
+    count = struct.pack(">h", len(leading) + len(_DAY_FIELDS) + len(trailing))
+    leading_types, trailing_types = ([_pg_type(model, name) for name in names] for names in (leading, trailing))
+
+    def encode(batch: DayRowBatch) -> bytes:
+        head = count + b"".join(_copy_field(t, v) for t, v in zip(leading_types, batch.leading, strict=True))
+        tail = b"".join(_copy_field(t, v) for t, v in zip(trailing_types, batch.trailing, strict=True))
+        record = np.empty(  # every field is set below
+            len(batch),
+            [
+                ("head", f"V{len(head)}"),
+                ("day_length", ">i4"),
+                ("day", ">i4"),
+                ("values_length", ">i4"),
+                ("values", "<i8", (SLOTS_PER_DAY,)),  # stored as little-endian int64, as daybuckets.to_bytes
+                ("quality_length", ">i4"),
+                ("quality", "u1", (SLOTS_PER_DAY,)),
+                ("tail", f"V{len(tail)}"),
+            ],
+        )
+        record["head"], record["tail"] = np.void(head), np.void(tail)
+        record["day_length"], record["day"] = 4, batch.ordinals - _COPY_EPOCH_DAY
+        record["values_length"], record["values"] = 8 * SLOTS_PER_DAY, batch.values
+        record["quality_length"], record["quality"] = SLOTS_PER_DAY, batch.quality
+        return record.tobytes()
+
+    return encode
+
+
+def _copy_field(pg_type: str, value: object) -> bytes:
+    """One constant field in binary COPY: its length, then its bytes."""
+    if value is None:
+        return struct.pack(">i", -1)
+    if pg_type == "bigint":
+        data = struct.pack(">q", value)
+    elif pg_type == "integer":
+        data = struct.pack(">i", value)
+    elif pg_type == "timestamp with time zone":
+        data = struct.pack(">q", (value - _COPY_EPOCH) // timedelta(microseconds=1))
+    elif pg_type in ("varchar", "text"):
+        data = str(value).encode("utf-8")
+    else:
+        raise ValueError(f"no binary COPY encoding for {pg_type}")
+    return struct.pack(">i", len(data)) + data

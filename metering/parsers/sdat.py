@@ -64,7 +64,7 @@ def _root_element(data: bytes, issues: Issues) -> tuple[etree._Element, sdat_sca
     if not data or data.isspace():
         issues.problem("empty_file", "file", "The file is empty.")
         return None
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if declares_doctype(data):
         # SDAT never uses a DTD; refusing one outright rules out entity expansion and external fetches.
         _doctype_problem(issues)
         return None
@@ -97,6 +97,11 @@ def _root_element(data: bytes, issues: Issues) -> tuple[etree._Element, sdat_sca
     except etree.XMLSyntaxError as exc:
         _syntax_problem(issues, exc.lineno or 1, exc.msg)
         return None
+
+
+def declares_doctype(data: bytes) -> bool:
+    """Whether "<!DOCTYPE" or "<!ENTITY" appears anywhere; most files have no "!" at all, found at memchr speed."""
+    return b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)
 
 
 def _format_guess(data: bytes) -> str:

@@ -42,8 +42,7 @@ class BlockReader:
         self.parts: list[Readings] = []
         self.ranges: dict[int, tuple[int, int]] = {}
         self.labels: list[str] = []
-        self.block_of: list[np.ndarray] = []
-        self.observation_of: list[np.ndarray] = []
+        self.observation_of: list[np.ndarray] = []  # per block: the observations whose readings are kept
         self.communities: dict[str, None] = {}
         self.areas: dict[str, None] = {}
         self.flows: dict[str, None] = {}
@@ -65,15 +64,15 @@ class BlockReader:
         known = self.ranges.get(group, (first_slot, first_slot + block.slots))
         self.ranges[group] = (min(known[0], first_slot), max(known[1], first_slot + block.slots))
         kept = np.flatnonzero(keep)
-        self.parts.append(Readings(np.full(len(kept), group, np.int64), slot[kept], value[kept], quality[kept]))
+        if len(kept) < len(keep):
+            slot, value, quality = slot[kept], value[kept], quality[kept]
+        self.parts.append(Readings(np.full(len(kept), group, np.int64), slot, value, quality))
         self.labels.append(block.label)
-        self.block_of.append(np.full(len(kept), len(self.labels) - 1, np.int64))
         self.observation_of.append(kept)
 
     def series(self) -> list[Series]:
         if not self.parts:
             return []
-        block_of, observation_of = np.concatenate(self.block_of), np.concatenate(self.observation_of)
         if self.communities:
             self.meta["community_id"] = ",".join(self.communities)
         if self.areas:
@@ -83,13 +82,21 @@ class BlockReader:
         return build_series(
             list(self.keys),
             Readings.concat(self.parts),
-            self._locator(block_of, observation_of),
+            self._locator(),
             self.issues,
             ranges=self.ranges,
         )
 
-    def _locator(self, block_of: np.ndarray, observation_of: np.ndarray) -> Callable[[int], str]:
-        return lambda entry: f"{self.labels[block_of[entry]]}, Observation {int(observation_of[entry]) + 1}"
+    def _locator(self) -> Callable[[int], str]:
+        """Where reading ``entry`` (of all blocks' readings in order) came from; looked up only for a message."""
+        ends = np.cumsum([len(kept) for kept in self.observation_of])
+
+        def locate(entry: int) -> str:
+            block = int(np.searchsorted(ends, entry, side="right"))
+            first = int(ends[block - 1]) if block else 0
+            return f"{self.labels[block]}, Observation {int(self.observation_of[block][entry - first]) + 1}"
+
+        return locate
 
     def _block(self, number: int, element: etree._Element) -> _Block | None:
         issues = self.issues

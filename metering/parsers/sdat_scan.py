@@ -8,8 +8,14 @@ with nothing but whitespace between tags and values. That makes those runs well-
 meaning. The rest of the document, with the runs cut out, is still parsed by lxml, so errors anywhere else
 are caught as before. When anything deviates (comments, entities, attributes, another prefix, blanks inside
 values) the scan declines and the caller parses the whole tree: the same result, only slower.
+
+Most files write every observation the same way, without a Condition: three fixed runs of tags with a
+Sequence and a Volume between them. Those are checked a run at a time (``_plain_values``), which is about
+three times cheaper than naming every tag; any other chunk goes through the tag-by-tag check.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +55,7 @@ for _kind, _next in _FOLLOWS.items():
 _ALLOWED_PAIRS = _ALLOWED.ravel()  # index: kind * (_OTHER + 1) + next kind
 _HAS_VALUE = np.isin(np.arange(_OTHER + 1), (SEQUENCE, VOLUME, CONDITION))
 _CHUNK_BYTES = 2_000_000
+_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,11 +133,13 @@ def scan(data: bytes, prefix: str | None) -> Scan | None:
     if runs is None:
         return None
     blocks: list[Observations] = []
-    for chunk in _chunks(runs):
-        found = _scan_chunk(data, chunk, tags)
-        if found is None:
-            return None
-        blocks += found
+    # numpy lets go of the GIL while it works on a chunk: chunks are scanned on as many threads as there are cores.
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        for found in pool.map(lambda chunk: _scan_chunk(data, chunk, tags), _chunks(runs)):
+            if found is None:
+                pool.shutdown(cancel_futures=True)
+                return None
+            blocks += found
     return Scan(_skeleton(data, runs), blocks)
 
 
@@ -152,24 +161,133 @@ def _scan_chunk(data: bytes, runs: list[tuple[int, int]], tags: "_Tags") -> list
     size = int(lengths.sum())
     if not size:
         return [Observations.empty() for _ in runs]
-    joined = b"".join([data[start:end] for start, end in runs] + [b"\0" * (8 * tags.words + 8)])
+    view = memoryview(data)  # slices of a view are not copied before the join
+    joined = b"".join([view[start:end] for start, end in runs] + [b"\0" * tags.padding])
     if joined.find(b"&", 0, size) >= 0:
         return None
-    tokens = _tokens(joined, size, tags)
+    text = np.frombuffer(joined, np.uint8)[:size]
+    at = (text == ord("<")).nonzero()[0]
+    found = _plain_values(joined, text, at, tags) or _tagged_values(joined, text, at, tags)
+    if found is None:
+        return None
+    everything = Observations.parse(
+        Cells(joined, *found.sequence),
+        Cells(joined, *found.volume),
+        Cells(joined, *found.condition),
+        found.condition_of,
+    )
+    run_of_observation = np.searchsorted(np.cumsum(lengths), found.opens, side="right")
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(run_of_observation, minlength=len(runs)))))
+    return [everything.part(int(offsets[k]), int(offsets[k + 1])) for k in range(len(runs))]
+
+
+@dataclass(frozen=True, eq=False)
+class _Values:
+    """Where the observations of a chunk start and where their values stand (start and end offsets)."""
+
+    opens: np.ndarray  # position of every Observation's "<"
+    sequence: tuple[np.ndarray, np.ndarray]
+    volume: tuple[np.ndarray, np.ndarray]
+    condition: tuple[np.ndarray, np.ndarray]
+    condition_of: np.ndarray  # index of the observation each condition belongs to
+
+
+def _plain_values(joined: bytes, text: np.ndarray, at: np.ndarray, tags: "_Tags") -> _Values | None:
+    """Observations written as ``<Observation><Position><Sequence>S</Sequence></Position><Volume>V</Volume>
+    </Observation>``, with blanks only between observations; None for anything else (a Condition, say).
+
+    Each of the three fixed runs holds a known number of tags, so every eighth "<" opens an observation and the
+    values end where the next run starts; comparing the three runs in full makes every tag exact.
+    """
+    runs = tags.plain_runs
+    per_observation = sum(run.tags for run in runs)
+    if not len(at) or len(at) % per_observation:
+        return None
+    opening, middle, closing = runs
+    opens = at[0::per_observation]
+    sequence_end = at[opening.tags :: per_observation]
+    volume_end = at[opening.tags + middle.tags :: per_observation]
+    if not (
+        opening.found_at(joined, opens)
+        and middle.found_at(joined, sequence_end)
+        and closing.found_at(joined, volume_end)
+    ):
+        return None
+    sequence = (opens + opening.length, sequence_end)
+    volume = (sequence_end + middle.length, volume_end)
+    gaps = (volume_end + closing.length, np.append(opens[1:], len(text)))
+    tag_bytes = len(opens) * sum(run.length for run in runs)
+    inside = tag_bytes + _total_length(*sequence) + _total_length(*volume)
+    # Blanks only between observations, and none inside a value (then every byte of tags and values is visible).
+    if not (_only_blanks_in(joined, *gaps) and int(np.count_nonzero(text > 32)) == inside):
+        return None
+    nothing = np.zeros(0, np.int64)
+    return _Values(opens, sequence, volume, (nothing, nothing), nothing)
+
+
+def _tagged_values(joined: bytes, text: np.ndarray, at: np.ndarray, tags: "_Tags") -> _Values | None:
+    """Observations in any order the schema allows (Conditions included), checked tag by tag."""
+    tokens = _tokens(joined, text, at, tags)
     if tokens is None:
         return None
     value_kind = tokens.kind[tokens.value_tag]
 
-    def values(of_kind: int) -> tuple[Cells, np.ndarray]:
+    def values(of_kind: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
         chosen = (value_kind == of_kind).nonzero()[0]
-        return Cells(joined, tokens.value_start[chosen], tokens.value_end[chosen]), tokens.value_tag[chosen]
+        return (tokens.value_start[chosen], tokens.value_end[chosen]), tokens.value_tag[chosen]
 
     (sequence, _), (volume, _), (condition, condition_tag) = (values(k) for k in (SEQUENCE, VOLUME, CONDITION))
     opened = tokens.kind == OBSERVATION
-    everything = Observations.parse(sequence, volume, condition, np.cumsum(opened)[condition_tag] - 1)
-    run_of_observation = np.searchsorted(np.cumsum(lengths), tokens.at[opened], side="right")
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(run_of_observation, minlength=len(runs)))))
-    return [everything.part(int(offsets[k]), int(offsets[k + 1])) for k in range(len(runs))]
+    return _Values(tokens.at[opened], sequence, volume, condition, np.cumsum(opened)[condition_tag] - 1)
+
+
+_BLANK = np.isin(np.arange(256), [9, 10, 13, 32])
+_WIDEST_GAP = 16  # bytes between two observations that the plain path looks at one by one
+
+
+def _only_blanks_in(joined: bytes, start: np.ndarray, end: np.ndarray) -> bool:
+    """Whether the spans hold nothing but blanks, each at most 16 bytes (``joined`` padded by as many)."""
+    lengths = end - start
+    widest = int(lengths.max(initial=0))
+    if widest > _WIDEST_GAP:
+        return False
+    column = np.arange(widest)
+    found = np.frombuffer(joined, np.uint8)[start[:, None] + column]
+    return bool((_BLANK[found] | (column >= lengths[:, None])).all())
+
+
+def _total_length(start: np.ndarray, end: np.ndarray) -> int:
+    return int((end - start).sum())
+
+
+def _only_blanks_outside(text: np.ndarray, inside: int) -> bool:
+    """True when every visible byte lies in the tags and values (``inside`` bytes, all of which must be visible)
+    and there is no control character: between tags there are only blanks, and no value holds one."""
+    visible = int(np.count_nonzero(text > 32))
+    low = text[text < 32]
+    controls = np.count_nonzero((low != 10) & (low != 13) & (low != 9))
+    return not controls and visible == inside
+
+
+@dataclass(frozen=True, eq=False)
+class _FixedRun:
+    """A run of tags that must stand exactly as written."""
+
+    written: bytes
+
+    @property
+    def length(self) -> int:
+        return len(self.written)
+
+    @property
+    def tags(self) -> int:
+        return self.written.count(b"<")
+
+    def found_at(self, joined: bytes, positions: np.ndarray) -> bool:
+        """Whether the run stands at every position: one copy of all those places, compared as one byte string
+        (``joined`` must hold a run's length past each position)."""
+        windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(joined, np.uint8), len(self.written))
+        return windows[positions].tobytes() == self.written * len(positions)
 
 
 class _Tags:
@@ -199,6 +317,14 @@ class _Tags:
         for kind, body in enumerate(bodies):
             self.kind_of_key[body[shift] | body[shift + 1] << 8] = kind
         self.key_shift = shift
+        tag = self.bytes
+        self.plain_runs = (
+            _FixedRun(tag[OBSERVATION] + tag[POSITION] + tag[SEQUENCE]),
+            _FixedRun(tag[SEQUENCE_END] + tag[POSITION_END] + tag[VOLUME]),
+            _FixedRun(tag[VOLUME_END] + tag[OBSERVATION_END]),
+        )
+        # NUL bytes after a chunk, so that words, runs and blanks read at its end stay inside the buffer.
+        self.padding = max(8 * self.words, *(run.length for run in self.plain_runs)) + 8
 
     def kinds(self, first_word: np.ndarray) -> np.ndarray:
         if self.key_shift % 2 == 0:  # the key is one of the word's 16-bit halves: a view, no arithmetic
@@ -237,10 +363,8 @@ class _Tokens:
     value_end: np.ndarray
 
 
-def _tokens(joined: bytes, size: int, tags: _Tags) -> _Tokens | None:
+def _tokens(joined: bytes, text: np.ndarray, at: np.ndarray, tags: _Tags) -> _Tokens | None:
     """Every tag and value; None unless all tags are exact, well ordered, with only blanks between."""
-    text = np.frombuffer(joined, np.uint8)[:size]
-    at = (text == ord("<")).nonzero()[0]
     words = np.ndarray((len(joined) - 7,), np.dtype("<u8"), buffer=joined, strides=(1,))
     first_word = words[at + 1]
     kind = tags.kinds(first_word)
@@ -254,10 +378,7 @@ def _tokens(joined: bytes, size: int, tags: _Tags) -> _Tokens | None:
     value_tag = _HAS_VALUE.take(kind).nonzero()[0]  # never the last tag, which closes an Observation
     value_start = at[value_tag] + tags.length.take(kind[value_tag])
     value_end = at[value_tag + 1]
-    visible = int(np.count_nonzero(text > 32))
-    low = text[text < 32]
-    controls = np.count_nonzero((low != 10) & (low != 13) & (low != 9))
-    if controls or visible != int(tags.length.take(kind).sum()) + int((value_end - value_start).sum()):
+    if not _only_blanks_outside(text, int(tags.length.take(kind).sum()) + _total_length(value_start, value_end)):
         return None  # control characters, something other than blanks between tags, or blanks inside a value
     return _Tokens(at, kind, value_tag, value_start, value_end)
 

@@ -5,17 +5,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metering.daybuckets import from_bytes, merge_day, split_into_days, to_bytes
+from metering.daybuckets import DayRowBatch, from_bytes, merge_days, split_into_days, to_bytes
 
 
 def test_local_june_day_spans_two_utc_days():
     start = datetime(2026, 6, 14, 22, 0, tzinfo=UTC)
     rows = split_into_days(start, np.arange(1, 97, dtype=np.int64), np.ones(96, dtype=np.uint8))
-    assert [row.day for row in rows] == [date(2026, 6, 14), date(2026, 6, 15)]
-    assert rows[0].values[88:].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
-    assert rows[0].quality[:88].tolist() == [0] * 88
-    assert rows[1].values[:3].tolist() == [9, 10, 11]
-    assert int(rows[1].quality.sum()) == 88
+    assert rows.days == [date(2026, 6, 14), date(2026, 6, 15)]
+    assert rows.values[0, 88:].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert rows.quality[0, :88].tolist() == [0] * 88
+    assert rows.values[1, :3].tolist() == [9, 10, 11]
+    assert int(rows.quality[1].sum()) == 88
 
 
 def test_start_must_be_on_a_quarter_hour():
@@ -27,7 +27,14 @@ def test_days_without_any_delivered_slot_are_not_rows():
     quality = np.zeros(192, dtype=np.uint8)
     quality[100] = 1
     rows = split_into_days(datetime(2026, 1, 1, tzinfo=UTC), np.zeros(192, np.int64), quality)
-    assert [row.day for row in rows] == [date(2026, 1, 2)]
+    assert (rows.days, rows.offsets.tolist(), rows.quality.shape) == ([date(2026, 1, 2)], [1], (1, 96))
+
+
+def _merged(stored_values, stored_quality, delivered):
+    stored = np.array([stored_values is not None])
+    if stored_values is None:
+        stored_values, stored_quality = np.zeros(96, np.int64), np.zeros(96, np.uint8)
+    return merge_days(stored, stored_values[None], stored_quality[None], delivered.values, delivered.quality)
 
 
 def test_merge_latest_delivery_wins_for_the_slots_it_carries():
@@ -37,17 +44,46 @@ def test_merge_latest_delivery_wins_for_the_slots_it_carries():
         datetime(2026, 1, 1, tzinfo=UTC),
         np.array([11, 20, 0, 40], dtype=np.int64),
         np.array([1, 2, 0, 1], dtype=np.uint8),
-    )[0]
-    merge = merge_day(stored_values, stored_quality, delivered)
-    assert merge.values[:4].tolist() == [11, 20, 30, 40]
-    assert merge.quality[:4].tolist() == [1, 2, 1, 1]
-    assert (merge.new, merge.changed, merge.unchanged) == (1, 1, 1)
+    )
+    merge = _merged(stored_values, stored_quality, delivered)
+    assert merge.values[0, :4].tolist() == [11, 20, 30, 40]
+    assert merge.quality[0, :4].tolist() == [1, 2, 1, 1]
+    assert (merge.new.tolist(), merge.changed.tolist(), merge.unchanged.tolist()) == ([1], [1], [1])
+    assert merge.written.tolist() == [True]
 
 
 def test_first_delivery_is_all_new():
-    delivered = split_into_days(datetime(2026, 1, 1, tzinfo=UTC), np.full(96, 5, np.int64), np.ones(96, np.uint8))[0]
-    merge = merge_day(None, None, delivered)
-    assert (merge.new, merge.changed, merge.unchanged, int(merge.values.sum())) == (96, 0, 0, 480)
+    delivered = split_into_days(datetime(2026, 1, 1, tzinfo=UTC), np.full(96, 5, np.int64), np.ones(96, np.uint8))
+    merge = _merged(None, None, delivered)
+    assert (merge.new.tolist(), merge.changed.tolist(), merge.unchanged.tolist(), int(merge.values.sum())) == (
+        [96],
+        [0],
+        [0],
+        480,
+    )
+
+
+def test_rows_are_merged_each_with_its_own_stored_row_and_unchanged_rows_are_not_written():
+    delivered = split_into_days(datetime(2026, 1, 1, tzinfo=UTC), np.full(192, 7, np.int64), np.ones(192, np.uint8))
+    stored_values = np.stack([np.full(96, 7, np.int64), np.full(96, 99, np.int64)])
+    stored_quality = np.stack([np.ones(96, np.uint8), np.zeros(96, np.uint8)])
+    merge = merge_days(np.array([True, False]), stored_values, stored_quality, delivered.values, delivered.quality)
+    assert (merge.new.tolist(), merge.changed.tolist(), merge.unchanged.tolist()) == ([0, 96], [0, 0], [96, 0])
+    assert merge.written.tolist() == [False, True]
+    assert merge.values[:, 0].tolist() == [7, 7]  # a row that was not stored never shows the stored matrix
+    assert merge.part(slice(1, 2)).new.tolist() == [96]
+
+
+def test_a_batch_gives_one_tuple_per_row_with_the_day_and_the_bytes():
+    values, quality = np.arange(192, dtype=np.int64).reshape(2, 96), np.ones((2, 96), np.uint8)
+    batch = DayRowBatch((5, "consumption", "leg"), np.array([739617, 739618]), values, quality, (9, "now"))
+    rows = batch.tuples()
+    assert len(batch) == 2
+    assert [row[:4] for row in rows] == [
+        (5, "consumption", "leg", date(2026, 1, 1)),
+        (5, "consumption", "leg", date(2026, 1, 2)),
+    ]
+    assert rows[1][4:] == (*to_bytes(values[1], quality[1]), 9, "now")
 
 
 @given(

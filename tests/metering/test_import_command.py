@@ -192,3 +192,14 @@ def test_metering_point_outside_any_community_is_stored_with_a_note(leg):
 def test_missing_file_is_a_clear_error(db):
     with pytest.raises(CommandError, match=r"nope\.xml: no such file"):
         call_command("import_meter_data", "nope.xml")
+
+
+def test_a_file_delivered_twice_is_kept_once(leg, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    run(FIXTURES / "sdat-e66-v12-basic.xml")
+    run(FIXTURES / "sdat-e66-v12-basic.xml")
+    first, second = MeterImport.objects.order_by("pk")
+    assert (first.status, second.status) == ("applied", "unchanged")
+    assert second.file.name == first.file.name
+    assert [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.xml")] == [first.file.name]
+    assert first.file.read() == fixture_bytes("sdat-e66-v12-basic.xml")

@@ -108,6 +108,18 @@ def test_blocks_of_one_channel_on_consecutive_days_make_one_series():
     )
 
 
+def test_a_location_counts_the_observations_a_block_dropped_and_skips_blocks_without_readings():
+    first = block(CONSUMER, ["x", "0.1", "0.2"], start="2026-06-14T21:45:00Z")  # "x" is a problem and not kept
+    empty = block(CONSUMER, ["-1"], start="2026-06-14T23:00:00Z")  # negative: a problem, no reading kept
+    again = block(CONSUMER, ["0.7", "0.9"], start="2026-06-14T22:15:00Z")
+    problems = sdat.parse(document(first, empty, again)).problems
+    (duplicate,) = [problem for problem in problems if problem.code == "duplicate_slot"]
+    assert (duplicate.location, duplicate.params["first"]) == (
+        f"MeteringData #3 ({CONSUMER}, {TOTAL}), Observation 1",
+        f"{LABEL}, Observation 3",
+    )
+
+
 def test_production_points_and_estimated_or_unknown_conditions():
     parsed = sdat.parse(
         document(block(PRODUCER, ["0.100", "0.200", "0.300"], direction="production", conditions=["56", None, "99"]))
@@ -338,3 +350,17 @@ def test_a_block_without_observations_is_a_warning():
     parsed = sdat.parse(document(block(CONSUMER, [], end="2026-06-14T23:00:00Z")))
     assert (parsed.series, parsed.problems) == ((), ())
     assert [(w.code, w.location) for w in parsed.warnings] == [("no_observations", LABEL)]
+
+
+@pytest.mark.parametrize(
+    "data, declared",
+    [
+        (b"<r/>", False),
+        (b"<!-- a comment --><r/>", False),
+        (b"<!DOCTYPE r><r/>", True),
+        (b'<r/><!ENTITY e "x">', True),
+        (b"<r>!DOCTYPE</r>", False),
+    ],
+)
+def test_a_doctype_or_entity_declaration_is_found_anywhere(data, declared):
+    assert sdat.declares_doctype(data) is declared
