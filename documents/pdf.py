@@ -5,10 +5,13 @@ loaded once per process. Fonts (Liberation Sans, see the Dockerfile) are found b
 
 Every written PDF subsets its fonts once: costly with fontTools, cheap where libharfbuzz-subset is installed.
 ``htmls_to_pdfs`` therefore lays many documents out one by one, writes them as one PDF and cuts that into one PDF
-each; painting the pages (a QR-bill's SVG above all) costs the same either way.
+each. Its documents share one image cache, so an image with one URL (the QR-bill's Swiss cross and scissors) is
+read once and written once per batch; layout and painting cost the same either way.
 """
 
+import gc
 import re
+from contextlib import contextmanager
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -32,13 +35,29 @@ def _stylesheet() -> CSS:
     return CSS(filename=str(path), font_config=_fonts())
 
 
-def _layout(html: str) -> Document:
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=[_stylesheet()], font_config=_fonts())
+def _layout(html: str, images: dict | None = None) -> Document:
+    """Lay ``html`` out; ``images`` is WeasyPrint's image cache by URL, shared by the documents of a batch."""
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[_stylesheet()], font_config=_fonts(), cache=images
+    )
 
 
 def html_to_pdf(html: str) -> bytes:
     """Render one HTML document to PDF bytes."""
     return _layout(html).write_pdf()
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Python's cycle collector off for a while: with a batch's laid-out documents alive, each of its runs walks
+    all their boxes again (measured: about a tenth of a batch of 100 invoices). Collected as usual afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def htmls_to_pdfs(htmls: list[str]) -> list[bytes]:
@@ -47,10 +66,12 @@ def htmls_to_pdfs(htmls: list[str]) -> list[bytes]:
     Each document keeps its own layout, page numbers and title; the pages of all are written once, so fonts
     are subset once, and then cut apart again.
     """
-    documents = [_layout(html) for html in htmls]
-    if not documents:
+    if not htmls:
         return []
-    combined = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
+    images = {}
+    with _no_cyclic_gc():
+        documents = [_layout(html, images) for html in htmls]
+        combined = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
     return _split(combined, documents)
 
 

@@ -127,8 +127,8 @@ def test_the_payment_part_sits_at_the_bottom_of_the_page(issued):
             heights[text] = round((cm[5] + cm[3] * tm[5]) / MM, 1)  # baseline above the page's bottom edge, mm
 
     page.extract_text(visitor_text=visit)
-    # qrbill: the titles 11 mm below the top of its 106 mm (105 mm and the scissors line)
-    assert heights == {"Empfangsschein": 95.0, "Zahlteil": 95.0}
+    # the titles 5 mm below the top of the 105 mm QR-bill: 100 mm above the edge less the ascent of 11 pt
+    assert heights == {"Empfangsschein": 96.7, "Zahlteil": 96.7}
 
 
 def test_the_html_escapes_every_value(issued):

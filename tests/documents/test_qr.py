@@ -124,16 +124,26 @@ def test_the_qr_payload_with_a_creditor_reference():
     )
 
 
-def test_a_qr_iban_gets_a_qr_reference_and_the_svg_shows_the_payment_part():
-    part = payment_part(invoice(issuer=issuer(iban=QR_IBAN)))
+def test_a_qr_iban_gets_a_qr_reference_and_the_payment_part_its_printed_values():
+    part = payment_part(invoice(issuer=issuer(iban=QR_IBAN), recipient=recipient(country="LI", postcode="9490")))
 
     assert part.reference == "000000000000000700000000421"
     assert "\r\nCH4431999123000889012\r\n" in part.qr_data
     assert "\r\nQRR\r\n000000000000000700000000421\r\n" in part.qr_data
-    assert part.svg.startswith('<?xml version="1.0" encoding="utf-8" ?>\n<svg')
-    for text in ("Zahlteil", "Empfangsschein", "CH44 3199 9123 0008 8901 2", "00 00000 00000 00070 00000 00421"):
-        assert f">{text}</text>" in part.svg
-    assert b64decode(part.data_uri.removeprefix("data:image/svg+xml;base64,")).decode() == part.svg
+    assert (part.account, part.reference_display) == ("CH44 3199 9123 0008 8901 2", "00 00000 00000 00070 00000 00421")
+    assert part.creditor == ["LEG Sonnenberg", "Dorfstrasse 1", "CH-5000 Sonnenberg"]
+    assert part.debtor == ["Beat Keller", "Bahnhofstrasse 12a", "LI-9490 Sonnenberg"]
+    assert part.additional_information == "Rechnung 7-000042 LEG Sonnenberg, März 2026"
+    assert (part.currency, part.amount) == ("CHF", "1 234.50")
+    assert part.qr_png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert b64decode(part.qr_png_uri.removeprefix("data:image/png;base64,")) == part.qr_png
+
+
+def test_long_address_lines_are_left_whole_for_the_layout_to_wrap():
+    name = "Genossenschaft für erneuerbare Energie im oberen Sonnenberg und Umgebung"[:70]
+    part = payment_part(invoice(recipient=recipient(name=name)))
+
+    assert part.debtor[0] == name
 
 
 def test_missing_address_parts_are_named():
