@@ -60,14 +60,23 @@ def _no_cyclic_gc():
             gc.enable()
 
 
+# Documents laid out together at most: a batch keeps their layouts in memory with the cycle collector off.
+BATCH_SIZE = 100
+
+
 def htmls_to_pdfs(htmls: list[str]) -> list[bytes]:
     """Render many HTML documents to one PDF each, in order, at about the cost of one PDF of all their pages.
 
-    Each document keeps its own layout, page numbers and title; the pages of all are written once, so fonts
-    are subset once, and then cut apart again.
+    Each document keeps its own layout, page numbers and title; the pages of a batch (``BATCH_SIZE``
+    documents at most) are written once, so fonts are subset once, and then cut apart again.
     """
-    if not htmls:
-        return []
+    pdfs = []
+    for start in range(0, len(htmls), BATCH_SIZE):
+        pdfs.extend(_batch(htmls[start : start + BATCH_SIZE]))
+    return pdfs
+
+
+def _batch(htmls: list[str]) -> list[bytes]:
     images = {}
     with _no_cyclic_gc():
         documents = [_layout(html, images) for html in htmls]

@@ -26,6 +26,14 @@ def test_each_pdf_of_a_batch_has_exactly_its_own_pages_text_and_title():
     assert [PdfReader(io.BytesIO(pdf)).metadata.title for pdf in pdfs] == ["Dokument A", "Dokument B", "Dokument C"]
 
 
+def test_long_lists_are_rendered_in_batches_of_batch_size(monkeypatch):
+    monkeypatch.setattr("documents.pdf.BATCH_SIZE", 2)
+
+    pdfs = htmls_to_pdfs([document(name, 1) for name in "ABCDE"])
+
+    assert [pdf_pages(pdf) for pdf in pdfs] == [[f"{name} Seite 1\n1 / 1"] for name in "ABCDE"]
+
+
 def test_an_empty_batch_renders_nothing():
     assert htmls_to_pdfs([]) == []
 
