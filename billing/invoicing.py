@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from billing.models import BillingRun, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, StatementLine
+from billing.payment_slip import qr_bill_problems
 from communities.models import Community, Participant
 from openleg.periods import local_date, utc_now
 
@@ -49,6 +50,19 @@ def _next_numbers(community: Community, count: int) -> range:
     counter.last_number += count
     counter.save(update_fields=["last_number"])
     return range(first, first + count)
+
+
+def payment_slip_problems(run: BillingRun) -> list[str]:
+    """What would keep the run's invoices from carrying a Swiss QR-bill: checked before any is issued, because an
+    issued invoice keeps its issuer and recipient as they were."""
+    issuer = issuer_of(run.community)
+    recipients = Participant.objects.filter(
+        pk__in=StatementLine.objects.filter(run=run).values("participant")
+    ).order_by("customer_number")
+    problems = []
+    for participant in recipients:
+        problems += [p for p in qr_bill_problems(issuer, recipient_of(participant)) if p not in problems]
+    return problems
 
 
 def invoices_issue(*, run: BillingRun) -> list[Invoice]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import recorded_user
 from billing.calculation import calculate
 from billing.gathering import Gathered, Issue, gather
-from billing.invoicing import invoices_credit, invoices_issue
+from billing.invoicing import invoices_credit, invoices_issue, payment_slip_problems
 from billing.models import BillingRun, RunDay, RunStatus, StatementLine
 from communities.models import Community, Tariff
 from metering.parsers.base import Quality
@@ -208,6 +208,13 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
         if (disagrees or run.blocking_issues) and not reason.strip():
             raise DomainError(
                 _("Bitte begründen Sie die Freigabe: der Lauf hat Abweichungen oder Probleme."), code="reason_required"
+            )
+        slip_problems = payment_slip_problems(run)
+        if slip_problems:
+            raise DomainError(
+                _("Die Rechnungen könnten keinen QR-Einzahlungsschein tragen: %(problems)s")
+                % {"problems": " ".join(slip_problems)},
+                code="qr_bill_impossible",
             )
         run.status = RunStatus.APPROVED
         run.approved_at = utc_now()

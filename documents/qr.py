@@ -10,7 +10,6 @@ The reference is a QR reference (QRR) when the IBAN is a QR-IBAN, otherwise an I
 (RF); both are derived from the community and the invoice number, so they are unique and can be recomputed.
 """
 
-import re
 import struct
 import zlib
 from base64 import b64encode
@@ -26,14 +25,12 @@ from qrbill import QRBill
 from qrbill.bill import format_ref_number
 
 from billing.models import Invoice, InvoiceKind
+from billing.payment_slip import mod97, qr_bill_problems
 from openleg.errors import DomainError
 
 QR_IID = range(30000, 32000)  # institution ids of QR-IBANs (positions 5 to 9)
-IBAN_COUNTRIES = ("CH", "LI")
-IBAN_LENGTH = 21  # CH and LI
 ADDITIONAL_INFORMATION_LENGTH = 140
 _MOD10_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
-_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]+$")
 _QRBILL_LANGUAGES = ("de", "fr", "it", "en")
 _UNSPLIT = 90  # longer than any address line qrbill accepts: the payment part's layout wraps long lines itself
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -64,29 +61,12 @@ class PaymentPart:
         return f"data:image/png;base64,{b64encode(self.qr_png).decode()}"
 
 
-def _address_fields() -> tuple[tuple[str, str, int], ...]:
-    """Snapshot key, German label and the longest value the QR-bill accepts (SIX IG 2.3)."""
-    return (
-        ("name", _("Name"), 70),
-        ("street", _("Strasse"), 70),
-        ("house_number", _("Hausnummer"), 16),
-        ("postcode", _("Postleitzahl"), 16),
-        ("town", _("Ort"), 35),
-        ("country", _("Land"), 2),
-    )
-
-
 def mod10_recursive(digits: str) -> int:
     """The check digit of a QR reference (the recursive modulo 10 of the former ESR)."""
     carry = 0
     for digit in digits:
         carry = _MOD10_TABLE[(carry + int(digit)) % 10]
     return (10 - carry) % 10
-
-
-def _mod97(text: str) -> int:
-    """ISO 7064 MOD 97-10 over digits and letters (A = 10 … Z = 35), as IBANs and RF references use it."""
-    return int("".join(str(int(char, 36)) for char in text)) % 97
 
 
 def qr_reference(digits: str) -> str:
@@ -97,54 +77,11 @@ def qr_reference(digits: str) -> str:
 
 def creditor_reference(body: str) -> str:
     """An ISO 11649 creditor reference: RF, two check digits, the body (up to 21 letters or digits)."""
-    return f"RF{98 - _mod97(f'{body}RF00'):02d}{body}"
+    return f"RF{98 - mod97(f'{body}RF00'):02d}{body}"
 
 
 def is_qr_iban(iban: str) -> bool:
     return int(iban[4:9]) in QR_IID
-
-
-def iban_problem(iban: str) -> str | None:
-    """Why ``iban`` cannot receive QR-bill payments, or None."""
-    compact = iban.replace(" ", "").upper()
-    if not compact:
-        return _("Die LEG hat keine IBAN für Zahlungen erfasst.")
-    if _IBAN_SHAPE.match(compact) and compact[:2] not in IBAN_COUNTRIES:
-        return _("Die IBAN %(iban)s ist keine Schweizer oder Liechtensteiner IBAN (CH oder LI).") % {"iban": iban}
-    if not _IBAN_SHAPE.match(compact) or len(compact) != IBAN_LENGTH or _mod97(compact[4:] + compact[:4]) != 1:
-        return _("Die IBAN %(iban)s ist ungültig: Länge oder Prüfziffer stimmt nicht.") % {"iban": iban}
-    return None
-
-
-def address_problems(party: dict, *, whose: str) -> list[str]:
-    """What keeps a structured address snapshot out of a QR-bill; ``whose`` names the party in the message."""
-    fields = _address_fields()
-    missing = [label for key, label, _longest in fields if not str(party.get(key) or "").strip()]
-    too_long = [
-        _("%(field)s (höchstens %(longest)s Zeichen)") % {"field": label, "longest": longest}
-        for key, label, longest in fields
-        if len(str(party.get(key) or "").strip()) > longest
-    ]
-    problems = []
-    if missing:
-        problems.append(
-            _("In der Adresse %(whose)s fehlt: %(fields)s.") % {"whose": whose, "fields": ", ".join(missing)}
-        )
-    if too_long:
-        problems.append(
-            _("In der Adresse %(whose)s ist zu lang: %(fields)s.") % {"whose": whose, "fields": ", ".join(too_long)}
-        )
-    return problems
-
-
-def qr_bill_problems(issuer: dict, recipient: dict) -> list[str]:
-    """Everything that keeps these issuer and recipient snapshots from a QR-bill; empty when they are fine."""
-    problems = [
-        *address_problems(issuer, whose=_("der LEG «%(name)s»") % {"name": issuer.get("name", "")}),
-        *address_problems(recipient, whose=_("von «%(name)s»") % {"name": recipient.get("name", "")}),
-    ]
-    iban = iban_problem(issuer.get("iban") or "")
-    return [iban, *problems] if iban else problems
 
 
 def is_payable(invoice: Invoice) -> bool:

@@ -191,3 +191,24 @@ def test_run_billing_command_prints_the_run_as_json(march_community):
 def test_run_billing_command_errors(march_community, args, message):
     with pytest.raises((CommandError, Exception), match=message):
         call_command("run_billing", *args)
+
+
+def test_approval_refuses_invoices_that_could_never_carry_a_qr_bill(march_community, staff_user):
+    from communities.models import Community, Participant
+
+    Community.objects.filter(pk=march_community.pk).update(iban="")
+    participant = Participant.objects.filter(community=march_community).order_by("customer_number").first()
+    Participant.objects.filter(pk=participant.pk).update(house_number="")
+    run = billing_run_start(community=Community.objects.get(pk=march_community.pk), year=2026, month=3)
+
+    with pytest.raises(DomainError) as error:
+        billing_run_approve(run=run, actor=staff_user, reason="geprüft")
+
+    assert error.value.code == "qr_bill_impossible"
+    assert error.value.message == (
+        "Die Rechnungen könnten keinen QR-Einzahlungsschein tragen: Die LEG hat keine IBAN für Zahlungen erfasst. "
+        f"In der Adresse von «{participant.display_name}» fehlt: Hausnummer."
+    )
+    run.refresh_from_db()
+    assert run.status == "draft"
+    assert not run.invoices.exists()

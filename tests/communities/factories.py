@@ -20,6 +20,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     house_number = "1"
     postcode = "8000"
     town = "Zürich"
+    iban = "CH9300762011623852957"
 
     @factory.post_generation
     def serve_municipality(obj, create, extracted, **kwargs):

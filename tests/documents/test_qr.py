@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 
 from billing.models import Invoice, InvoiceKind
+from billing.payment_slip import iban_problem
 from documents.qr import (
     QrBillError,
     creditor_reference,
-    iban_problem,
     invoice_reference,
     is_qr_iban,
     mod10_recursive,
