@@ -22,10 +22,8 @@ its line and column. Afterwards every utility whose inputs were imported is resc
 import csv
 import io
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO
 
 from django.db import models, transaction
@@ -35,15 +33,22 @@ from django.utils.translation import gettext_lazy
 from accounts.actors import recorded_user
 from openleg.errors import DomainError
 from pipeline import services
-from pipeline.cantons import Canton
+from pipeline.market_cells import (
+    CellError,
+    amount_cell,
+    bfs_number_cell,
+    canton_cell,
+    count_cell,
+    pattern_cell,
+    share_cell,
+    text_cell,
+)
 from pipeline.models import Municipality, Utility
 from pipeline.stages import Door
 
 logger = logging.getLogger(__name__)
 
 HEADER_LINE = 1
-MAX_POPULATION = 10_000_000
-MAX_FIGURE = Decimal("99999999999.9")  # DecimalField(max_digits=12, decimal_places=1)
 SOURCE_MAX_LENGTH = Municipality._meta.get_field("market_data_source").max_length
 
 
@@ -58,10 +63,6 @@ class MarketImportError(DomainError):
         }
         super().__init__("\n".join([header, *errors]))
         self.errors = errors
-
-
-class _CellError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -80,86 +81,6 @@ class ImportSummary:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-# -- reading a cell ------------------------------------------------------------------------------------------
-
-
-def _text(max_length: int) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if len(raw) > max_length:
-            raise _CellError(_("Der Text ist länger als %(limit)s Zeichen.") % {"limit": max_length})
-        return raw
-
-    return parse
-
-
-def _pattern(regex: str, message: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if not re.fullmatch(regex, raw):
-            raise _CellError(message % {"value": raw})
-        return raw
-
-    return parse
-
-
-def _canton(raw: str) -> str:
-    code = raw.upper()
-    if code not in Canton.values:
-        raise _CellError(_("«%(value)s» ist kein Kantonskürzel (z. B. ZH, BE, AG).") % {"value": raw})
-    return code
-
-
-def _bfs_number(raw: str) -> int:
-    try:
-        number = int(raw)
-    except ValueError:
-        raise _CellError(
-            _("«%(value)s» ist keine BFS-Nummer (eine ganze Zahl von 1 bis 9999).") % {"value": raw}
-        ) from None
-    if not 1 <= number <= 9999:
-        raise _CellError(_("Die BFS-Nummer %(value)s liegt nicht zwischen 1 und 9999.") % {"value": raw})
-    return number
-
-
-def _figure(raw: str) -> Decimal:
-    """A non-negative number; Swiss thousands separators (1'234) and a decimal comma are accepted."""
-    text = re.sub(r"['’\s]", "", raw)
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
-        raise _CellError(_("«%(value)s» ist keine Zahl.") % {"value": raw})
-    if value < 0:
-        raise _CellError(_("«%(value)s» ist negativ; erlaubt sind nur Werte ab 0.") % {"value": raw})
-    return value
-
-
-def _bounded(value: Decimal, raw: str, maximum: Decimal | int) -> Decimal:
-    if value > maximum:
-        raise _CellError(_("«%(value)s» ist grösser als %(maximum)s.") % {"value": raw, "maximum": maximum})
-    return value
-
-
-def _count(raw: str) -> int:
-    value = _bounded(_figure(raw), raw, MAX_POPULATION)
-    if value != value.to_integral_value():
-        raise _CellError(_("«%(value)s» ist keine ganze Zahl.") % {"value": raw})
-    return int(value)
-
-
-def _amount(raw: str) -> Decimal:
-    return _bounded(_figure(raw), raw, MAX_FIGURE).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _share(raw: str) -> Decimal:
-    value = _figure(raw)
-    if value > 1:
-        raise _CellError(_("Der Anteil «%(value)s» liegt nicht zwischen 0 und 1.") % {"value": raw})
-    return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
 # -- the layout ----------------------------------------------------------------------------------------------
@@ -182,30 +103,30 @@ def _max_length(model: type[models.Model], name: str) -> int:
 
 
 def _utility_text(name: str, *, value_required: bool = False, optional: bool = False) -> Column:
-    return Column(UTILITY, name, _text(_max_length(Utility, name)), value_required, optional)
+    return Column(UTILITY, name, text_cell(_max_length(Utility, name)), value_required, optional)
 
 
 COLUMNS: dict[str, Column] = {
     "vnb_short_name": _utility_text("short_name", value_required=True),
     "vnb_name": _utility_text("name", value_required=True),
     "vnb_number": Column(
-        UTILITY, "vnb_number", _pattern(r"\d{6}", gettext_lazy("«%(value)s» ist keine VNB-Nummer (sechs Ziffern)."))
+        UTILITY, "vnb_number", pattern_cell(r"\d{6}", gettext_lazy("«%(value)s» ist keine VNB-Nummer (sechs Ziffern)."))
     ),
-    "vnb_canton": Column(UTILITY, "canton", _canton, value_required=True),
-    "smart_meter_share": Column(UTILITY, "smart_meter_share", _share),
+    "vnb_canton": Column(UTILITY, "canton", canton_cell, value_required=True),
+    "smart_meter_share": Column(UTILITY, "smart_meter_share", share_cell),
     "competitor": _utility_text("competitor"),
-    "bfs_number": Column(MUNICIPALITY, "bfs_number", _bfs_number, value_required=True),
-    "municipality": Column(MUNICIPALITY, "name", _text(_max_length(Municipality, "name")), value_required=True),
-    "municipality_canton": Column(MUNICIPALITY, "canton", _canton, value_required=True),
-    "population": Column(MUNICIPALITY, "population", _count),
-    "installed_pv_kwp": Column(MUNICIPALITY, "installed_pv_kwp", _amount),
-    "roof_potential_mwh": Column(MUNICIPALITY, "roof_potential_mwh", _amount),
+    "bfs_number": Column(MUNICIPALITY, "bfs_number", bfs_number_cell, value_required=True),
+    "municipality": Column(MUNICIPALITY, "name", text_cell(_max_length(Municipality, "name")), value_required=True),
+    "municipality_canton": Column(MUNICIPALITY, "canton", canton_cell, value_required=True),
+    "population": Column(MUNICIPALITY, "population", count_cell),
+    "installed_pv_kwp": Column(MUNICIPALITY, "installed_pv_kwp", amount_cell),
+    "roof_potential_mwh": Column(MUNICIPALITY, "roof_potential_mwh", amount_cell),
     "vnb_street": _utility_text("street", optional=True),
     "vnb_house_number": _utility_text("house_number", optional=True),
     "vnb_postcode": Column(
         UTILITY,
         "postcode",
-        _pattern(r"[1-9]\d{3}", gettext_lazy("«%(value)s» ist keine Schweizer Postleitzahl (vier Ziffern).")),
+        pattern_cell(r"[1-9]\d{3}", gettext_lazy("«%(value)s» ist keine Schweizer Postleitzahl (vier Ziffern).")),
         optional=True,
     ),
     "vnb_town": _utility_text("town", optional=True),
@@ -318,7 +239,7 @@ def _parse_row(line: int, cells: Mapping[str, str], errors: list) -> dict[str, o
             continue
         try:
             parsed[name] = column.parse(raw)
-        except _CellError as error:
+        except CellError as error:
             errors.append(_at(line, name, str(error)))
     return parsed
 
