@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.actors import recorded_user
 from communities.eligibility import eligibility_check, local_today
 from communities.models import Community, CommunityStatus, Door, FormationStep, ParticipantRole
+from communities.selectors import latest_document_versions
 from openleg.errors import DomainError
 
 S = CommunityStatus
@@ -111,19 +112,15 @@ def _eligible(community: Community) -> list[str]:
     return [f"{result.title}: {result.explanation}" for result in eligibility_check(community=community).failed]
 
 
-def _latest_documents(community: Community) -> dict[tuple[str, str], object]:
-    latest = {}
-    for document in community.documents.select_related("participant").order_by("kind", "subject", "version"):
-        latest[(document.kind, document.subject)] = document
-    return latest
-
-
 def _current_participants(community: Community):
     return community.participants.filter(member_to__isnull=True).order_by("customer_number")
 
 
-def _missing_documents(community: Community) -> list[str]:
-    latest = _latest_documents(community)
+def _documents_ready(community: Community) -> list[str]:
+    return _missing_documents(community, latest_document_versions(community=community))
+
+
+def _missing_documents(community: Community, latest: dict) -> list[str]:
     reasons = []
     if ("agreement", "") not in latest:
         reasons.append(_("Die Gemeinschaftsvereinbarung fehlt."))
@@ -139,15 +136,16 @@ def _missing_documents(community: Community) -> list[str]:
 
 
 def _agreement_sent(community: Community) -> list[str]:
-    agreement = _latest_documents(community).get(("agreement", ""))
+    agreement = latest_document_versions(community=community).get(("agreement", ""))
     if agreement is None or agreement.signature_state not in ("out_for_signature", "signed"):
         return [_("Die Gemeinschaftsvereinbarung ist noch nicht zur Unterschrift versandt.")]
     return []
 
 
 def _all_signed(community: Community) -> list[str]:
-    reasons = _missing_documents(community)
-    for (kind, _subject), document in _latest_documents(community).items():
+    latest = latest_document_versions(community=community)
+    reasons = _missing_documents(community, latest)
+    for (kind, _subject), document in latest.items():
         if kind in ("agreement", "contract") and document.signature_state != "signed":
             if kind == "contract" and document.participant and document.participant.member_to is not None:
                 continue
@@ -185,7 +183,7 @@ def _active(community: Community) -> list[str]:
 _GUARDS: dict[str, Callable[[Community], list[str]]] = {
     S.PARTICIPANTS_COMPLETE: _participants_complete,
     S.ELIGIBLE: _eligible,
-    S.DOCUMENTS_READY: _missing_documents,
+    S.DOCUMENTS_READY: _documents_ready,
     S.OUT_FOR_SIGNATURE: _agreement_sent,
     S.SIGNED: _all_signed,
     S.REGISTERED: _registered,

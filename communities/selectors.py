@@ -76,10 +76,17 @@ def community_by_reference(reference: str) -> Community:
     return community
 
 
-def latest_documents(*, community: Community) -> list:
-    """The newest version of each document of the community, the agreement first (documents are read
-    through the reverse relation: communities does not import the documents app)."""
+def latest_document_versions(*, community: Community) -> dict[tuple[str, str], object]:
+    """The newest version of each document of the community, by (kind, subject). Documents are read through
+    the reverse relation: communities does not import the documents app."""
     latest = {}
-    for document in community.documents.select_related("created_by").order_by("kind", "subject", "version"):
+    documents = community.documents.select_related("participant", "created_by").order_by("kind", "subject", "version")
+    for document in documents:
         latest[(document.kind, document.subject)] = document
-    return sorted(latest.values(), key=lambda d: (d.kind != "agreement", d.kind, d.title))
+    return latest
+
+
+def latest_documents(*, community: Community) -> list:
+    """The newest version of each document, the agreement first."""
+    latest = latest_document_versions(community=community).values()
+    return sorted(latest, key=lambda d: (d.kind != "agreement", d.kind, d.title))

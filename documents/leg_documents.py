@@ -71,22 +71,26 @@ def basis_of(community: Community) -> Basis:
         community=community,
         start=start,
         members=list(members.values()),
-        tariff=_in_force(Tariff.objects.filter(community=community), start, "valid_from").first() if start else None,
-        allocation=_in_force(AllocationSetting.objects.filter(community=community), start, "effective_from").first()
-        if start
-        else None,
+        tariff=_tariff_from(community, start) if start else None,
+        allocation=_allocation_from(community, start) if start else None,
         capacities=capacities(memberships),
     )
 
 
-def _in_force(queryset, day: date, start_field: str):
-    """The version in force on ``day``, or else the first one after it."""
-    in_force = queryset.filter(**{f"{start_field}__lte": day})
-    if "valid_to" in {f.name for f in queryset.model._meta.fields}:
-        in_force = in_force.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    if in_force.exists():
-        return in_force.order_by(f"-{start_field}")
-    return queryset.filter(**{f"{start_field}__gt": day}).order_by(start_field)
+def _tariff_from(community: Community, day: date) -> Tariff | None:
+    """The tariff in force on ``day``, or else the first one that starts later."""
+    tariffs = Tariff.objects.filter(community=community)
+    in_force = tariffs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+    return in_force.first() or tariffs.filter(valid_from__gt=day).order_by("valid_from").first()
+
+
+def _allocation_from(community: Community, day: date) -> AllocationSetting | None:
+    """The allocation setting in force on ``day`` (the last one to start by then), or else the first later one."""
+    settings = AllocationSetting.objects.filter(community=community)
+    return (
+        settings.filter(effective_from__lte=day).order_by("-effective_from").first()
+        or settings.filter(effective_from__gt=day).order_by("effective_from").first()
+    )
 
 
 def _common_requirements(basis: Basis) -> dict[str, object]:
@@ -100,11 +104,9 @@ def _common_requirements(basis: Basis) -> dict[str, object]:
 def _allocation_context(basis: Basis) -> dict:
     setting = basis.allocation
     method = AllocationMethod(setting.method) if setting else AllocationMethod.PROPORTIONAL
-    keys = (
-        list(setting.keys.select_related("participant").order_by("rank", "participant__customer_number"))
-        if (setting)
-        else []
-    )
+    keys = []
+    if setting:
+        keys = list(setting.keys.select_related("participant").order_by("rank", "participant__customer_number"))
     return {"method": method, "method_label": method.label, "keys": keys}
 
 

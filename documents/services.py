@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.actors import recorded_user
 from communities.models import Community, Door
+from communities.selectors import latest_document_versions
 from documents import pdf
 from documents.leg_documents import (
     DocumentDraft,
@@ -55,17 +56,10 @@ def _source_hash(draft: DocumentDraft) -> str:
     return hashlib.sha256(f"{draft.kind}\n{draft.subject}\n{draft.html}".encode()).hexdigest()
 
 
-def _latest(community: Community) -> dict[tuple[str, str], Document]:
-    latest = {}
-    for document in Document.objects.filter(community=community).order_by("kind", "subject", "version"):
-        latest[(document.kind, document.subject)] = document
-    return latest
-
-
 def documents_generate(*, community: Community, kinds: Iterable[str], actor, door: Door | str) -> list[Document]:
     """Render and record the documents of ``kinds``; returns the current version of each, new or not."""
     drafts = document_drafts(community, kinds)
-    latest = _latest(community)
+    latest = latest_document_versions(community=community)
     hashes = [_source_hash(draft) for draft in drafts]
     stale = [
         (draft, source)
@@ -88,7 +82,7 @@ def _record(community, stale, pdfs, latest, *, actor, door) -> list[Document]:
     except IntegrityError:
         # Another worker recorded the same versions at the same time: theirs are as good as ours.
         _discard_files(documents)
-        return list(_latest(community).values())
+        return list(latest_document_versions(community=community).values())
     except BaseException:
         _discard_files(documents)
         raise
