@@ -22,6 +22,12 @@ class FormationMoveForm(forms.Form):
     note = forms.CharField(label=_("Bemerkung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def may_run_formation(user) -> bool:
+    """Moving a community, generating and sending its documents: whoever may change communities."""
+    opts = Community._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+
+
 class FormationStepInline(admin.TabularInline):
     model = FormationStep
     extra = 0
@@ -57,10 +63,6 @@ class FormationAdminMixin:
         ]
         return own + super().get_urls()
 
-    def _may_move(self, request) -> bool:
-        opts = Community._meta
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
-
     def formation_view(self, request, object_id):
         community = get_object_or_404(
             Community.objects.select_related("utility", "municipality", "representative"), pk=object_id
@@ -78,7 +80,7 @@ class FormationAdminMixin:
             "title": _("Gründung: %(community)s") % {"community": community},
             "check": check,
             "moves": [CommunityStatus(target) for target in formation_targets(community.status)],
-            "may_move": self._may_move(request),
+            "may_move": may_run_formation(request.user),
             "documents": latest_documents(community=community),
             "steps": community.formation_steps.select_related("actor").order_by("-at", "-pk"),
             "form": FormationMoveForm(),
@@ -86,7 +88,7 @@ class FormationAdminMixin:
         return TemplateResponse(request, "admin/communities/community/formation.html", context)
 
     def _move(self, request, community: Community):
-        if not self._may_move(request):
+        if not may_run_formation(request.user):
             raise PermissionDenied
         form = FormationMoveForm(request.POST)
         if form.is_valid():

@@ -1,7 +1,6 @@
 """Staff console for documents: every version of every document, downloads, generation."""
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -10,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from communities.formation_admin import may_run_formation
 from communities.models import Community, Door
 from documents.models import Document, SignatureRequest, SignatureRequestState
 from documents.services import KIND_GROUPS, documents_generate_later
@@ -47,9 +47,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["send_for_signature"]
 
     def has_sign_permission(self, request) -> bool:
-        """Sending, refreshing and withdrawing signatures: whoever may change communities."""
-        opts = Community._meta
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+        return may_run_formation(request.user)
 
     @admin.action(description=_("Zur Unterschrift senden (DeepSign)"), permissions=["sign"])
     def send_for_signature(self, request, queryset):
@@ -87,8 +85,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
 
     def generate_view(self, request, community_id):
-        opts = Community._meta
-        if not request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}"):
+        if not may_run_formation(request.user):
             raise PermissionDenied
         community = get_object_or_404(Community, pk=community_id)
         kinds = KIND_GROUPS.get(request.POST.get("kinds", ""), ())
@@ -116,7 +113,7 @@ class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["refresh", "withdraw"]
 
     def has_sign_permission(self, request) -> bool:
-        return DocumentAdmin.has_sign_permission(self, request)
+        return may_run_formation(request.user)
 
     @admin.action(description=_("Status bei DeepSign abfragen"), permissions=["sign"])
     def refresh(self, request, queryset):
