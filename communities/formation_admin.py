@@ -15,6 +15,7 @@ from communities.eligibility import eligibility_check
 from communities.formation import FormationRefused, formation_move, formation_targets
 from communities.models import Community, CommunityStatus, Door, FormationStep
 from communities.selectors import latest_documents
+from openleg.admin_mixins import ReadOnlyAdminMixin
 
 
 class FormationMoveForm(forms.Form):
@@ -28,19 +29,15 @@ def may_run_formation(user) -> bool:
     return user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 
 
-class FormationStepInline(admin.TabularInline):
+class FormationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FormationStep
     extra = 0
-    can_delete = False
     fields = ["at", "from_status", "to_status", "actor", "door", "note"]
     readonly_fields = fields
     verbose_name_plural = _("Verlauf der Gründung")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
 
 class FormationAdminMixin:
