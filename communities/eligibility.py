@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from communities.models import Community, Membership, ParticipantRole
 from communities.selectors import members_on_or_after, memberships_elsewhere
 from openleg.numbers import swiss_number
-from openleg.periods import local_date, utc_now
+from openleg.periods import local_today
 
 HIGHEST_LEVEL_AT_MOST_36_KV = 5  # Netzebenen 5 (medium voltage) to 7 (low voltage)
 RENEWABLE_ROLES = (ParticipantRole.PRODUCER, ParticipantRole.PROSUMER)
@@ -57,10 +57,6 @@ class _Facts:
     @property
     def points(self):
         return [membership.metering_point for membership in self.memberships]
-
-
-def local_today() -> date:
-    return local_date(utc_now())
 
 
 def eligibility_check(*, community: Community) -> Eligibility:

@@ -13,10 +13,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
-from communities.eligibility import eligibility_check, local_today
+from communities.eligibility import eligibility_check
 from communities.models import Community, CommunityStatus, Door, FormationStep, ParticipantRole
 from communities.selectors import latest_document_versions
 from openleg.errors import DomainError
+from openleg.periods import local_today
 
 S = CommunityStatus
 

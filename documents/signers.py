@@ -3,11 +3,11 @@ contract, the representative the registration. Everyone needs an e-mail address 
 
 from django.utils.translation import gettext as _
 
-from communities.eligibility import local_today
 from communities.models import Participant
 from communities.selectors import members_on_or_after
 from documents.models import Document, DocumentKind
 from documents.signing import SignatureRefused
+from openleg.periods import local_today
 
 
 def _parties(document: Document) -> list[Participant]:

@@ -58,3 +58,8 @@ def local_month(year: int, month: int) -> Period:
 def local_date(moment: datetime) -> date:
     """The Europe/Zurich calendar day an aware instant falls on."""
     return as_utc(moment).astimezone(ZURICH).date()
+
+
+def local_today() -> date:
+    """Today in Europe/Zurich."""
+    return local_date(utc_now())

@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.numbers import swiss_number
-from pipeline import dashboard, selectors, services
+from openleg.periods import local_today
+from pipeline import selectors, services
 from pipeline.forms import ContactForm, NextActionForm, StageMoveForm
 from pipeline.models import Municipality, OutreachDraft, PipelineBriefing, PipelineEvent, Stage, Utility
 from pipeline.stages import Door, stage_targets
@@ -151,7 +152,7 @@ class UtilityAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        utilities = selectors.pipeline_list(today=dashboard.zurich_today())
+        utilities = selectors.pipeline_list(today=local_today())
         return utilities.order_by(*self.get_ordering(request))
 
     @admin.display(description=gettext_lazy("überfällig"), boolean=True, ordering="is_overdue")

@@ -11,7 +11,6 @@ from statistics import median
 
 from django.db.models import Q
 
-from openleg.periods import local_date, utc_now
 from pipeline import selectors
 from pipeline.models import PipelineEvent, Stage, Utility
 
@@ -21,10 +20,6 @@ FUNNEL = (Stage.LEAD, Stage.CONTACTED, Stage.DEMO, Stage.TRIAL, Stage.PAID)
 POSITION = {**{stage.value: index for index, stage in enumerate(FUNNEL)}, Stage.CHURNED.value: FUNNEL.index(Stage.PAID)}
 UNTOUCHED_LIMIT = 10
 SECONDS_PER_DAY = 24 * 60 * 60
-
-
-def zurich_today() -> date:
-    return local_date(utc_now())
 
 
 def owner_name(user) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from openleg.numbers import swiss_number
+from openleg.periods import local_today
 from pipeline import dashboard
 from pipeline.charts import funnel_svg, percent_label
 from pipeline.forms import DashboardFilterForm
@@ -35,7 +36,7 @@ def dashboard_view(request):
         raise PermissionDenied
     filters = DashboardFilterForm(request.GET)
     canton = filters.canton_or_none()
-    figures = dashboard.dashboard_figures(canton=canton, today=dashboard.zurich_today())
+    figures = dashboard.dashboard_figures(canton=canton, today=local_today())
     stages = {row["stage"]: row for row in figures["stages"]}
     funnel = [stages[stage.value] for stage in dashboard.FUNNEL]
     place = dict(filters.fields["canton"].choices)[canton] if canton else _("alle Kantone")

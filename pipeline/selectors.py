@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Val
 from django.utils.translation import gettext as _
 
 from openleg.errors import DomainError, NotFound
-from openleg.periods import local_date, utc_now
+from openleg.periods import local_today
 from pipeline.cantons import Canton
 from pipeline.models import Stage, Utility
 from pipeline.scoring import ScoreInputs, ScoreReferences
@@ -36,7 +36,7 @@ def pipeline_list(
     ``owner`` is a user or a user id; ``today`` (default: today in Zurich) decides what is overdue:
     a next action due before today.
     """
-    today = today or local_date(utc_now())
+    today = today or local_today()
     utilities = Utility.objects.select_related("owner").annotate(
         is_overdue=Case(
             When(next_action_due__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()

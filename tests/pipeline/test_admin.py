@@ -10,9 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats
 
-from openleg.periods import utc_now
+from openleg.periods import local_today, utc_now
 from pipeline import services
-from pipeline.dashboard import zurich_today
 from pipeline.models import OutreachDraft, PipelineEvent, Utility
 from tests.accounts.factories import StaffUserFactory, UtilityUserFactory
 from tests.pipeline.factories import MunicipalityFactory, UtilityFactory
@@ -67,7 +66,7 @@ def bergli():
 
 def test_the_list_shows_stage_score_owner_next_action_and_the_overdue_flag(staff):
     owner = StaffUserFactory(username="anna")
-    today = zurich_today()
+    today = local_today()
     UtilityFactory(
         name="Alpha",
         stage="contacted",
@@ -105,7 +104,7 @@ def test_the_list_costs_the_same_queries_for_two_or_twelve_utilities(staff):
 
 @pytest.fixture
 def spread():
-    today = zurich_today()
+    today = local_today()
     owner = StaffUserFactory(username="anna")
     UtilityFactory(name="Low", score=12, canton="BE")
     UtilityFactory(name="Middle", score=40, owner=owner, next_action="a", next_action_due=today - timedelta(days=3))

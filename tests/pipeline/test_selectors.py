@@ -81,7 +81,7 @@ def test_the_owner_comes_with_the_list(utilities, django_assert_num_queries):
 
 
 def test_today_defaults_to_the_day_in_zurich(utilities, monkeypatch):
-    monkeypatch.setattr("pipeline.selectors.local_date", lambda moment: date(2026, 6, 16))
+    monkeypatch.setattr("pipeline.selectors.local_today", lambda: date(2026, 6, 16))
     assert [u.name for u in pipeline_list(overdue=True)] == ["Beta", "Gamma"]
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr("pipeline.tasks.zurich_today", lambda: date(2026, 6, 15))
+    monkeypatch.setattr("pipeline.tasks.local_today", lambda: date(2026, 6, 15))
 
 
 def test_beat_runs_the_review_daily_at_half_past_six_and_the_outreach_on_mondays_at_seven():
