@@ -13,6 +13,7 @@ from accounts.actors import recorded_user
 from communities.models import Community, Door
 from communities.selectors import latest_document_versions
 from documents import pdf
+from documents.invoice_documents import invoice_drafts
 from documents.leg_documents import (
     DocumentDraft,
     agreement_draft,
@@ -46,8 +47,6 @@ def document_drafts(community: Community, kinds: Iterable[str]) -> list[Document
         if DocumentKind.REGISTRATION in kinds:
             drafts.append(registration_draft(basis))
     if DocumentKind.INVOICE in kinds:
-        from documents.invoice_documents import invoice_drafts
-
         drafts.extend(invoice_drafts(community))
     return drafts
 
