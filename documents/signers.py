@@ -14,8 +14,7 @@ def _parties(document: Document) -> list[Participant]:
     community = document.community
     if document.kind == DocumentKind.AGREEMENT:
         memberships = members_on_or_after(community=community, day=community.start_date or local_today())
-        members = sorted({m.participant for m in memberships}, key=lambda p: p.customer_number)
-        return members
+        return sorted({m.participant for m in memberships}, key=lambda p: p.customer_number)
     if document.kind == DocumentKind.CONTRACT:
         return list(dict.fromkeys([document.participant, community.representative]))
     return [community.representative]
