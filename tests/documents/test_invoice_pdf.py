@@ -72,8 +72,8 @@ def test_an_invoice_shows_parties_lines_totals_and_its_payment_part(issued):
         "Gesamtverbrauch 586.949 kWh",
         "davon aus der LEG (83.3 %) 488.956 kWh",
         "Reststrom, wird vom Netzbetreiber verrechnet 97.993 kWh",
-        "Geschätzte Einsparung Netznutzung (40 % Abschlag, verrechnet durch den",
-        "Netzbetreiber)",
+        "Geschätzte Einsparung Netznutzung (40 % Abschlag,",
+        "verrechnet durch den Netzbetreiber)",
         "488.956 kWh 9.00 Rp./kWh 17.60",
     ]
     assert (
