@@ -1,12 +1,17 @@
 """HTML to PDF with WeasyPrint: the one place that knows how a PDF is made.
 
-Templates live in ``templates/documents/``; their stylesheet is ``documents/static/documents/print.css`` and is
-loaded once per process. Fonts (Liberation Sans, see the Dockerfile) are found by fontconfig.
+Templates live in ``templates/documents/``; their stylesheet is ``STYLESHEET``
+(``documents/static/documents/print.css``). Fonts (Liberation Sans, see the Dockerfile) are found by fontconfig.
 
-Every written PDF subsets its fonts once: costly with fontTools, cheap where libharfbuzz-subset is installed.
-``htmls_to_pdfs`` therefore lays many documents out one by one, writes them as one PDF and cuts that into one PDF
-each. Its documents share one image cache, so an image with one URL (the QR-bill's Swiss cross and scissors) is
-read once and written once per batch; layout and painting cost the same either way.
+What WeasyPrint would do again for every document is done once per process: the font configuration (fonts found,
+loaded and shaped) and the parsed stylesheet are kept, so even a single document in a warm worker does not pay
+them. Python's cycle collector is off while a document is laid out and written: its boxes are all alive then, and
+each collection would only walk them again.
+
+``htmls_to_pdfs`` renders many documents as one batch: they share one image cache (an image with one URL, such as
+the QR-bill's Swiss cross and scissors, is read once), their pages are written as one PDF, so fonts are subset
+once, and that PDF is cut into one PDF per document. Layout and painting are paid per page either way; they are
+most of the cost, which is why the invoice templates avoid what makes WeasyPrint measure content (see print.css).
 """
 
 import gc
@@ -23,6 +28,8 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
+STYLESHEET = Path(__file__).resolve().parent / "static" / "documents" / "print.css"
+
 
 @cache
 def _fonts() -> FontConfiguration:
@@ -31,8 +38,7 @@ def _fonts() -> FontConfiguration:
 
 @cache
 def _stylesheet() -> CSS:
-    path = Path(__file__).resolve().parent / "static" / "documents" / "print.css"
-    return CSS(filename=str(path), font_config=_fonts())
+    return CSS(filename=str(STYLESHEET), font_config=_fonts())
 
 
 def _layout(html: str, images: dict | None = None) -> Document:
@@ -42,15 +48,10 @@ def _layout(html: str, images: dict | None = None) -> Document:
     )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render one HTML document to PDF bytes."""
-    return _layout(html).write_pdf()
-
-
 @contextmanager
 def _no_cyclic_gc():
-    """Python's cycle collector off for a while: with a batch's laid-out documents alive, each of its runs walks
-    all their boxes again (measured: about a tenth of a batch of 100 invoices). Collected as usual afterwards."""
+    """Python's cycle collector off for a while: with laid-out documents alive, each of its runs walks all their
+    boxes again (measured: about a tenth of a batch of 100 invoices). Collected as usual afterwards."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -58,6 +59,12 @@ def _no_cyclic_gc():
     finally:
         if enabled:
             gc.enable()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render one HTML document to PDF bytes."""
+    with _no_cyclic_gc():
+        return _layout(html).write_pdf()
 
 
 # Documents laid out together at most: a batch keeps their layouts in memory with the cycle collector off.

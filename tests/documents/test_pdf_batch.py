@@ -1,3 +1,4 @@
+import gc
 import io
 
 import pytest
@@ -46,3 +47,17 @@ def test_a_batch_of_invoices_reads_as_the_invoices_rendered_one_by_one(issued): 
     for invoice, pdf in zip(issued, batch, strict=True):
         assert pdf_pages(pdf) == pdf_pages(html_to_pdf(invoice_html(invoice)))
         assert f"Rechnung {invoice.display_number}" in pdf_pages(pdf)[0].splitlines()
+
+
+@pytest.mark.parametrize("render", [lambda: html_to_pdf(document("A", 1)), lambda: htmls_to_pdfs([document("A", 1)])])
+def test_the_cycle_collector_is_off_while_documents_are_laid_out_and_on_again_afterwards(monkeypatch, render):
+    from documents import pdf
+
+    during = []
+    layout = pdf._layout
+    monkeypatch.setattr(pdf, "_layout", lambda *args: during.append(gc.isenabled()) or layout(*args))
+
+    render()
+
+    assert during == [False]
+    assert gc.isenabled()
