@@ -1,9 +1,13 @@
-"""Staff console for documents: every version of every document, downloads, generation."""
+"""Staff console for documents: every version of every document, downloads, generation, signatures (DeepSign and
+on paper)."""
+
+from pathlib import Path
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +15,21 @@ from django.views.decorators.http import require_POST
 
 from communities.formation_admin import may_run_formation
 from communities.models import Community, Door
-from documents.models import Document, SignatureRequest, SignatureRequestState
+from documents.forms import PaperSignatureForm
+from documents.models import Document, PaperSignature, SignatureRequest, SignatureRequestState, SignatureState
+from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record
 from documents.services import KIND_GROUPS, documents_generate_later
 from documents.signers import signers_for
-from documents.signing import signature_request_send, signature_status_refresh, signature_withdraw
+from documents.signing import (
+    SIGNABLE_KINDS,
+    SignatureRefused,
+    signature_request_send,
+    signature_status_refresh,
+    signature_withdraw,
+)
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
+from openleg.periods import local_date
 
 
 @admin.register(Document)
@@ -42,12 +55,19 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_by",
         "door",
         "signature_state",
+        "signed_on_paper",
     ]
-    readonly_fields = fields
+    readonly_fields = [*fields, "record_on_paper"]
     actions = ["send_for_signature"]
 
     def has_sign_permission(self, request) -> bool:
         return may_run_formation(request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and _recordable_on_paper(obj) and may_run_formation(request.user):
+            return [*fields, "record_on_paper"]
+        return fields
 
     @admin.action(description=_("Zur Unterschrift senden (DeepSign)"), permissions=["sign"])
     def send_for_signature(self, request, queryset):
@@ -66,6 +86,29 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         url = reverse("admin:documents_document_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.filename)
 
+    @admin.display(description=_("Papierunterschrift"))
+    def signed_on_paper(self, obj: Document):
+        paper = PaperSignature.objects.filter(document=obj).select_related("recorded_by").first()
+        if paper is None:
+            return "–"
+        url = reverse("admin:documents_document_paper_scan", args=[obj.pk])
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            _("unterzeichnet am %(day)s, erfasst am %(recorded)s durch %(user)s")
+            % {
+                "day": paper.signed_on.strftime("%d.%m.%Y"),
+                "recorded": local_date(paper.recorded_at).strftime("%d.%m.%Y"),
+                "user": paper.recorded_by or "–",
+            },
+            url,
+            Path(paper.scan.name).name,
+        )
+
+    @admin.display(description="")
+    def record_on_paper(self, obj: Document):
+        url = reverse("admin:documents_document_paper_signature", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Unterschrift auf Papier erfassen"))
+
     def get_urls(self):
         view = self.admin_site.admin_view
         own = [
@@ -75,6 +118,16 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 view(require_POST(self.generate_view)),
                 name="documents_document_generate",
             ),
+            path(
+                "<int:object_id>/paper-signature/",
+                view(self.paper_signature_view),
+                name="documents_document_paper_signature",
+            ),
+            path(
+                "<int:object_id>/paper-signature/scan/",
+                view(self.paper_scan_view),
+                name="documents_document_paper_scan",
+            ),
         ]
         return own + super().get_urls()
 
@@ -83,6 +136,47 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request, document):
             raise PermissionDenied
         return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+
+    def paper_signature_view(self, request, object_id):
+        if not may_run_formation(request.user):
+            raise PermissionDenied
+        document = get_object_or_404(Document.objects.select_related("community"), pk=object_id)
+        form = PaperSignatureForm(request.POST, request.FILES) if request.method == "POST" else PaperSignatureForm()
+        if form.is_bound and form.is_valid():
+            try:
+                paper_signature_record(
+                    document=document,
+                    # One byte more than allowed is enough for the service to refuse a file that is too large.
+                    scan=form.cleaned_data["scan"].read(MAX_SCAN_BYTES + 1),
+                    signed_on=form.cleaned_data["signed_on"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                    door=Door.ADMIN,
+                )
+            except SignatureRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                self.message_user(
+                    request,
+                    _("«%(document)s» ist als auf Papier unterzeichnet erfasst.") % {"document": document},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:documents_document_change", document.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Document._meta,
+            "original": document,
+            "document": document,
+            "title": _("Unterschrift auf Papier erfassen: %(document)s") % {"document": document},
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/documents/document/paper_signature.html", context)
+
+    def paper_scan_view(self, request, object_id):
+        paper = get_object_or_404(PaperSignature.objects.select_related("document"), document_id=object_id)
+        if not self.has_view_permission(request, paper.document):
+            raise PermissionDenied
+        return FileResponse(paper.scan.open("rb"), as_attachment=True, filename=Path(paper.scan.name).name)
 
     def generate_view(self, request, community_id):
         if not may_run_formation(request.user):
@@ -100,6 +194,14 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return redirect("admin:communities_community_formation", community.pk)
+
+
+def _recordable_on_paper(document: Document) -> bool:
+    """Whether the console offers to record a paper signature; paper_signature_record has the final word."""
+    return document.kind in SIGNABLE_KINDS and document.signature_state not in (
+        SignatureState.SIGNED,
+        SignatureState.OUT_FOR_SIGNATURE,
+    )
 
 
 @admin.register(SignatureRequest)

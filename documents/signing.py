@@ -59,7 +59,7 @@ def signature_request_send(*, document: Document, signers: list[dict], actor, do
         request = _fresh_request(document, signers, actor)
         request.provider_document_id = _start_signing(client, document, pdf, signers, request.callback_token)
         request.save()
-        _set_document_state(document, SignatureState.OUT_FOR_SIGNATURE, actor=actor, door=door)
+        document_state_set(document, SignatureState.OUT_FOR_SIGNATURE, actor=actor, door=door)
     return request
 
 
@@ -82,22 +82,15 @@ def _checked_signers(signers: list[dict]) -> list[dict]:
 
 
 def _check_sendable(document: Document) -> None:
-    if document.kind not in SIGNABLE_KINDS:
-        raise SignatureRefused(
-            _(
-                "Elektronisch unterzeichnet werden nur die Gemeinschaftsvereinbarung, Teilnehmerverträge und die "
-                "Anmeldung beim Netzbetreiber."
-            )
-        )
-    if document.signature_state == SignatureState.OUT_FOR_SIGNATURE:
-        raise SignatureRefused(_("Dieses Dokument ist bereits zur Unterzeichnung versandt."))
-    if document.signature_state == SignatureState.SIGNED:
-        raise SignatureRefused(_("Dieses Dokument ist bereits unterzeichnet."))
-    newer = Document.objects.filter(
-        community_id=document.community_id, kind=document.kind, subject=document.subject, version__gt=document.version
+    signable_check(
+        document,
+        wrong_kind=_(
+            "Elektronisch unterzeichnet werden nur die Gemeinschaftsvereinbarung, Teilnehmerverträge und die "
+            "Anmeldung beim Netzbetreiber."
+        ),
+        out_for_signature=_("Dieses Dokument ist bereits zur Unterzeichnung versandt."),
+        newer_version=_("Es gibt eine neuere Version dieses Dokuments; bitte senden Sie diese."),
     )
-    if newer.exists():
-        raise SignatureRefused(_("Es gibt eine neuere Version dieses Dokuments; bitte senden Sie diese."))
 
 
 def _sent_pdf(document: Document) -> bytes:
@@ -211,7 +204,7 @@ def _accept_signed(request: SignatureRequest, status: RemoteStatus, signed: byte
         request.error = _("Das unterzeichnete PDF stimmt nicht mit dem gesendeten Dokument überein: %(reason)s.") % {
             "reason": problem
         }
-        _set_document_state(request.document, SignatureState.UNSIGNED, actor=None, door=door)
+        document_state_set(request.document, SignatureState.UNSIGNED, actor=None, door=door)
         return
     request.signed_file.save(
         f"{Path(request.document.filename).stem}-unterzeichnet.pdf", ContentFile(signed), save=False
@@ -263,10 +256,26 @@ def signature_withdraw(*, request: SignatureRequest, actor, door: Door | str) ->
 def _settle(request: SignatureRequest, outcome: str, when: datetime, *, actor, door: Door | str) -> None:
     request.state, document_state = _SETTLED[outcome]
     request.completed_at = when
-    _set_document_state(request.document, document_state, actor=actor, door=door)
+    document_state_set(request.document, document_state, actor=actor, door=door)
 
 
-def _set_document_state(document: Document, state: str, *, actor, door: Door | str) -> None:
+def signable_check(document: Document, *, wrong_kind: str, out_for_signature: str, newer_version: str) -> None:
+    """Refuse unless ``document`` is the latest version of a kind that is signed, and neither signed nor out for
+    signature. Every way of signing (DeepSign, paper) asks this; each says in its own words what is wrong."""
+    if document.kind not in SIGNABLE_KINDS:
+        raise SignatureRefused(wrong_kind)
+    if document.signature_state == SignatureState.OUT_FOR_SIGNATURE:
+        raise SignatureRefused(out_for_signature)
+    if document.signature_state == SignatureState.SIGNED:
+        raise SignatureRefused(_("Dieses Dokument ist bereits unterzeichnet."))
+    newer = Document.objects.filter(
+        community_id=document.community_id, kind=document.kind, subject=document.subject, version__gt=document.version
+    )
+    if newer.exists():
+        raise SignatureRefused(newer_version)
+
+
+def document_state_set(document: Document, state: str, *, actor, door: Door | str) -> None:
     """Change the document's signature state, with an audit entry saying who and through which door."""
     before = snapshot(document)
     document.signature_state = state

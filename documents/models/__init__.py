@@ -1,4 +1,4 @@
 from documents.models.documents import Document, DocumentKind, SignatureState
-from documents.models.signatures import SignatureRequest, SignatureRequestState
+from documents.models.signatures import PaperSignature, SignatureRequest, SignatureRequestState
 
-__all__ = ["Document", "DocumentKind", "SignatureRequest", "SignatureRequestState", "SignatureState"]
+__all__ = ["Document", "DocumentKind", "PaperSignature", "SignatureRequest", "SignatureRequestState", "SignatureState"]

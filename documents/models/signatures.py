@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from communities.models import Door
+
 
 class SignatureRequestState(models.TextChoices):
     DRAFT = "draft", _("vorbereitet")
@@ -58,3 +60,40 @@ class SignatureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} – {self.get_state_display()}"
+
+
+def paper_scan_path(paper: "PaperSignature", filename: str) -> str:
+    """Next to the DeepSign-signed PDFs, named after the document it signs (the uploaded name is not kept)."""
+    document = paper.document
+    return f"documents/{document.community_id}/signed/{document.filename.removesuffix('.pdf')}-papier.pdf"
+
+
+class PaperSignature(models.Model):
+    """A document signed on paper: the scan the LEG desk recorded, and who recorded it when."""
+
+    document = models.OneToOneField(
+        "documents.Document", on_delete=models.PROTECT, related_name="paper_signature", verbose_name=_("Dokument")
+    )
+    scan = models.FileField(_("Scan"), upload_to=paper_scan_path, max_length=255)
+    scan_sha256 = models.CharField(_("SHA-256 des Scans"), max_length=64)
+    size_bytes = models.PositiveIntegerField(_("Grösse (Bytes)"))
+    signed_on = models.DateField(_("unterzeichnet am"), help_text=_("Das Datum auf dem Papier."))
+    note = models.TextField(_("Bemerkung"), blank=True)
+    recorded_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erfasst durch"),
+    )
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
+
+    class Meta:
+        verbose_name = _("Papierunterschrift")
+        verbose_name_plural = _("Papierunterschriften")
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document} – {self.signed_on:%d.%m.%Y}"
