@@ -13,7 +13,7 @@ Timed, each from the issued invoice to PDF bytes (HTML included):
             outside a batch (a fresh process, a script) pays them: render_alone(invoice_html(invoice))
   reusing   100 separate renders in one process that keeps fonts and stylesheet between them, as OpenLEG's
             html_to_pdf does (a Celery worker, a web process): html_to_pdf(invoice_html(invoice))
-  batch     invoices_pdfs(invoices): fonts and stylesheet once, one PDF written and cut apart
+  batch     invoices_pdfs(invoices): fonts and stylesheet kept, one image cache for the batch
 Target (issue): the batch "well under 100 separate renders, for example by reusing fonts and styles": batch / alone.
 batch / reusing shows how much is left to share once fonts and styles are reused: layout and painting are paid
 per page either way. The three are run in turn, RUNS times; the best of each counts. Besides the wall-clock

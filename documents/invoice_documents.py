@@ -1,4 +1,4 @@
-"""Issued invoices and credit notes as documents: one PDF each, rendered in one batch."""
+"""Issued invoices and credit notes as documents: one PDF each, rendered together (documents.pdf.htmls_to_pdfs)."""
 
 from django.utils.text import slugify
 

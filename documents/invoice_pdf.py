@@ -166,7 +166,7 @@ def invoice_html(invoice: Invoice) -> str:
 
 
 def invoices_pdfs(invoices: Iterable[Invoice]) -> list[bytes]:
-    """One PDF per invoice, in order, rendered as one batch (see ``documents.pdf.htmls_to_pdfs``)."""
+    """One PDF per invoice, in order, rendered together (see ``documents.pdf.htmls_to_pdfs``)."""
     invoices = list(invoices)
     prefetch_related_objects(invoices, "lines", "corrects")
     return htmls_to_pdfs([invoice_html(invoice) for invoice in invoices])
