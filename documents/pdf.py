@@ -50,8 +50,8 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def _render(html: str, images: dict | None = None) -> bytes:
-    """``html`` as PDF bytes; ``images`` is WeasyPrint's image cache by URL, shared by the documents of a batch."""
+def html_to_pdf(html: str, *, images: dict | None = None) -> bytes:
+    """Render one HTML document to PDF bytes; ``images`` is WeasyPrint's image cache by URL, shared by a batch."""
     with _no_cyclic_gc():
         document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
             stylesheets=[_stylesheet()], font_config=_fonts(), cache=images
@@ -59,12 +59,7 @@ def _render(html: str, images: dict | None = None) -> bytes:
         return document.write_pdf()
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render one HTML document to PDF bytes."""
-    return _render(html)
-
-
 def htmls_to_pdfs(htmls: list[str]) -> list[bytes]:
     """Render many HTML documents to one PDF each, in order: the same bytes as ``html_to_pdf`` of each."""
     images = {}
-    return [_render(html, images) for html in htmls]
+    return [html_to_pdf(html, images=images) for html in htmls]

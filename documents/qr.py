@@ -25,7 +25,7 @@ from qrbill.bill import format_ref_number
 
 from billing.models import Invoice, InvoiceKind
 from billing.payment_slip import mod97, qr_bill_problems
-from documents.qr_matrix import qr_matrix_fast
+from documents.qr_matrix import qr_matrix
 from openleg.errors import DomainError
 
 QR_IID = range(30000, 32000)  # institution ids of QR-IBANs (positions 5 to 9)
@@ -106,14 +106,6 @@ def period_label(invoice: Invoice) -> str:
 def additional_information(invoice: Invoice) -> str:
     text = f"{invoice.get_kind_display()} {invoice.display_number} {invoice.issuer['name']}, {period_label(invoice)}"
     return text[:ADDITIONAL_INFORMATION_LENGTH]
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The modules of the QR code exactly as qrbill draws it: error correction M, no border (dark is True).
-
-    The same matrix as ``qrcode.QRCode(error_correction=M, border=0)``, made by a vectorised version of it.
-    """
-    return qr_matrix_fast(data)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -432,7 +432,7 @@ def penalties(stack: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def qr_matrix_fast(data: str) -> list[list[bool]]:
+def qr_matrix(data: str) -> list[list[bool]]:
     """The modules of ``data``'s QR code (error correction M, no border; dark is True), identical to qrcode's."""
     version, codewords = encode(data)
     layout = _symbol_layout(version)

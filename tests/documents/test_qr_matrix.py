@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from qrcode import util
 
-from documents.qr import qr_matrix
-from documents.qr_matrix import encode, penalties, qr_matrix_fast
+from documents import qr
+from documents.qr_matrix import encode, penalties, qr_matrix
 
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 WORDS = ("Sonnenberg", "Dorfstrasse", "Bahnhofstrasse", "Müller", "Zürich", "Genève", "Straße", "LEG", "äöü ÄÖÜ é")
@@ -93,7 +93,7 @@ def references() -> tuple[tuple[str, list[list[bool]]], ...]:
 
 
 def test_the_matrix_is_exactly_qrcodes_for_a_fixed_set_of_payloads():
-    mismatches = [data for data, expected in references() if qr_matrix_fast(data) != expected]
+    mismatches = [data for data, expected in references() if qr_matrix(data) != expected]
     assert len(references()) >= 300
     assert mismatches == []
 
@@ -105,14 +105,15 @@ def test_the_fixed_set_covers_every_mask_and_the_versions_up_to_25():
 
 
 def test_the_matrix_holds_plain_booleans():
-    matrix = qr_matrix_fast("SPC\r\n0200\r\n1\r\nCH4431999123000889012")
+    matrix = qr_matrix("SPC\r\n0200\r\n1\r\nCH4431999123000889012")
     assert all(type(module) is bool for row in matrix for module in row)
     assert all(len(row) == len(matrix) for row in matrix)
 
 
-def test_qr_matrix_uses_the_fast_version():
+def test_the_payment_part_uses_the_fast_version():
     data = qr_bill_payload(random.Random(7), 120)
-    assert qr_matrix(data) == qr_matrix_fast(data) == qrcode_matrix(data)
+    assert qr.qr_matrix is qr_matrix
+    assert qr.qr_matrix(data) == qrcode_matrix(data)
 
 
 @pytest.mark.parametrize("data", ["", "Hallo", "0123456789" * 30, "Grüezi\r\n" * 60, "ABC $%*+-./:" * 40])
@@ -128,7 +129,7 @@ def test_a_payload_too_long_for_any_version_is_refused():
     with pytest.raises(ValueError, match="was 41"):  # qrcode 8.2 fails when it sets version 41
         qrcode_matrix("x" * 2400)
     with pytest.raises(qrcode.exceptions.DataOverflowError):
-        qr_matrix_fast("x" * 2400)
+        qr_matrix("x" * 2400)
 
 
 def random_matrices(size: int, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -152,4 +153,4 @@ def test_the_penalty_is_exactly_qrcodes_lost_point(size):
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_gives_qrcodes_matrix(data):
-    assert qr_matrix_fast(data) == qrcode_matrix(data)
+    assert qr_matrix(data) == qrcode_matrix(data)
