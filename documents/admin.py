@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 from communities.formation_admin import may_run_formation
 from communities.models import Community, Door
 from documents.forms import PaperSignatureForm
-from documents.models import Document, PaperSignature, SignatureRequest, SignatureRequestState, SignatureState
-from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record
+from documents.models import Document, PaperSignature, SignatureRequest, SignatureRequestState
+from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record, paper_signature_recordable
 from documents.services import KIND_GROUPS, documents_generate_later
 from documents.signers import signers_for
 from documents.signing import (
-    SIGNABLE_KINDS,
     SignatureRefused,
     signature_request_send,
     signature_status_refresh,
@@ -65,7 +64,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if obj is not None and _recordable_on_paper(obj) and may_run_formation(request.user):
+        if obj is not None and paper_signature_recordable(obj) and may_run_formation(request.user):
             return [*fields, "record_on_paper"]
         return fields
 
@@ -194,14 +193,6 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return redirect("admin:communities_community_formation", community.pk)
-
-
-def _recordable_on_paper(document: Document) -> bool:
-    """Whether the console offers to record a paper signature; paper_signature_record has the final word."""
-    return document.kind in SIGNABLE_KINDS and document.signature_state not in (
-        SignatureState.SIGNED,
-        SignatureState.OUT_FOR_SIGNATURE,
-    )
 
 
 @admin.register(SignatureRequest)

@@ -48,6 +48,15 @@ def paper_signature_record(
     return paper
 
 
+def paper_signature_recordable(document: Document) -> bool:
+    """Whether ``document`` can take a paper signature now, by the rules ``paper_signature_record`` checks first."""
+    try:
+        _check_recordable(document)
+    except SignatureRefused:
+        return False
+    return True
+
+
 def _check_recordable(document: Document) -> None:
     signable_check(
         document,

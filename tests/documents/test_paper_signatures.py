@@ -8,7 +8,7 @@ from communities.formation import formation_obstacles
 from communities.models import CommunityStatus, Door
 from documents.models import Document, DocumentKind, PaperSignature, SignatureRequest, SignatureRequestState
 from documents.models import SignatureState as State
-from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record
+from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record, paper_signature_recordable
 from documents.pdf import html_to_pdf
 from documents.services import FORMATION_KINDS, documents_generate
 from documents.signing import SignatureRefused
@@ -158,14 +158,16 @@ def test_a_failure_after_storing_the_scan_removes_it_again(scan, today, media_ro
 def test_only_unsigned_formation_documents_are_recorded(scan, today, media_root, kind, state, message):
     document = made(scan, kind=kind, state=state)
 
+    assert not paper_signature_recordable(document)
     assert refused(document, scan) == message
     assert_nothing_written(document, media_root, state=state)
 
 
 def test_an_outdated_version_is_refused(scan, today, media_root):
     first = made(scan)
-    make_document(scan, community=first.community, version=2)
+    newest = make_document(scan, community=first.community, version=2)
 
+    assert (paper_signature_recordable(first), paper_signature_recordable(newest)) == (False, True)
     assert refused(first, scan) == (
         "Es gibt eine neuere Version dieses Dokuments; bitte erfassen Sie die Unterschrift auf dieser."
     )
