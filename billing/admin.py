@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from billing.charts import month_energy_svg
 from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
-from billing.invoicing import CHARGED
+from billing.invoicing import SETTLED
 from billing.models import (
+    MONTHLY_KINDS,
     AllocationKey,
     AllocationMethod,
     AllocationSetting,
@@ -46,7 +47,7 @@ from openleg.periods import local_date
 
 ENERGY_FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
 MONEY_ORDER = ("energy", "credit", "fee", "vat")
-INVOICED_KINDS = (*CHARGED, "vat")  # what invoices_issue adds up to an invoice's total
+INVOICED_KINDS = SETTLED  # what invoices_issue adds up to an invoice's total
 
 
 def _kwh(wh: int | None) -> str:
@@ -311,10 +312,10 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                issued = Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE).count()
+                issued = Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS).count()
                 self.message_user(
                     request,
-                    _("Der Lauf %(run)s ist freigegeben; %(count)s Rechnungen wurden ausgestellt.")
+                    _("Der Lauf %(run)s ist freigegeben; %(count)s Rechnungen und Gutschriften wurden ausgestellt.")
                     % {"run": run, "count": issued},
                     messages.SUCCESS,
                 )
@@ -346,7 +347,7 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 notes = Invoice.objects.filter(run=run, kind=InvoiceKind.CREDIT_NOTE).count()
                 self.message_user(
                     request,
-                    _("Der Lauf %(run)s ist storniert; %(count)s Gutschriften wurden ausgestellt.")
+                    _("Der Lauf %(run)s ist storniert; %(count)s Stornobelege wurden ausgestellt.")
                     % {"run": run, "count": notes},
                     messages.SUCCESS,
                 )
@@ -355,7 +356,7 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         to_credit = []
         if run.status == RunStatus.ISSUED:
             to_credit = list(
-                Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, credited_by__isnull=True)
+                Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS, credited_by__isnull=True)
                 .select_related("participant")
                 .order_by("number")
             )

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from billing.models import BillingRun, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, StatementLine
+from billing.models import MONTHLY_KINDS, BillingRun, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, StatementLine
 from billing.payment_slip import qr_bill_problems
 from communities.models import Community, Participant
 from openleg.periods import local_date, utc_now
 
 PAYMENT_DAYS = 30
 CHARGED = ("energy", "credit", "fee")  # info lines carry figures for reading, never money owed
+SETTLED = (*CHARGED, "vat", "carry")  # the lines an invoice's total adds up
 
 
 def _address(party) -> dict:
@@ -84,10 +85,12 @@ def invoices_issue(*, run: BillingRun) -> list[Invoice]:
         own = by_participant[participant]
         subtotal = sum((line.amount_chf for line in own if line.kind in CHARGED), Decimal(0))
         vat = sum((line.amount_chf for line in own if line.kind == "vat"), Decimal(0))
+        carried = sum((line.amount_chf for line in own if line.kind == "carry"), Decimal(0))
+        total = subtotal + vat + carried
         invoice = Invoice.objects.create(
             community=community,
             number=number,
-            kind=InvoiceKind.INVOICE,
+            kind=InvoiceKind.CREDIT_STATEMENT if total < 0 else InvoiceKind.INVOICE,
             run=run,
             participant=participant,
             issued_at=now,
@@ -101,7 +104,8 @@ def invoices_issue(*, run: BillingRun) -> list[Invoice]:
             vat_rate=Decimal(run.snapshot.get("vat_rate", "0")),
             subtotal_chf=subtotal,
             vat_chf=vat,
-            total_chf=subtotal + vat,
+            carried_chf=carried,
+            total_chf=total,
             provisional_data=bool(run.snapshot.get("provisional")),
         )
         _copy_lines(invoice, own, sign=1)
@@ -121,7 +125,7 @@ def _copy_lines(invoice: Invoice, lines, *, sign: int) -> None:
                 quantity=line.quantity,
                 unit=line.unit,
                 unit_price=line.unit_price,
-                amount_chf=sign * line.amount_chf if line.kind in (*CHARGED, "vat") else line.amount_chf,
+                amount_chf=sign * line.amount_chf if line.kind in SETTLED else line.amount_chf,
             )
             for line in lines
         ]
@@ -131,7 +135,7 @@ def _copy_lines(invoice: Invoice, lines, *, sign: int) -> None:
 def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
     """A credit note for every invoice of the run: the same lines with opposite amounts."""
     originals = list(
-        Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, credited_by__isnull=True)
+        Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS, credited_by__isnull=True)
         .order_by("number")
         .prefetch_related("lines")
     )
@@ -156,6 +160,7 @@ def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
             vat_rate=original.vat_rate,
             subtotal_chf=-original.subtotal_chf,
             vat_chf=-original.vat_chf,
+            carried_chf=-original.carried_chf,
             total_chf=-original.total_chf,
             provisional_data=original.provisional_data,
             reason=reason,
@@ -168,7 +173,7 @@ def invoices_credit(*, run: BillingRun, reason: str) -> list[Invoice]:
 def community_books(community: Community, run: BillingRun) -> dict[str, Decimal]:
     """Sums over the run's invoices per line kind: they equal the run's community totals to the Rappen."""
     rows = (
-        InvoiceLine.objects.filter(invoice__run=run, invoice__kind=InvoiceKind.INVOICE)
+        InvoiceLine.objects.filter(invoice__run=run, invoice__kind__in=MONTHLY_KINDS)
         .values("kind")
         .annotate(total=Sum("amount_chf"))
     )

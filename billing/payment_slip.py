@@ -2,13 +2,9 @@
 both structured addresses. Billing checks it before it issues invoices; documents.qr draws the bill.
 """
 
-import re
-
 from django.utils.translation import gettext as _
 
-IBAN_COUNTRIES = ("CH", "LI")
-IBAN_LENGTH = 21  # CH and LI
-_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]+$")
+from openleg.iban import compact_iban, swiss_iban_error
 
 
 def _address_fields() -> tuple[tuple[str, str, int], ...]:
@@ -23,21 +19,11 @@ def _address_fields() -> tuple[tuple[str, str, int], ...]:
     )
 
 
-def mod97(text: str) -> int:
-    """ISO 7064 MOD 97-10 over digits and letters (A = 10 … Z = 35), as IBANs and RF references use it."""
-    return int("".join(str(int(char, 36)) for char in text)) % 97
-
-
 def iban_problem(iban: str) -> str | None:
     """Why ``iban`` cannot receive QR-bill payments, or None."""
-    compact = iban.replace(" ", "").upper()
-    if not compact:
+    if not compact_iban(iban):
         return _("Die LEG hat keine IBAN für Zahlungen erfasst.")
-    if _IBAN_SHAPE.match(compact) and compact[:2] not in IBAN_COUNTRIES:
-        return _("Die IBAN %(iban)s ist keine Schweizer oder Liechtensteiner IBAN (CH oder LI).") % {"iban": iban}
-    if not _IBAN_SHAPE.match(compact) or len(compact) != IBAN_LENGTH or mod97(compact[4:] + compact[:4]) != 1:
-        return _("Die IBAN %(iban)s ist ungültig: Länge oder Prüfziffer stimmt nicht.") % {"iban": iban}
-    return None
+    return swiss_iban_error(iban)
 
 
 def address_problems(party: dict, *, whose: str) -> list[str]:

@@ -9,13 +9,14 @@ from billing.calculation import calculate
 from billing.gathering import Gathered, Issue, gather
 from billing.invoicing import invoices_credit, invoices_issue, payment_slip_problems
 from billing.models import BillingRun, RunDay, RunStatus, StatementLine
+from billing.receivables import cancellation_offset
 from communities.models import Community, Tariff
 from metering.parsers.base import Quality
 from metering.selectors import aggregate_for_period
 from metering.upsert import upsert_rows
 from openleg.energy import wh_to_kwh
 from openleg.errors import DomainError
-from openleg.periods import local_month, utc_now
+from openleg.periods import local_date, local_month, utc_now
 
 DEVIATION_TOLERANCE_WH = 1
 
@@ -229,7 +230,7 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
     return run
 
 
-def billing_run_cancel(*, run: BillingRun, actor, reason: str) -> BillingRun:
+def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = "admin") -> BillingRun:
     """Cancel a run; issued invoices are reversed by credit notes, so the month can be billed again."""
     if not reason.strip():
         raise DomainError(_("Bitte geben Sie einen Grund für die Stornierung an."), code="reason_required")
@@ -238,7 +239,11 @@ def billing_run_cancel(*, run: BillingRun, actor, reason: str) -> BillingRun:
         if run.status == RunStatus.CANCELLED:
             raise DomainError(_("Der Lauf ist bereits storniert."), code="already_cancelled")
         if run.status == RunStatus.ISSUED:
-            invoices_credit(run=run, reason=reason.strip())
+            today = local_date(utc_now())
+            for note in invoices_credit(run=run, reason=reason.strip()):
+                cancellation_offset(
+                    original=note.corrects, credit_note=note, booked_on=today, actor=actor, door=door
+                )
         run.status = RunStatus.CANCELLED
         run.cancelled_at = utc_now()
         run.cancelled_by = recorded_user(actor)

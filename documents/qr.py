@@ -24,13 +24,12 @@ from qrbill import QRBill
 from qrbill.bill import format_ref_number
 
 from billing.models import Invoice, InvoiceKind
-from billing.payment_slip import mod97, qr_bill_problems
+from billing.payment_slip import qr_bill_problems
+from billing.references import invoice_reference
 from documents.qr_matrix import qr_matrix
 from openleg.errors import DomainError
 
-QR_IID = range(30000, 32000)  # institution ids of QR-IBANs (positions 5 to 9)
 ADDITIONAL_INFORMATION_LENGTH = 140
-_MOD10_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
 _QRBILL_LANGUAGES = ("de", "fr", "it", "en")
 _UNSPLIT = 90  # longer than any address line qrbill accepts: the payment part's layout wraps long lines itself
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -61,38 +60,13 @@ class PaymentPart:
         return f"data:image/png;base64,{b64encode(self.qr_png).decode()}"
 
 
-def mod10_recursive(digits: str) -> int:
-    """The check digit of a QR reference (the recursive modulo 10 of the former ESR)."""
-    carry = 0
-    for digit in digits:
-        carry = _MOD10_TABLE[(carry + int(digit)) % 10]
-    return (10 - carry) % 10
-
-
-def qr_reference(digits: str) -> str:
-    """A 27-digit QR reference: up to 26 digits, left-padded with zeros, and the check digit."""
-    body = digits.zfill(26)
-    return f"{body}{mod10_recursive(body)}"
-
-
-def creditor_reference(body: str) -> str:
-    """An ISO 11649 creditor reference: RF, two check digits, the body (up to 21 letters or digits)."""
-    return f"RF{98 - mod97(f'{body}RF00'):02d}{body}"
-
-
-def is_qr_iban(iban: str) -> bool:
-    return int(iban[4:9]) in QR_IID
-
-
 def is_payable(invoice: Invoice) -> bool:
     """Only an invoice with an amount due gets a payment part; credit notes and credits are paid out."""
     return invoice.kind == InvoiceKind.INVOICE and invoice.total_chf > 0
 
 
-def invoice_reference(invoice: Invoice, iban: str) -> str:
-    """QRR for a QR-IBAN, RF otherwise; the fixed-width number keeps community and number apart."""
-    body = f"{invoice.community_id}{invoice.number:010d}"
-    return qr_reference(body) if is_qr_iban(iban) else creditor_reference(body)
+def reference_of(invoice: Invoice, iban: str) -> str:
+    return invoice_reference(community_id=invoice.community_id, number=invoice.number, iban=iban)
 
 
 def period_label(invoice: Invoice) -> str:
@@ -160,7 +134,7 @@ def _qr_bill(invoice: Invoice) -> QRBill:
             debtor=_qr_address(invoice.recipient),
             amount=str(invoice.total_chf),
             currency="CHF",
-            reference_number=invoice_reference(invoice, iban),
+            reference_number=reference_of(invoice, iban),
             additional_information=additional_information(invoice),
             language=_language(),
         )

@@ -11,7 +11,13 @@ class RecordLockedError(Exception):
 
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("Rechnung")
-    CREDIT_NOTE = "credit_note", _("Gutschrift (Storno)")
+    # a participant's month whose credits exceed its charges: nothing to pay, the LEG owes the amount
+    CREDIT_STATEMENT = "credit_statement", _("Gutschrift")
+    # reverses an issued invoice or credit statement when its run is cancelled
+    CREDIT_NOTE = "credit_note", _("Storno")
+
+
+MONTHLY_KINDS = (InvoiceKind.INVOICE, InvoiceKind.CREDIT_STATEMENT)
 
 
 class InvoiceCounter(models.Model):
@@ -71,6 +77,13 @@ class Invoice(ImmutableRecord):
     vat_rate = models.DecimalField(_("MWST-Satz"), max_digits=5, decimal_places=4, default=0)
     subtotal_chf = models.DecimalField(_("Zwischensumme (CHF)"), max_digits=12, decimal_places=2)
     vat_chf = models.DecimalField(_("MWST (CHF)"), max_digits=12, decimal_places=2)
+    carried_chf = models.DecimalField(
+        _("Übertrag (CHF)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Guthaben früherer Abrechnungen, mit dieser verrechnet (negativ)."),
+    )
     total_chf = models.DecimalField(_("Total (CHF)"), max_digits=12, decimal_places=2)
     provisional_data = models.BooleanField(_("provisorische Messdaten"), default=False)
     reason = models.TextField(_("Grund"), blank=True)
@@ -82,8 +95,11 @@ class Invoice(ImmutableRecord):
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="invoice_unique_number"),
             models.UniqueConstraint(
-                fields=["run", "participant"], condition=Q(kind="invoice"), name="invoice_one_per_participant_and_run"
+                fields=["run", "participant"],
+                condition=Q(kind__in=["invoice", "credit_statement"]),
+                name="invoice_one_per_participant_and_run",
             ),
+
         ]
 
     def __str__(self) -> str:
@@ -110,3 +126,24 @@ class InvoiceLine(ImmutableRecord):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.label}"
+
+
+def _invoice_pdf_path(pdf: "InvoicePdf", filename: str) -> str:
+    return f"invoices/{pdf.invoice.community_id}/{pdf.invoice.run_id}/{filename}"
+
+
+class InvoicePdf(ImmutableRecord):
+    """The PDF of an issued invoice, credit statement or credit note: rendered once, kept as it was sent."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="pdf", verbose_name=_("Rechnung"))
+    file = models.FileField(_("PDF"), upload_to=_invoice_pdf_path, max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveIntegerField(_("Grösse (Bytes)"))
+    created_at = models.DateTimeField(_("erstellt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Rechnungs-PDF")
+        verbose_name_plural = _("Rechnungs-PDFs")
+
+    def __str__(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]

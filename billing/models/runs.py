@@ -34,6 +34,8 @@ class BillingRun(models.Model):
     deviations = models.PositiveIntegerField(_("Abweichungen zum VNB"), default=0)
     totals = models.JSONField(_("Summen"), default=dict)
     computed_at = models.DateTimeField(_("berechnet am"), null=True, blank=True)
+    # What the figures were computed from (billing.basis): compared with the data of now before approval.
+    basis = models.JSONField(_("Berechnungsgrundlage"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -117,6 +119,7 @@ class StatementLine(models.Model):
         CREDIT = "credit", _("Gutschrift Produktion")
         FEE = "fee", _("Gebühr")
         VAT = "vat", _("MWST")
+        CARRY = "carry", _("Übertrag Guthaben")
         INFO = "info", _("Information")
 
     run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="lines")
@@ -128,6 +131,9 @@ class StatementLine(models.Model):
     unit = models.CharField(max_length=16, blank=True)
     unit_price = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     amount_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "billing.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["participant", "position"]
@@ -137,3 +143,58 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.label}"
+
+
+class RunBatch(models.Model):
+    """Runs started together from the console for one month: one item per community, for the progress page."""
+
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    month = models.PositiveSmallIntegerField(_("Monat"))
+    created_at = models.DateTimeField(_("gestartet am"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gestartet durch"),
+    )
+
+    class Meta:
+        verbose_name = _("Abrechnungsstapel")
+        verbose_name_plural = _("Abrechnungsstapel")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="run_batch_month_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}/{self.year} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+class RunBatchItem(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        DONE = "done", _("berechnet")
+        REFUSED = "refused", _("abgelehnt")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    batch = models.ForeignKey(RunBatch, on_delete=models.CASCADE, related_name="items")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("Gemeinschaft")
+    )
+    state = models.CharField(_("Stand"), max_length=8, choices=State.choices, default=State.QUEUED)
+    run = models.ForeignKey(
+        BillingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("Lauf")
+    )
+    message = models.TextField(_("Meldung"), blank=True)
+    finished_at = models.DateTimeField(_("fertig am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Gemeinschaft im Stapel")
+        verbose_name_plural = _("Gemeinschaften im Stapel")
+        ordering = ["batch", "community__name"]
+        constraints = [models.UniqueConstraint(fields=["batch", "community"], name="run_batch_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.get_state_display()}"

@@ -1,5 +1,5 @@
 from communities.models.audit import AuditEntry, Door
-from communities.models.community import Community, CommunityStatus, GridLevel, ReductionRate
+from communities.models.community import Community, CommunityStatus, CreditHandling, GridLevel, ReductionRate
 from communities.models.formation import FormationStep
 from communities.models.metering_points import METERING_POINT_ID_PATTERN, Membership, MeteringPoint
 from communities.models.participants import Participant, ParticipantKind, ParticipantRole
@@ -10,6 +10,7 @@ __all__ = [
     "AuditEntry",
     "Community",
     "CommunityStatus",
+    "CreditHandling",
     "Door",
     "FeeBasis",
     "FormationStep",

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openleg.addresses import StructuredAddress
+from openleg.iban import is_qr_iban, payout_iban_error
 
 vat_number_validator = RegexValidator(
     r"^CHE-\d{3}\.\d{3}\.\d{3}( MWST)?$", _("Die UID hat die Form CHE-123.456.789 (optional mit «MWST»).")
@@ -30,6 +31,12 @@ class ReductionRate(models.IntegerChoices):
     # One rate per community (StromVV): 40 % within one transformer circuit, 20 % across.
     SAME_CIRCUIT = 40, _("40 % (ein Trafokreis)")
     ACROSS_TRANSFORMER = 20, _("20 % (über eine Transformation)")
+
+
+class CreditHandling(models.TextChoices):
+    # What the community does with a participant's net credit: the invoice texts say exactly this.
+    PAYOUT = "payout", _("auszahlen")
+    CARRY_OVER = "carry_over", _("mit der nächsten Abrechnung verrechnen")
 
 
 class GridLevel(models.IntegerChoices):
@@ -92,6 +99,35 @@ class Community(StructuredAddress):
         help_text=_("Die Kennung, unter der der Netzbetreiber die LEG in SDAT-Lieferungen führt (CommunityID)."),
     )
     iban = models.CharField(_("IBAN für Zahlungen"), max_length=34, blank=True)
+    account_iban = models.CharField(
+        _("IBAN des Kontos für Auszahlungen"),
+        max_length=42,
+        blank=True,
+        help_text=_(
+            "Nur nötig, wenn die IBAN für Zahlungen eine QR-IBAN ist: die gewöhnliche IBAN desselben Kontos, "
+            "von dem Guthaben ausbezahlt werden."
+        ),
+    )
+    credit_handling = models.CharField(
+        _("Guthaben"),
+        max_length=16,
+        choices=CreditHandling.choices,
+        default=CreditHandling.CARRY_OVER,
+        help_text=_("Was mit einem Guthaben einer teilnehmenden Person geschieht."),
+    )
+    reminder_fee_chf = models.DecimalField(
+        _("Mahngebühr (CHF)"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text=_("Gebühr je Mahnung ab der zweiten Stufe; 0 für keine Gebühr."),
+    )
+    email_sender_name = models.CharField(
+        _("Absendername für E-Mails"), max_length=100, blank=True, help_text=_("Leer: der Name der LEG.")
+    )
+    reply_to_email = models.EmailField(
+        _("Antwortadresse für E-Mails"), blank=True, help_text=_("Wohin Teilnehmende auf Rechnungen antworten.")
+    )
     created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
 
     class Meta:
@@ -102,6 +138,7 @@ class Community(StructuredAddress):
             models.UniqueConstraint(fields=["utility", "name"], name="community_unique_name_per_utility"),
             models.CheckConstraint(condition=Q(reduction_percent__in=[40, 20]), name="community_reduction_40_or_20"),
             models.CheckConstraint(condition=Q(grid_level__gte=3, grid_level__lte=7), name="community_grid_level"),
+            models.CheckConstraint(condition=Q(reminder_fee_chf__gte=0), name="community_reminder_fee_gte_0"),
         ]
 
     def __str__(self) -> str:
@@ -115,9 +152,20 @@ class Community(StructuredAddress):
     def is_vat_registered(self) -> bool:
         return bool(self.vat_number)
 
+    @property
+    def payout_account(self) -> str:
+        """The ordinary IBAN that payouts are debited from: ``account_iban``, else ``iban`` unless a QR-IBAN."""
+        return self.account_iban or ("" if is_qr_iban(self.iban) else self.iban)
+
+    @property
+    def sender_name(self) -> str:
+        return self.email_sender_name or self.name
+
     def clean(self) -> None:
         super().clean()
         errors = {}
+        if self.account_iban and payout_iban_error(self.account_iban):
+            errors["account_iban"] = payout_iban_error(self.account_iban)
         if self.start_date and self.start_date.day != 1:
             errors["start_date"] = _("Eine LEG beginnt immer am Ersten eines Monats.")
         if self.representative_id and self.pk and self.representative.community_id != self.pk:

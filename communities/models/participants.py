@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from openleg.addresses import StructuredAddress
+from openleg.iban import payout_iban_error
 
 
 class ParticipantKind(models.TextChoices):
@@ -34,6 +35,15 @@ class Participant(StructuredAddress):
     member_from = models.DateField(_("Mitglied ab"))
     member_to = models.DateField(_("Mitglied bis"), null=True, blank=True)
     customer_number = models.CharField(_("Kundennummer"), max_length=32)
+    iban = models.CharField(
+        _("IBAN für Auszahlungen"),
+        max_length=42,
+        blank=True,
+        help_text=_("Konto, auf das Guthaben ausbezahlt werden (keine QR-IBAN)."),
+    )
+    account_holder = models.CharField(
+        _("Kontoinhaber"), max_length=70, blank=True, help_text=_("Leer: der Name der teilnehmenden Person.")
+    )
 
     class Meta:
         verbose_name = _("Teilnehmende")
@@ -61,6 +71,10 @@ class Participant(StructuredAddress):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def payout_account_holder(self) -> str:
+        return self.account_holder or self.display_name
+
+    @property
     def produces(self) -> bool:
         return self.role in (ParticipantRole.PRODUCER, ParticipantRole.PROSUMER, ParticipantRole.STORAGE)
 
@@ -77,5 +91,9 @@ class Participant(StructuredAddress):
             errors["company_name"] = _("Bitte den Firmennamen angeben.")
         if self.member_to and self.member_from and self.member_to < self.member_from:
             errors["member_to"] = _("Das Austrittsdatum liegt vor dem Eintrittsdatum.")
+        if self.iban:
+            problem = payout_iban_error(self.iban)
+            if problem:
+                errors["iban"] = problem
         if errors:
             raise ValidationError(errors)

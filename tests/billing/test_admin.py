@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.utils import formats, timezone
 from billing.charts import month_energy_svg, nice_step
 from billing.forms import run_state
 from billing.models import AllocationKey, AllocationSetting, BillingRun, Invoice, RunDay
+from billing.receivables import open_amounts
 from billing.services import billing_run_approve, billing_run_start
 from tests.communities.factories import CommunityFactory, MembershipFactory, TariffFactory
 
@@ -215,9 +217,10 @@ def test_approve_with_reason_and_override_issues_the_invoices(staff, staff_user,
     assert response.redirect_chain == [(page_of(run), 302)]
     run.refresh_from_db()
     assert (run.status, run.approved_by, run.approval_reason) == ("issued", staff_user, "Juni nur Testdaten")
-    assert Invoice.objects.filter(run=run, kind="invoice").count() == 2
+    kinds = list(Invoice.objects.filter(run=run).order_by("number").values_list("kind", "total_chf"))
+    assert kinds == [("invoice", Decimal("1.41")), ("credit_statement", Decimal("-0.84"))]
     page = text(response)
-    assert "Der Lauf " in page and "ist freigegeben; 2 Rechnungen wurden ausgestellt." in page
+    assert "Der Lauf " in page and "ist freigegeben; 2 Rechnungen und Gutschriften wurden ausgestellt." in page
     assert table_row(page, f"{run.community_id}-000001")[1:4] == ["Rechnung", name_of(run, "consumer"), "1.41"]
     assert "Freigeben und verrechnen</a>" not in page and "Neu berechnen" not in page
     # A second approval (double submit, stale tab) changes nothing.
@@ -244,7 +247,9 @@ def test_cancel_of_an_issued_run_credits_its_invoices(staff, run):
     run.refresh_from_db()
     numbers = sorted(invoice.display_number for invoice in Invoice.objects.filter(run=run))
     page = text(staff.get(action_url("cancel", run)))
-    assert "Die Stornierung stellt für 2 Rechnungen je eine Gutschrift aus (insgesamt CHF 0.57 zurück)." in page
+    assert "Die Stornierung stellt für 2 Belege je einen Stornobeleg aus (Summe der stornierten Beträge CHF 0.57)." in (
+        page
+    )
     assert all(number in page for number in numbers)
 
     refused = staff.post(action_url("cancel", run), {"state": run_state(run), "reason": ""})
@@ -258,15 +263,17 @@ def test_cancel_of_an_issued_run_credits_its_invoices(staff, run):
     notes = Invoice.objects.filter(run=run, kind="credit_note").order_by("number")
     assert [(note.corrects.display_number, note.total_chf) for note in notes] == [
         (invoice.display_number, -invoice.total_chf)
-        for invoice in Invoice.objects.filter(run=run, kind="invoice").order_by("number")
+        for invoice in Invoice.objects.filter(run=run, kind__in=["invoice", "credit_statement"]).order_by("number")
     ]
-    assert "2 Gutschriften wurden ausgestellt." in text(response)
+    # nothing was paid: each original and its credit note settle each other to zero
+    assert set(open_amounts(Invoice.objects.filter(run=run).values_list("pk", flat=True)).values()) == {Decimal(0)}
+    assert "2 Stornobelege wurden ausgestellt." in text(response)
     assert "Stornieren</a>" not in text(response)
 
 
 def test_cancel_of_a_draft_issues_no_credit_notes(staff, run):
     page = text(staff.get(action_url("cancel", run)))
-    assert "keine Rechnungen ausgestellt; der Lauf wird ohne Gutschriften verworfen" in page
+    assert "keine Rechnungen ausgestellt; der Lauf wird ohne Stornobelege verworfen" in page
     staff.post(action_url("cancel", run), {"state": run_state(run), "reason": "Doppelt erfasst"})
     run.refresh_from_db()
     assert (run.status, Invoice.objects.count()) == ("cancelled", 0)

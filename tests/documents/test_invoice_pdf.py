@@ -5,11 +5,11 @@ import pytest
 from pypdf import PdfReader
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine
+from billing.references import creditor_reference
 from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
 from communities.models import Participant
 from documents.invoice_pdf import invoice_html
 from documents.pdf import html_to_pdf
-from documents.qr import creditor_reference
 from tests.billing.conftest import march_community  # noqa: F401  (five members, March 2026)
 from tests.documents.pdftext import pdf_pages, pdf_text, squeezed
 
@@ -176,7 +176,7 @@ def test_a_credit_note_reverses_the_invoice_without_payment_part(issued, staff_u
     note = Invoice.objects.get(corrects=issued[0])
     lines = lines_of(html_to_pdf(invoice_html(note)))
 
-    assert f"Gutschrift (Storno) {note.display_number}" in lines
+    assert f"Storno {note.display_number}" in lines
     assert f"Storniert Rechnung {issued[0].display_number}" in lines
     assert "LEG-Strom Niedertarif 301.176 kWh 18.50 Rp./kWh -55.72" in lines
     assert "Total -100.47" in lines

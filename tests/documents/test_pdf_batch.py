@@ -44,7 +44,7 @@ def test_a_batch_of_invoices_reads_as_the_invoices_rendered_one_by_one(issued): 
     assert len(batch) == 5
     for invoice, pdf in zip(issued, batch, strict=True):
         assert pdf == html_to_pdf(invoice_html(invoice))
-        assert f"Rechnung {invoice.display_number}" in pdf_pages(pdf)[0].splitlines()
+        assert f"{invoice.get_kind_display()} {invoice.display_number}" in pdf_pages(pdf)[0].splitlines()
 
 
 @pytest.mark.parametrize(
