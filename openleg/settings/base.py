@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "communities",
     "metering",
     "billing",
+    "payments",
     "documents",
     "api",
 ]
