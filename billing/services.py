@@ -10,6 +10,7 @@ from billing.gathering import Gathered, Issue, gather
 from billing.invoicing import invoices_credit, invoices_issue, payment_slip_problems
 from billing.models import BillingRun, RunDay, RunStatus, StatementLine
 from billing.receivables import cancellation_offset
+from billing.signals import credit_notes_issued, invoices_issued
 from communities.models import Community, Tariff
 from metering.parsers.base import Quality
 from metering.selectors import aggregate_for_period
@@ -227,6 +228,7 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
         invoices_issue(run=run)
         run.status = RunStatus.ISSUED
         run.save(update_fields=["status"])
+        invoices_issued.send(sender=BillingRun, run=run)
     return run
 
 
@@ -240,10 +242,12 @@ def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = "admi
             raise DomainError(_("Der Lauf ist bereits storniert."), code="already_cancelled")
         if run.status == RunStatus.ISSUED:
             today = local_date(utc_now())
-            for note in invoices_credit(run=run, reason=reason.strip()):
+            notes = invoices_credit(run=run, reason=reason.strip())
+            for note in notes:
                 cancellation_offset(
                     original=note.corrects, credit_note=note, booked_on=today, actor=actor, door=door
                 )
+            credit_notes_issued.send(sender=BillingRun, run=run, credit_notes=notes)
         run.status = RunStatus.CANCELLED
         run.cancelled_at = utc_now()
         run.cancelled_by = recorded_user(actor)
