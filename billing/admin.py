@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.basis import basis_changes
 from billing.charts import month_energy_svg
 from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
 from billing.invoicing import SETTLED
@@ -271,6 +272,7 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
         issues = sorted(run.issues, key=lambda issue: not issue.get("blocking"))
         context = {
+            "data_changes": basis_changes(run) if run.status in (RunStatus.DRAFT, RunStatus.ISSUED) else [],
             **self._context(request, run, _("Abrechnungslauf %(run)s") % {"run": run}),
             "method": _method_label(run.method),
             "provisional": bool(run.snapshot.get("provisional")),
@@ -328,6 +330,7 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "invoice_count": len(preview),
             "invoice_total": _chf(sum((row["total"] for row in preview), Decimal(0))),
             "blocking": [issue for issue in run.issues if issue.get("blocking")],
+            "data_changes": basis_changes(run),
         }
         return TemplateResponse(request, "admin/billing/billingrun/approve.html", context)
 

@@ -175,3 +175,31 @@ def carry_overs(*, community: Community, participant_ids) -> dict[int, list[Carr
         if carry:
             carries.setdefault(item.participant_id, []).append(Carry(item, amount))
     return carries
+
+
+def carry_over_book(*, item: Invoice, onto: Invoice, amount: Decimal, booked_on: date, actor, door: str) -> Settlement:
+    """Settle ``item`` by the line of ``amount`` (its open amount when the run was computed) on invoice ``onto``.
+
+    Refused when the item's open amount is no longer that amount: it was paid, paid out or carried meanwhile."""
+    with transaction.atomic():
+        _locked(item)
+        now_open = open_amount(item)
+        if now_open != amount:
+            raise DomainError(
+                _(
+                    "Der offene Betrag von %(item)s ist jetzt CHF %(now)s statt CHF %(then)s wie bei der Berechnung; "
+                    "bitte berechnen Sie den Lauf neu."
+                )
+                % {"item": item, "now": format_chf(now_open), "then": format_chf(amount)},
+                code="stale_run",
+            )
+        return settlement_book(
+            invoice=item,
+            kind=SettlementKind.CARRY_OVER,
+            amount=-amount,
+            booked_on=booked_on,
+            actor=actor,
+            door=door,
+            note=_("verrechnet mit %(invoice)s") % {"invoice": onto},
+            counterpart=onto,
+        )

@@ -6,6 +6,7 @@ from django.db.models import Sum
 
 from billing.models import BillingRun, RunDay, StatementLine
 from openleg.energy import wh_to_kwh
+from openleg.money import round_chf
 
 FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
 
@@ -35,7 +36,10 @@ def run_summary(run: BillingRun) -> dict:
                 "participant": row["participant"],
                 "customer_number": row["participant__customer_number"],
                 "kwh": {figure: str(wh_to_kwh(row[figure])) for figure in FIGURES},
-                "chf": {**{kind: str(amount) for kind, amount in sorted(money.items())}, "total": str(total)},
+                "chf": {
+                    **{kind: str(round_chf(amount)) for kind, amount in sorted(money.items())},
+                    "total": str(round_chf(total)),
+                },
             }
         )
     return {

@@ -1,17 +1,21 @@
 """Billing runs: start (or re-run) a draft, approve it, cancel it. Every write is one transaction."""
 
+from decimal import Decimal
+
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
-from billing.calculation import calculate
+from billing.basis import basis_changes, run_basis
+from billing.calculation import Line, calculate
 from billing.gathering import Gathered, Issue, gather
 from billing.invoicing import invoices_credit, invoices_issue, payment_slip_problems
 from billing.models import BillingRun, RunDay, RunStatus, StatementLine
-from billing.receivables import cancellation_offset
+from billing.receivables import cancellation_offset, carry_over_book, carry_overs
 from billing.signals import credit_notes_issued, invoices_issued
-from communities.models import Community, Tariff
+from billing.texts import carry_label
+from communities.models import Community, Door, Tariff
 from metering.parsers.base import Quality
 from metering.selectors import aggregate_for_period
 from metering.upsert import upsert_rows
@@ -57,8 +61,12 @@ def billing_run_start(*, community: Community, year: int, month: int, actor=None
                 % {"month": month, "year": year, "status": run.get_status_display()},
                 code="run_frozen",
             )
+        # The basis is read before the figures: whatever lands in between makes the run stale, never silently new.
+        basis = run_basis(community, year, month)
         gathered = gather(community, year, month)
         _compute_into(run, gathered)
+        run.basis = basis
+        run.save(update_fields=["basis"])
     return run
 
 
@@ -113,9 +121,21 @@ def _compute_into(run: BillingRun, gathered: Gathered) -> None:
             for d, day in enumerate(gathered.local_days)
         ),
     )
+    carried = carry_overs(community=run.community, participant_ids=month.participant_ids)
     upsert_rows(
         StatementLine,
-        fields=("run", "participant", "position", "kind", "label", "quantity", "unit", "unit_price", "amount_chf"),
+        fields=(
+            "run",
+            "participant",
+            "position",
+            "kind",
+            "label",
+            "quantity",
+            "unit",
+            "unit_price",
+            "amount_chf",
+            "carried_from",
+        ),
         key=("run", "participant", "position"),
         rows=(
             (
@@ -128,11 +148,15 @@ def _compute_into(run: BillingRun, gathered: Gathered) -> None:
                 line.unit if line.quantity_kwh is not None else "",
                 line.unit_price,
                 line.amount_chf,
+                carried_from,
             )
             for pid, lines in result.lines.items()
-            for position, line in enumerate(lines, start=1)
+            for position, (line, carried_from) in enumerate(_with_carries(lines, carried.get(pid, [])), start=1)
         ),
     )
+    carried_total = sum((carry.amount for carries in carried.values() for carry in carries), Decimal(0))
+    if carried_total or any(carried.values()):
+        result.totals["carry"] = str(carried_total)
     energy = {name: int(values.sum()) for name, values in result.daily.items()}
     run.method = month.method
     run.snapshot = {**gathered.snapshot, "provisional": gathered.provisional}
@@ -142,6 +166,13 @@ def _compute_into(run: BillingRun, gathered: Gathered) -> None:
     run.totals = {"wh": energy, "chf": result.totals}
     run.computed_at = utc_now()
     run.save()
+
+
+def _with_carries(lines, carries):
+    """The participant's lines, then one line per open item the invoice settles (after VAT: no supply)."""
+    yield from ((line, None) for line in lines)
+    for carry in carries:
+        yield Line("carry", carry_label(carry.invoice, carry.amount), None, None, carry.amount, ""), carry.invoice.pk
 
 
 def _vnb_daily(gathered: Gathered):
@@ -194,9 +225,16 @@ def _cross_check_e31(community: Community, gathered: Gathered, daily) -> list[Is
 def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_missing: bool = False) -> BillingRun:
     """Freeze a draft and issue its invoices. Deviations need a reason; missing data an explicit override."""
     with transaction.atomic():
-        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        run = BillingRun.objects.select_for_update().select_related("community__utility").get(pk=run.pk)
         if run.status != RunStatus.DRAFT:
             raise DomainError(_("Nur Entwürfe können freigegeben werden."), code="not_draft")
+        changes = basis_changes(run)
+        if changes:
+            raise DomainError(
+                _("Daten seit der Berechnung geändert: %(changes)s Bitte berechnen Sie den Lauf neu.")
+                % {"changes": " ".join(change.message for change in changes)},
+                code="stale_run",
+            )
         if run.blocking_issues and not override_missing:
             raise DomainError(
                 _(
@@ -225,11 +263,27 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
         run.save()
         tariff_ids = [tariff["id"] for tariff in run.snapshot.get("tariffs", [])]
         Tariff.objects.filter(pk__in=tariff_ids, used_at__isnull=True).update(used_at=run.approved_at)
-        invoices_issue(run=run)
+        invoices = invoices_issue(run=run)
+        _book_carries(run, invoices, actor)
         run.status = RunStatus.ISSUED
         run.save(update_fields=["status"])
         invoices_issued.send(sender=BillingRun, run=run)
     return run
+
+
+def _book_carries(run: BillingRun, invoices, actor) -> None:
+    """Each carried item is settled by its line on the participant's new invoice."""
+    onto = {invoice.participant_id: invoice for invoice in invoices}
+    today = local_date(utc_now())
+    for line in StatementLine.objects.filter(run=run, kind="carry").select_related("carried_from"):
+        carry_over_book(
+            item=line.carried_from,
+            onto=onto[line.participant_id],
+            amount=line.amount_chf,
+            booked_on=today,
+            actor=actor,
+            door=Door.ADMIN,
+        )
 
 
 def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = "admin") -> BillingRun:

@@ -19,3 +19,10 @@ def statement_labels() -> dict[str, str]:
         "production": _("Gesamtproduktion"),
         "surplus": _("Überschuss, wird vom Netzbetreiber vergütet"),
     }
+
+
+def carry_label(item, amount) -> str:
+    """The line that settles an open item on the next invoice: a credit, or what a credit note asks back."""
+    if amount < 0:
+        return _("Guthaben aus %(item)s") % {"item": item}
+    return _("Nachbelastung aus %(item)s") % {"item": item}
