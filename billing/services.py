@@ -222,7 +222,9 @@ def _cross_check_e31(community: Community, gathered: Gathered, daily) -> list[Is
     ]
 
 
-def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_missing: bool = False) -> BillingRun:
+def billing_run_approve(
+    *, run: BillingRun, actor, reason: str = "", override_missing: bool = False, door: str = Door.ADMIN
+) -> BillingRun:
     """Freeze a draft and issue its invoices. Deviations need a reason; missing data an explicit override."""
     with transaction.atomic():
         run = BillingRun.objects.select_for_update().select_related("community__utility").get(pk=run.pk)
@@ -264,14 +266,14 @@ def billing_run_approve(*, run: BillingRun, actor, reason: str = "", override_mi
         tariff_ids = [tariff["id"] for tariff in run.snapshot.get("tariffs", [])]
         Tariff.objects.filter(pk__in=tariff_ids, used_at__isnull=True).update(used_at=run.approved_at)
         invoices = invoices_issue(run=run)
-        _book_carries(run, invoices, actor)
+        _book_carries(run, invoices, actor, door)
         run.status = RunStatus.ISSUED
         run.save(update_fields=["status"])
         invoices_issued.send(sender=BillingRun, run=run)
     return run
 
 
-def _book_carries(run: BillingRun, invoices, actor) -> None:
+def _book_carries(run: BillingRun, invoices, actor, door: str) -> None:
     """Each carried item is settled by its line on the participant's new invoice."""
     onto = {invoice.participant_id: invoice for invoice in invoices}
     today = local_date(utc_now())
@@ -282,11 +284,11 @@ def _book_carries(run: BillingRun, invoices, actor) -> None:
             amount=line.amount_chf,
             booked_on=today,
             actor=actor,
-            door=Door.ADMIN,
+            door=door,
         )
 
 
-def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = "admin") -> BillingRun:
+def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = Door.ADMIN) -> BillingRun:
     """Cancel a run; issued invoices are reversed by credit notes, so the month can be billed again."""
     if not reason.strip():
         raise DomainError(_("Bitte geben Sie einen Grund für die Stornierung an."), code="reason_required")

@@ -138,6 +138,13 @@ METER_IMPORT_ASYNC_BYTES = env.int("METER_IMPORT_ASYNC_BYTES", default=5 * 1024 
 LEG_MIN_PRODUCTION_SHARE = Decimal(env.str("LEG_MIN_PRODUCTION_SHARE", default="0.05"))
 LEG_REGISTRATION_LEAD_MONTHS = env.int("LEG_REGISTRATION_LEAD_MONTHS", default=3)
 
+# Payment reminders (payments/reminders.py): the first reminder this many days after the due date, the next ones
+# as many days after the previous reminder's due date, at most REMINDER_MAX_LEVEL reminders; each gives
+# REMINDER_PAYMENT_DAYS to pay. The fee is the community's (from the second reminder on).
+REMINDER_AFTER_DAYS = env.int("REMINDER_AFTER_DAYS", default=10)
+REMINDER_MAX_LEVEL = env.int("REMINDER_MAX_LEVEL", default=3)
+REMINDER_PAYMENT_DAYS = env.int("REMINDER_PAYMENT_DAYS", default=10)
+
 # VAT rate of Switzerland for supplies since 2024-01-01 (MWSTG Art. 25).
 VAT_STANDARD_RATE = Decimal(env.str("VAT_STANDARD_RATE", default="0.081"))
 

@@ -1,1 +1,3 @@
-__all__: list[str] = []
+from payments.models.reminders import Reminder, ReminderRun, ReminderRunStatus
+
+__all__ = ["Reminder", "ReminderRun", "ReminderRunStatus"]
