@@ -1,0 +1,1 @@
+from payments.admin import reminders  # noqa: F401  (registers the reminder console)
