@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from communities import services
 from communities.models import Community, Door, MeteringPoint, Participant, ParticipantKind, ParticipantRole
+from openleg.iban import mod97
 from pipeline.models import Municipality, Utility
 
 DEMO_VNB_NUMBER = "100999"
@@ -53,6 +54,9 @@ _LAST = [
 ]
 
 
+PRODUCING = (ParticipantRole.PRODUCER, ParticipantRole.PROSUMER)
+
+
 @dataclass(frozen=True)
 class DemoCommunity:
     name: str
@@ -64,6 +68,9 @@ class DemoCommunity:
     circuits: tuple[str, ...]
     companies: int
     iban: str
+    credit_handling: str = "carry_over"
+    account_iban: str = ""
+    reminder_fee_chf: Decimal = Decimal("0.00")
     status: str = "active"
     start: date = date(2026, 1, 1)
     registered_on: date | None = date(2025, 9, 15)
@@ -80,6 +87,10 @@ DEMO_COMMUNITIES = (
         ("TS-101",),
         1,
         "CH4431999123000889012",
+        # its IBAN is a QR-IBAN: credits are paid out from the account's ordinary IBAN
+        credit_handling="payout",
+        account_iban="CH3800483000000555001",
+        reminder_fee_chf=Decimal("20.00"),
     ),
     DemoCommunity(
         "LEG Talwil Gewerbe",
@@ -112,6 +123,12 @@ DEMO_COMMUNITIES = (
 
 def demo_mp_id(community_index: int, number: int) -> str:
     return f"CH{DEMO_VNB_NUMBER}12345{community_index:06d}{number:014d}"
+
+
+def demo_iban(community_index: int, number: int) -> str:
+    """A valid ordinary Swiss IBAN (bank 762) for a demo participant's payouts."""
+    bban = f"{762:05d}{community_index * 1000 + number:012d}"
+    return f"CH{98 - mod97(bban + 'CH00'):02d}{bban}"
 
 
 def _role(number: int) -> str:
@@ -156,6 +173,9 @@ def load_demo_master_data() -> dict[str, int]:
                 "start_date": spec.start,
                 "registered_on": spec.registered_on,
                 "iban": spec.iban,
+                "account_iban": spec.account_iban,
+                "credit_handling": spec.credit_handling,
+                "reminder_fee_chf": spec.reminder_fee_chf,
                 "street": spec.street,
                 "house_number": "1",
                 "postcode": "5000",
@@ -197,13 +217,15 @@ def _load_members(community: Community, spec: DemoCommunity, index: int, utility
             company_name=f"{_LAST[number]} {spec.municipality[1]} AG" if is_company else "",
             email=f"teilnehmer{index}{number + 1:02d}@example.ch",
             role=role,
+            # producers give their bank account for payouts of their credits
+            iban=demo_iban(index, number + 1) if role in PRODUCING else "",
             member_from=spec.start,
             street=spec.street,
             house_number=str(number * 2 + 1),
             postcode="5000",
             town=spec.municipality[1],
         )
-        produces = role in (ParticipantRole.PRODUCER, ParticipantRole.PROSUMER)
+        produces = role in PRODUCING
         metering_point = services.metering_point_create(
             actor=None,
             door=Door.COMMAND,

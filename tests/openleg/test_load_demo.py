@@ -34,6 +34,14 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     assert _counts() == first
     assert first["Community"] == 3 and first["User"] == 2
     assert (first["Utility"], first["Municipality"]) == (1 + 30, 3 + 72)  # EWS-DEMO and the demo market data
+    settings = dict(Community.objects.values_list("slug", "credit_handling"))
+    assert settings == {"sonnenberg-dorf": "payout", "talwil-gewerbe": "carry_over", "rebhalde": "carry_over"}
+    assert Community.objects.get(slug="sonnenberg-dorf").payout_account == "CH3800483000000555001"
+    producing = Participant.objects.filter(role__in=["producer", "prosumer"])
+    assert producing.count() == producing.exclude(iban="").count() > 0
+    assert not Participant.objects.filter(role="consumer").exclude(iban="").exists()
+    for participant in producing:
+        participant.full_clean()  # every demo IBAN is valid and not a QR-IBAN
     for community in Community.objects.all():
         members = community.participants.count()
         assert 6 <= members <= 15
