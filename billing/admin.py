@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.admin_receivables import PaymentStateFilter, ReceivablesAdminMixin, SettlementInline
 from billing.basis import basis_changes
 from billing.charts import month_energy_svg
 from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
@@ -429,15 +430,25 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Invoices and credit notes are legal records: shown, never added, changed or deleted here."""
 
-    list_display = ["display_number", "kind", "community", "participant", "total", "issued_at"]
-    list_filter = ["kind", "community"]
+    list_display = [
+        "display_number",
+        "kind",
+        "community",
+        "participant",
+        "total",
+        "open_display",
+        "state_display",
+        "due_date",
+        "issued_at",
+    ]
+    list_filter = [PaymentStateFilter, "kind", "community"]
     list_select_related = ["community", "participant"]
     search_fields = ["customer_number", "participant__last_name", "participant__company_name"]
     date_hierarchy = "issued_at"
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, SettlementInline]
     actions = None
     fields = [
         "display_number",
@@ -458,6 +469,8 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "subtotal",
         "vat",
         "total",
+        "open_display",
+        "state_display",
         "provisional_data",
         "reason",
     ]

@@ -80,7 +80,20 @@ class CommunityAdmin(FormationAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "utility", "municipality", "status", "formation_link"]}),
         (_("Gründung"), {"fields": ["start_date", "registered_on", "notice_months"]}),
         (_("Netz"), {"fields": ["grid_level", "reduction_percent", "vnb_reference"]}),
-        (_("Rechnungsstellerin"), {"fields": ["representative", "vat_number", "iban"]}),
+        (_("Rechnungsstellerin"), {"fields": ["representative", "vat_number"]}),
+        (
+            _("Zahlungen und Versand"),
+            {
+                "fields": [
+                    "iban",
+                    "account_iban",
+                    "credit_handling",
+                    "reminder_fee_chf",
+                    "email_sender_name",
+                    "reply_to_email",
+                ]
+            },
+        ),
         (_("Adresse"), {"fields": ["street", "house_number", "postcode", "town", "country"]}),
     ]
 
