@@ -118,7 +118,7 @@ def _language() -> str:
     return language if language in _QRBILL_LANGUAGES else "de"
 
 
-def _qr_bill(invoice: Invoice) -> QRBill:
+def _qr_bill(invoice: Invoice, amount: Decimal | None) -> QRBill:
     if not is_payable(invoice):
         raise QrBillError(
             _("%(invoice)s hat keinen Betrag zu bezahlen und daher keinen Einzahlungsschein.") % {"invoice": invoice}
@@ -132,7 +132,7 @@ def _qr_bill(invoice: Invoice) -> QRBill:
             account=iban,
             creditor=_qr_address(invoice.issuer),
             debtor=_qr_address(invoice.recipient),
-            amount=str(invoice.total_chf),
+            amount=str(invoice.total_chf if amount is None else amount),
             currency="CHF",
             reference_number=reference_of(invoice, iban),
             additional_information=additional_information(invoice),
@@ -146,9 +146,9 @@ def _grouped_iban(iban: str) -> str:
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
-def payment_part(invoice: Invoice) -> PaymentPart:
+def payment_part(invoice: Invoice, amount: Decimal | None = None) -> PaymentPart:
     """The QR-bill payment part of a payable invoice; QrBillError (German) names what is missing."""
-    bill = _qr_bill(invoice)
+    bill = _qr_bill(invoice, amount)
     qr_data = bill.qr_data()
     return PaymentPart(
         reference=bill.reference_number,

@@ -55,6 +55,10 @@ class ReminderRun(models.Model):
         return f"{self.community} {self.as_of:%d.%m.%Y}"
 
 
+def _reminder_pdf_path(reminder: "Reminder", filename: str) -> str:
+    return f"reminders/{reminder.run.community_id}/{reminder.run_id}/{filename}"
+
+
 class Reminder(models.Model):
     """One reminder of one invoice at one level; a discarded list's reminders are removed with it."""
 
@@ -66,6 +70,8 @@ class Reminder(models.Model):
     open_chf = models.DecimalField(_("offen (CHF)"), max_digits=12, decimal_places=2)
     fee_chf = models.DecimalField(_("Mahngebühr (CHF)"), max_digits=8, decimal_places=2, default=0)
     due_date = models.DateField(_("neu zahlbar bis"))
+    pdf = models.FileField(_("PDF"), upload_to=_reminder_pdf_path, max_length=255, blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 des PDF"), max_length=64, blank=True)
     fee_settlement = models.OneToOneField(
         "billing.Settlement",
         on_delete=models.PROTECT,
