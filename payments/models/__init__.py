@@ -1,1 +1,3 @@
-__all__: list[str] = []
+from payments.models.payouts import Payout, PayoutBatch, PayoutBatchStatus
+
+__all__: list[str] = ["Payout", "PayoutBatch", "PayoutBatchStatus"]
