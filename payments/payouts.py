@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
 from billing.models import Invoice, InvoiceKind, SettlementKind
-from billing.receivables import open_amounts, settlement_book
+from billing.receivables import settlement_book
 from communities.models import Community, CreditHandling, Participant
 from openleg.errors import DomainError
 from openleg.iban import compact_iban, is_qr_iban, payout_iban_error
+from openleg.money import round_chf
 from openleg.periods import local_today
 from payments import pain001
 from payments.models import Payout, PayoutBatch, PayoutBatchStatus
@@ -63,27 +64,40 @@ def participant_account_problem(participant: Participant) -> str:
     return payout_iban_error(participant.iban) or ""
 
 
-def payouts_due(community: Community) -> PayoutsDue:
-    """The credit items of a community that pays credits out, not yet in a live batch, ordered by number."""
-    if community.credit_handling != CreditHandling.PAYOUT:
-        return PayoutsDue(payable=[], held=[])
-    candidates = list(
-        Invoice.objects.filter(community=community)
+def _due_by_community(communities) -> dict[int, PayoutsDue]:
+    """Per community id: its credit items not yet in a live batch, ordered by number (one query in all)."""
+    items = (
+        Invoice.objects.filter(community__in=communities)
         .annotate(open_chf=F("total_chf") + Coalesce(Sum("settlements__amount_chf"), ZERO))
         .filter(open_chf__lt=0)
         .exclude(payouts__live=True)
         .select_related("participant")
-        .order_by("number")
+        .order_by("community", "number")
     )
-    amounts = open_amounts(item.pk for item in candidates)
-    payable, held = [], []
-    for item in candidates:
-        if amounts[item.pk] >= 0:
+    due: dict[int, PayoutsDue] = {}
+    for item in items:
+        amount = -round_chf(item.open_chf)  # SQLite sums as floats: one rounding gives the exact amount back
+        if amount <= 0:
             continue
         reason = participant_account_problem(item.participant)
-        due = DueItem(participant=item.participant, invoice=item, amount=-amounts[item.pk], reason=reason)
-        (held if reason else payable).append(due)
-    return PayoutsDue(payable=payable, held=held)
+        entry = DueItem(participant=item.participant, invoice=item, amount=amount, reason=reason)
+        lists = due.setdefault(item.community_id, PayoutsDue(payable=[], held=[]))
+        (lists.held if reason else lists.payable).append(entry)
+    return due
+
+
+def payouts_due(community: Community) -> PayoutsDue:
+    """The credit items of a community that pays credits out, not yet in a live batch, ordered by number."""
+    if community.credit_handling != CreditHandling.PAYOUT:
+        return PayoutsDue(payable=[], held=[])
+    return _due_by_community([community.pk]).get(community.pk, PayoutsDue(payable=[], held=[]))
+
+
+def payouts_due_overview() -> list[tuple[Community, PayoutsDue]]:
+    """Every community that pays credits out, by name, with what is due (two queries whatever their number)."""
+    communities = list(Community.objects.filter(credit_handling=CreditHandling.PAYOUT).order_by("name"))
+    due = _due_by_community(communities)
+    return [(community, due.get(community.pk, PayoutsDue(payable=[], held=[]))) for community in communities]
 
 
 def payout_account_problem(community: Community) -> str:

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.models import Door
+
 
 class PayoutBatchStatus(models.TextChoices):
     EXPORTED = "exported", _("exportiert")
@@ -49,13 +51,13 @@ class PayoutBatch(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     created_at = models.DateTimeField(_("erstellt am"), auto_now_add=True)
     created_by = _user(_("erstellt durch"))
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     confirmed_at = models.DateTimeField(_("bestätigt am"), null=True, blank=True)
     confirmed_by = _user(_("bestätigt durch"))
-    confirmed_door = models.CharField(_("bestätigt über"), max_length=16, blank=True)
+    confirmed_door = models.CharField(_("bestätigt über"), max_length=16, choices=Door.choices, blank=True)
     cancelled_at = models.DateTimeField(_("storniert am"), null=True, blank=True)
     cancelled_by = _user(_("storniert durch"))
-    cancelled_door = models.CharField(_("storniert über"), max_length=16, blank=True)
+    cancelled_door = models.CharField(_("storniert über"), max_length=16, choices=Door.choices, blank=True)
     cancel_reason = models.TextField(_("Grund der Stornierung"), blank=True)
 
     class Meta:

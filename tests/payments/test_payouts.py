@@ -81,7 +81,7 @@ def test_a_participant_without_or_with_an_unusable_iban_is_listed_apart_and_not_
 def test_a_batch_exports_every_payable_credit_as_one_valid_pain001_file(payout_community, staff_user):
     Participant.objects.filter(pk=participant(payout_community, "M4").pk).update(iban="")
     Participant.objects.filter(pk=participant(payout_community, "M5").pk).update(
-        account_holder="Müller & Söhne Energie AG, Zweigniederlassung Sonnenberg-Oberdorf (Kanton Zürich)"
+        kind="company", company_name="Müller & Söhne Energie AG, Zweigniederlassung Sonnenberg-Oberdorf (Kanton Zürich)"
     )
 
     batch = create(payout_community, actor=staff_user, door="admin")
@@ -305,6 +305,10 @@ def test_an_execution_date_in_the_past_is_refused(payout_community):
 def test_an_overpaid_invoice_is_paid_back(payout_community):
     invoice = item(payout_community, 1)
     payment_book(invoice=invoice, amount=Decimal("120.00"), booked_on=date(2026, 4, 20), actor=None, door="import")
+    for number, paid in [(2, Decimal("99.85")), (3, Decimal("102.46"))]:  # paid exactly, and a Rappen short
+        payment_book(
+            invoice=item(payout_community, number), amount=paid, booked_on=date(2026, 4, 20), actor=None, door="import"
+        )
 
     due = payouts_due(payout_community)
 

@@ -8,7 +8,6 @@ from django.core.management.base import CommandError
 from lxml import etree
 
 from communities.models import Community, Participant
-from payments.management.commands.export_payouts import Command
 from payments.models import PayoutBatch
 from payments.payouts import default_execution_date
 
@@ -18,14 +17,13 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 
 
 def run(*args) -> tuple[int, str, str]:
-    """The command as ``manage.py`` runs it: exit code, standard output and error."""
-    out, err = StringIO(), StringIO()
-    command = Command(stdout=out, stderr=err)
+    """Exit code, output and error message of the command (``manage.py`` exits with the CommandError's code)."""
+    out = StringIO()
     try:
-        command.run_from_argv(["manage.py", "export_payouts", *args])
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
+        call_command("export_payouts", *args, stdout=out)
+    except CommandError as error:
+        return error.returncode, out.getvalue(), str(error)
+    return 0, out.getvalue(), ""
 
 
 def test_export_writes_the_file_and_says_how_many_transfers_and_how_much(payout_community, tmp_path):
@@ -73,7 +71,7 @@ def test_bad_input_is_refused_in_german_with_exit_code_1(payout_community, tmp_p
 
     code, out, err = run(*args, "--out", str(target))
 
-    assert (code, out, err) == (1, "", f"CommandError: {message}\n")
+    assert (code, out, err) == (1, "", message)
     assert not target.exists()
     assert PayoutBatch.objects.count() == 0
 
@@ -85,8 +83,8 @@ def test_a_community_that_carries_credits_over_exits_1(payout_community, tmp_pat
 
     assert (code, err) == (
         1,
-        "CommandError: Die LEG «LEG Sonnenberg» zahlt Guthaben nicht aus, sie verrechnet sie mit der nächsten "
-        "Abrechnung (Einstellung «Guthaben»).\n",
+        "Die LEG «LEG Sonnenberg» zahlt Guthaben nicht aus, sie verrechnet sie mit der nächsten "
+        "Abrechnung (Einstellung «Guthaben»).",
     )
 
 

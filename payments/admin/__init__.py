@@ -1,0 +1,3 @@
+"""The payments console: one module per subject, registered when the admin autodiscovers ``payments.admin``."""
+
+from payments.admin import payouts  # noqa: F401
