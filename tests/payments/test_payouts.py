@@ -349,3 +349,24 @@ def test_the_default_execution_day_is_the_next_weekday():
         date(2026, 4, 13),
         date(2026, 4, 13),
     ]
+
+
+def test_a_credit_note_of_a_paid_invoice_is_paid_back(payout_community):
+    from billing.models import BillingRun
+    from billing.services import billing_run_cancel
+
+    invoice = item(payout_community, 1)
+    payment_book(invoice=invoice, amount=Decimal("100.47"), booked_on=date(2026, 4, 20), actor=None, door="import")
+    billing_run_cancel(run=BillingRun.objects.get(community=payout_community), actor=None, reason="Tarif falsch")
+
+    due = payouts_due(payout_community)
+
+    note = Invoice.objects.get(community=payout_community, corrects=invoice)
+    assert [(d.invoice.kind, d.invoice.number, d.amount) for d in due.payable] == [
+        ("credit_note", note.number, Decimal("100.47"))
+    ]
+    batch = create(payout_community)
+    assert (
+        batch.payouts.get().remittance
+        == f"Rückzahlung Storno {payout_community.pk}-{note.number:06d} LEG Sonnenberg 03/2026"
+    )

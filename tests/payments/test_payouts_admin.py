@@ -225,3 +225,20 @@ def test_a_utility_user_gets_no_payout_pages(client, utility_user, payout_commun
         assert client.get(url).status_code == 302  # to the admin login
     assert client.post(batch_url(batch, "confirm")).status_code == 302
     assert PayoutBatch.objects.get().status == "exported"
+
+
+def test_the_due_page_reads_a_fixed_number_of_queries_whatever_the_number_of_communities(staff, payout_community):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.communities.factories import CommunityFactory, ParticipantFactory
+
+    with CaptureQueriesContext(connection) as one:
+        staff.get(DUE_URL)
+    for _ in range(3):
+        ParticipantFactory(community=CommunityFactory(credit_handling="payout"))
+    with CaptureQueriesContext(connection) as four:
+        page = text(staff.get(DUE_URL))
+
+    assert page.count("<p>Nichts auszuzahlen.</p>") == 3
+    assert len(four.captured_queries) == len(one.captured_queries)
