@@ -178,7 +178,7 @@ def payout_batch_create(*, community: Community, execution_date: date, actor, do
     _check_can_pay_out(community, execution_date)
     token = secrets.token_hex(4).upper()
     created_at = timezone.now()
-    message_id = f"OLEG-{community.pk}-{created_at:%Y%m%d}-{token}"
+    message_id = f"OLEG-{community.pk}-{timezone.localtime(created_at):%Y%m%d}-{token}"
     stored_name = ""
     try:
         with transaction.atomic():
