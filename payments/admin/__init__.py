@@ -1,1 +1,3 @@
-from payments.admin import reminders  # noqa: F401  (registers the reminder console)
+"""The payments console: one module per subject, registered when the admin autodiscovers ``payments.admin``."""
+
+from payments.admin import payouts, reminders  # noqa: F401
