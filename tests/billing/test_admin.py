@@ -56,7 +56,7 @@ def name_of(run, role: str) -> str:
 
 
 def community_of_size(participants: int):
-    community = CommunityFactory()
+    community = CommunityFactory(status="active", start_date=date(2026, 1, 1))
     TariffFactory(community=community, valid_from=date(2026, 1, 1))
     for number in range(participants):
         MembershipFactory(
