@@ -106,7 +106,8 @@ def month_energy_svg(
 
 
 DEVIATION_COLOURS = {"leg": "#27ae60", "vnb_leg": "#a9dfbf", "delivered": "#2471a3", "vnb_delivered": "#a9cce3"}
-DEVIATION_HEIGHT, DEVIATION_GROUP, DEVIATION_TOP = 240, 64, 30
+DEVIATION_HEIGHT, DEVIATION_GROUP, DEVIATION_TOP = 240, 84, 30
+DEVIATION_NOTE_MIN_GROUP = 60  # narrower groups (many days) leave the differences to the table
 
 
 def deviation_days_svg(
@@ -118,16 +119,17 @@ def deviation_days_svg(
 ) -> str:
     """Ours beside the VNB's figure on each deviating day: grouped bars in Wh per day (None: no figure).
 
-    ``notes`` are written above each day's group (the differences); days are labelled dd.mm. since they need
-    not follow each other. Small on purpose: a participant rarely has more than a few deviating days.
+    ``notes`` are written above each day's group (the differences) while there is room; days are labelled
+    dd.mm. since they need not follow each other. At most as wide as the month chart, however many days deviate.
     """
     names = list(series)
-    width = max(360, LEFT + RIGHT + DEVIATION_GROUP * len(days))
+    group = min(DEVIATION_GROUP, (WIDTH - LEFT - RIGHT) / max(len(days), 1))
+    width = round(max(360, LEFT + RIGHT + group * len(days)))
     peak_wh = max((max((v or 0 for v in values), default=0) for values in series.values()), default=0)
     step = nice_step(peak_wh / 1000)
     top = max(step * ceil(peak_wh / 1000 / step), step)
     plot_h = DEVIATION_HEIGHT - BOTTOM - DEVIATION_TOP
-    bar = DEVIATION_GROUP * 0.8 / max(len(names), 1)
+    bar = group * 0.8 / max(len(names), 1)
 
     def y(kwh: float) -> float:
         return DEVIATION_TOP + plot_h * (1 - kwh / top)
@@ -149,7 +151,7 @@ def deviation_days_svg(
         f"{escape(_('kWh pro Tag'))}</text>"
     )
     for index, day in enumerate(days):
-        left = LEFT + index * DEVIATION_GROUP + DEVIATION_GROUP * 0.1
+        left = LEFT + index * group + group * 0.1
         for position, name in enumerate(names):
             wh = series[name][index]
             if not wh or wh <= 0:
@@ -160,10 +162,13 @@ def deviation_days_svg(
                 f'width="{bar:.1f}" height="{height:.1f}" fill="{DEVIATION_COLOURS.get(name, FALLBACK_COLOUR)}">'
                 f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {_kwh(wh)} kWh</title></rect>"
             )
-        centre = LEFT + (index + 0.5) * DEVIATION_GROUP
+        centre = LEFT + (index + 0.5) * group
+        if group >= DEVIATION_NOTE_MIN_GROUP:
+            parts.append(
+                f'<text x="{centre:.1f}" y="{DEVIATION_TOP - 8}" text-anchor="middle" fill="#c0392b">'
+                f"{escape(notes[index])}</text>"
+            )
         parts.append(
-            f'<text x="{centre:.1f}" y="{DEVIATION_TOP - 8}" text-anchor="middle" fill="#c0392b">'
-            f"{escape(notes[index])}</text>"
             f'<text x="{centre:.1f}" y="{DEVIATION_HEIGHT - BOTTOM + 14}" text-anchor="middle">{day:%d.%m.}</text>'
         )
     parts.append(

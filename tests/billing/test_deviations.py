@@ -212,3 +212,10 @@ def test_the_deviation_chart_is_plain_escaped_svg():
     assert svg.count("<rect x=") == 3 + 2  # three bars (no VNB figure on 9 March) and two legend squares
     assert ">&lt;b&gt;</text>" in svg and ">09.03.</text>" in svg
     assert svg.endswith("</svg>")
+
+
+def test_a_month_of_deviating_days_stays_as_wide_as_the_month_chart_and_leaves_the_differences_to_the_table():
+    days = [date(2026, 3, day) for day in range(1, 32)]
+    svg = deviation_days_svg(days, {"leg": [1000] * 31, "vnb_leg": [990] * 31}, {}, ["+0.010"] * 31, "Monat")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="860" height="240"')
+    assert "+0.010" not in svg and ">31.03.</text>" in svg
