@@ -21,9 +21,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.admin_deviations import DeviationViews
 from billing.admin_receivables import PaymentStateFilter, ReceivablesAdminMixin, SettlementInline
+from billing.admin_start import RunStartViews
 from billing.basis import basis_changes
 from billing.charts import month_energy_svg
+from billing.deviations import DEVIATING_DAY
 from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
 from billing.invoicing import SETTLED
 from billing.models import (
@@ -39,7 +42,7 @@ from billing.models import (
     RunStatus,
     StatementLine,
 )
-from billing.services import DEVIATION_TOLERANCE_WH, billing_run_approve, billing_run_cancel, billing_run_start
+from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
 from communities.admin import AuditedAdminMixin
 from communities.models import Participant
 from openleg.admin_mixins import ReadOnlyAdminMixin
@@ -71,14 +74,6 @@ def _energy_labels() -> dict[str, str]:
     }
 
 
-def _deviating(ours: str, theirs: str) -> Q:
-    """A day where the VNB gave a figure and ours differs from it by more than the tolerance."""
-    return Q(**{f"{theirs}__isnull": False}) & (
-        Q(**{f"{ours}__gt": F(theirs) + DEVIATION_TOLERANCE_WH})
-        | Q(**{f"{ours}__lt": F(theirs) - DEVIATION_TOLERANCE_WH})
-    )
-
-
 def community_days(run: BillingRun) -> dict[date, dict[str, int]]:
     """The community's Wh per local day (one aggregate query)."""
     rows = (
@@ -102,9 +97,7 @@ def participant_reconciliation(run: BillingRun) -> list[dict]:
             production=Sum("production_wh"),
             delivered=Sum("delivered_wh"),
             vnb_delivered=Sum("vnb_delivered_wh"),
-            deviation_days=Count(
-                "pk", filter=_deviating("leg_wh", "vnb_leg_wh") | _deviating("delivered_wh", "vnb_delivered_wh")
-            ),
+            deviation_days=Count("pk", filter=DEVIATING_DAY),
         )
         .order_by("participant__customer_number", "participant")
     )
@@ -200,6 +193,8 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             path("<int:object_id>/approve/", view(self.approve_view), name="billing_billingrun_approve"),
             path("<int:object_id>/cancel/", view(self.cancel_view), name="billing_billingrun_cancel"),
             path("<int:object_id>/recompute/", view(self.recompute_view), name="billing_billingrun_recompute"),
+            *RunStartViews(self).urls(),
+            *DeviationViews(self).urls(),
         ]
         return own + super().get_urls()
 

@@ -103,3 +103,84 @@ def month_energy_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+DEVIATION_COLOURS = {"leg": "#27ae60", "vnb_leg": "#a9dfbf", "delivered": "#2471a3", "vnb_delivered": "#a9cce3"}
+DEVIATION_HEIGHT, DEVIATION_GROUP, DEVIATION_TOP = 240, 84, 30
+DEVIATION_NOTE_MIN_GROUP = 60  # narrower groups (many days) leave the differences to the table
+
+
+def deviation_days_svg(
+    days: Sequence[date],
+    series: Mapping[str, Sequence[int | None]],
+    labels: Mapping[str, str],
+    notes: Sequence[str],
+    title: str,
+) -> str:
+    """Ours beside the VNB's figure on each deviating day: grouped bars in Wh per day (None: no figure).
+
+    ``notes`` are written above each day's group (the differences) while there is room; days are labelled
+    dd.mm. since they need not follow each other. At most as wide as the month chart, however many days deviate.
+    """
+    names = list(series)
+    group = min(DEVIATION_GROUP, (WIDTH - LEFT - RIGHT) / max(len(days), 1))
+    width = round(max(360, LEFT + RIGHT + group * len(days)))
+    peak_wh = max((max((v or 0 for v in values), default=0) for values in series.values()), default=0)
+    step = nice_step(peak_wh / 1000)
+    top = max(step * ceil(peak_wh / 1000 / step), step)
+    plot_h = DEVIATION_HEIGHT - BOTTOM - DEVIATION_TOP
+    bar = group * 0.8 / max(len(names), 1)
+
+    def y(kwh: float) -> float:
+        return DEVIATION_TOP + plot_h * (1 - kwh / top)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{DEVIATION_HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for n in range(round(top / step) + 1):
+        tick = n * step
+        parts.append(
+            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(_axis_label(tick, step))}</text>'
+        )
+    parts.append(
+        f'<text x="14" y="{DEVIATION_TOP + plot_h / 2:.0f}" '
+        f'transform="rotate(-90 14 {DEVIATION_TOP + plot_h / 2:.0f})" text-anchor="middle">'
+        f"{escape(_('kWh pro Tag'))}</text>"
+    )
+    for index, day in enumerate(days):
+        left = LEFT + index * group + group * 0.1
+        for position, name in enumerate(names):
+            wh = series[name][index]
+            if not wh or wh <= 0:
+                continue
+            height = plot_h * (wh / 1000) / top
+            parts.append(
+                f'<rect x="{left + position * bar:.1f}" y="{DEVIATION_TOP + plot_h - height:.1f}" '
+                f'width="{bar:.1f}" height="{height:.1f}" fill="{DEVIATION_COLOURS.get(name, FALLBACK_COLOUR)}">'
+                f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {_kwh(wh)} kWh</title></rect>"
+            )
+        centre = LEFT + (index + 0.5) * group
+        if group >= DEVIATION_NOTE_MIN_GROUP:
+            parts.append(
+                f'<text x="{centre:.1f}" y="{DEVIATION_TOP - 8}" text-anchor="middle" fill="#c0392b">'
+                f"{escape(notes[index])}</text>"
+            )
+        parts.append(
+            f'<text x="{centre:.1f}" y="{DEVIATION_HEIGHT - BOTTOM + 14}" text-anchor="middle">{day:%d.%m.}</text>'
+        )
+    parts.append(
+        f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{DEVIATION_TOP + plot_h}" y2="{DEVIATION_TOP + plot_h}" '
+        f'stroke="#888"/>'
+    )
+    for position, name in enumerate(names):
+        x = LEFT + 150 * (position % 2)
+        row = DEVIATION_HEIGHT - 34 + 16 * (position // 2)
+        parts.append(
+            f'<rect x="{x}" y="{row}" width="10" height="10" fill="{DEVIATION_COLOURS.get(name, FALLBACK_COLOUR)}"/>'
+            f'<text x="{x + 14}" y="{row + 9}">{escape(labels.get(name, name))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -223,8 +223,6 @@ def gather(community: Community, year: int, month: int) -> Gathered:
             for m in memberships
         ],
     }
-    if not participants:
-        issues.append(Issue("no_members", _("Die Gemeinschaft hat in diesem Monat keine Mitglieder."), True))
     return Gathered(
         month_input,
         period,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
 from billing.basis import basis_changes, run_basis
+from billing.billable import billing_check
 from billing.calculation import Line, calculate
 from billing.gathering import Gathered, Issue, gather
 from billing.invoicing import invoices_credit, invoices_issue, payment_slip_problems
@@ -45,13 +46,12 @@ def _claim_run(community: Community, year: int, month: int, actor) -> BillingRun
 
 
 def billing_run_start(*, community: Community, year: int, month: int, actor=None) -> BillingRun:
-    """Compute the month as a draft; a draft is replaced, an approved or issued month is refused."""
-    period = local_month(year, month)
-    if period.end > utc_now():
-        raise DomainError(
-            _("Der Monat %(month)02d/%(year)s ist noch nicht abgeschlossen.") % {"month": month, "year": year},
-            code="month_not_closed",
-        )
+    """Compute the month as a draft; a draft is replaced, an approved or issued month is refused.
+
+    A month not yet over, a community not started in the month or without members is refused before any run
+    is claimed (``billing.billable``), so a refusal leaves nothing behind.
+    """
+    billing_check(community=community, year=year, month=month)
     run = _claim_run(community, year, month, actor)
     with transaction.atomic():
         run = BillingRun.objects.select_for_update().get(pk=run.pk)

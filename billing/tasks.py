@@ -1,21 +1,33 @@
+import logging
+
 from celery import group, shared_task
 from django.db import transaction
 
+from billing.billable import billing_refusals
+from billing.run_start import run_batch_item_compute
 from billing.services import billing_run_start
 from communities.models import Community, CommunityStatus
 from openleg.errors import DomainError
 from openleg.periods import ZURICH, utc_now
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
 def run_billing_for_community(community_id: int, year: int, month: int) -> str:
-    """Compute one community's month; a frozen month is left alone (safe to run twice)."""
+    """Compute one community's month; a frozen or refused month is left alone (safe to run twice)."""
     community = Community.objects.select_related("utility").get(pk=community_id)
     try:
         run = billing_run_start(community=community, year=year, month=month)
     except DomainError as error:
         return error.code
     return run.status
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
+def compute_run_batch_item(item_id: int) -> str:
+    """One community of a batch started from the console; the outcome is recorded on the item (safe to run twice)."""
+    return run_batch_item_compute(item_id=item_id).state
 
 
 def previous_month() -> tuple[int, int]:
@@ -28,15 +40,20 @@ def start_monthly_billing(only_missing: bool = False) -> int:
     """Beat: the previous month of every active community, as a group of one task per community.
 
     On the 2nd every draft is (re)computed; the daily safety net (``only_missing``) starts only months that
-    have no run yet, because beat can miss a monthly entry.
+    have no run yet, because beat can miss a monthly entry. Communities that may not be billed for the month
+    (not started in it, no members) are skipped, not failed.
     """
     year, month = previous_month()
     statuses = ["draft", "approved", "issued"] if only_missing else ["approved", "issued"]
-    ids = list(
-        Community.objects.filter(status=CommunityStatus.ACTIVE)
-        .exclude(billing_runs__year=year, billing_runs__month=month, billing_runs__status__in=statuses)
-        .values_list("pk", flat=True)
+    communities = list(
+        Community.objects.filter(status=CommunityStatus.ACTIVE).exclude(
+            billing_runs__year=year, billing_runs__month=month, billing_runs__status__in=statuses
+        )
     )
+    refusals = billing_refusals(communities=communities, year=year, month=month)
+    for refusal in refusals.values():
+        logger.info("monthly billing skipped: %s", refusal.message)
+    ids = [community.pk for community in communities if community.pk not in refusals]
     jobs = group(run_billing_for_community.s(pk, year, month) for pk in ids)
     transaction.on_commit(jobs.apply_async)
     return len(ids)

@@ -39,7 +39,9 @@ def march_community(db):
     from tests.pipeline.factories import UtilityFactory
 
     utility = UtilityFactory(vnb_number="100777", grid_usage_rp_kwh=Decimal("9.0000"))
-    community = CommunityFactory(utility=utility, slug="maerz", vat_number="")
+    community = CommunityFactory(
+        utility=utility, slug="maerz", vat_number="", status="active", start_date=date(2026, 1, 1)
+    )
     community_services.tariff_create(
         community=community,
         valid_from=date(2026, 1, 1),

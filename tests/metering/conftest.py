@@ -21,7 +21,9 @@ def leg(db):
     from tests.pipeline.factories import UtilityFactory
 
     utility = UtilityFactory(vnb_number="100999")
-    community = CommunityFactory(utility=utility, vnb_reference="100999-000042")
+    community = CommunityFactory(
+        utility=utility, vnb_reference="100999-000042", status="active", start_date=date(2026, 1, 1)
+    )
     for mp_id, role in ((CONSUMER, "consumer"), (PRODUCER, "producer")):
         MembershipFactory(
             metering_point=MeteringPointFactory(mp_id=mp_id, utility=utility),
