@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
 from billing.models import Invoice, InvoiceKind, SettlementKind
-from billing.receivables import settlement_book
+from billing.receivables import open_amounts, settlement_book
 from communities.models import Community, CreditHandling, Participant
 from openleg.errors import DomainError
 from openleg.iban import compact_iban, is_qr_iban, payout_iban_error
@@ -258,6 +258,16 @@ def _forget(stored_name: str) -> None:
     """A file written for a batch that was not recorded is removed: nothing half-written stays behind."""
     if stored_name:
         PayoutBatch.file.field.storage.delete(stored_name)
+
+
+def payouts_settled_meanwhile(batch: PayoutBatch) -> list[tuple[Payout, Decimal]]:
+    """Payouts of a batch whose item no longer owes the amount exported (e.g. its run was cancelled since), with
+    the item's open amount now: confirming still books what the bank paid, which leaves the item owing the LEG."""
+    payouts = list(batch.payouts.select_related("invoice", "participant").order_by("pk"))
+    amounts = open_amounts(payout.invoice_id for payout in payouts)
+    return [
+        (payout, amounts[payout.invoice_id]) for payout in payouts if amounts[payout.invoice_id] != -payout.amount_chf
+    ]
 
 
 def payout_batch_confirm(*, batch: PayoutBatch, actor, door: str) -> PayoutBatch:

@@ -29,6 +29,7 @@ from payments.payouts import (
     payout_batch_create,
     payouts_due,
     payouts_due_overview,
+    payouts_settled_meanwhile,
 )
 
 
@@ -245,6 +246,10 @@ class PayoutBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             original=batch,
             batch=batch,
             total=format_chf(batch.total_chf),
+            changed=[
+                {"payout": payout, "open": format_chf(open_chf), "amount": format_chf(payout.amount_chf)}
+                for payout, open_chf in payouts_settled_meanwhile(batch)
+            ],
         )
         return TemplateResponse(request, "admin/payments/payoutbatch/confirm.html", context)
 

@@ -242,3 +242,24 @@ def test_the_due_page_reads_a_fixed_number_of_queries_whatever_the_number_of_com
 
     assert page.count("<p>Nichts auszuzahlen.</p>") == 3
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_the_confirmation_page_warns_of_credits_settled_since_the_export(staff, payout_community):
+    from billing.models import BillingRun
+    from billing.services import billing_run_cancel
+
+    batch = exported(payout_community)
+    billing_run_cancel(run=BillingRun.objects.get(community=payout_community), actor=None, reason="Tarif falsch")
+
+    page = text(staff.get(batch_url(batch, "confirm")))
+
+    name = name_of(payout_community, "M5")
+    assert (
+        f"Gutschrift {payout_community.pk}-000005 ({name}) ist seit dem Export nicht mehr mit CHF 113.33 offen, "
+        "sondern mit CHF 0.00. Die Auszahlung wird trotzdem gebucht, wenn die Bank sie ausgeführt hat; der Beleg "
+        "bleibt danach entsprechend offen."
+    ) in page
+    assert page.count('class="warning"') == 2
+    staff.post(batch_url(batch, "confirm"))
+    credit = Invoice.objects.get(community=payout_community, number=5)
+    assert open_amounts([credit.pk]) == {credit.pk: Decimal("113.33")}
