@@ -165,6 +165,9 @@ def carry_overs(*, community: Community, participant_ids) -> dict[int, list[Carr
         candidates = candidates.filter(
             Q(kind__in=(InvoiceKind.CREDIT_NOTE, InvoiceKind.CREDIT_STATEMENT)) | Q(settlements__isnull=False)
         )
+    # a credit in a payout file that the bank has not executed yet is the bank's now, not the next invoice's
+    # (``payouts`` is the reverse name of payments.Payout.invoice: read by name, billing does not import payments)
+    candidates = candidates.exclude(payouts__live=True)
     items = list(candidates.distinct().order_by("number"))
     amounts = open_amounts(item.pk for item in items)
     carries: dict[int, list[Carry]] = {}

@@ -370,3 +370,13 @@ def test_a_credit_note_of_a_paid_invoice_is_paid_back(payout_community):
         batch.payouts.get().remittance
         == f"Rückzahlung Storno {payout_community.pk}-{note.number:06d} LEG Sonnenberg 03/2026"
     )
+
+
+def test_a_credit_in_an_exported_payout_file_is_not_carried_over_when_the_setting_changes(payout_community):
+    from billing.receivables import carry_overs
+
+    assert create(payout_community).payout_count == 2
+    payout_community.credit_handling = "carry_over"
+    payout_community.save()
+    participants = payout_community.participants.values_list("pk", flat=True)
+    assert carry_overs(community=payout_community, participant_ids=participants) == {}
