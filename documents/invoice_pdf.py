@@ -219,7 +219,7 @@ def _issuer(snapshot: dict, vat_number: str) -> Issuer:
 def invoice_context(invoice: Invoice) -> dict:
     return {
         "title": f"{invoice.get_kind_display()} {invoice.display_number}",
-        "amount_header": _("Zu Ihren Gunsten CHF") if _sign(invoice) < 0 else _("Betrag CHF"),
+        "amount_header": _("Guthaben CHF") if _sign(invoice) < 0 else _("Betrag CHF"),
         "subject": _("Abrechnung %(period)s") % {"period": period_label(invoice)},
         "issuer": _issuer(invoice.issuer, invoice.vat_number),
         "recipient_lines": address_lines(invoice.recipient),

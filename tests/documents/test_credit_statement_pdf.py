@@ -58,7 +58,7 @@ def test_a_credit_statement_that_is_paid_out_names_the_account(march_community, 
 
     assert producer.kind == InvoiceKind.CREDIT_STATEMENT
     assert lines[6] == f"Gutschrift {producer.display_number}"
-    assert lines[lines.index("Bezeichnung Menge Preis Zu Ihren Gunsten CHF") + 1 :] == [
+    assert lines[lines.index("Bezeichnung Menge Preis Guthaben CHF") + 1 :] == [
         "Gutschrift LEG-Lieferung Niedertarif 604.737 kWh 11.00 Rp./kWh 66.52",
         "Gutschrift LEG-Lieferung Hochtarif 379.293 kWh 13.00 Rp./kWh 49.31",
         "Verwaltungsgebühr -2.50",
