@@ -16,17 +16,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_invoice_pdfs
 from django.conf import settings
+from django.core.management import call_command
 
+from billing.models import Invoice
 from documents import invoice_pdfs
 
 
 def main() -> None:
     settings.MEDIA_ROOT = Path(tempfile.mkdtemp())
+    call_command("migrate", verbosity=0)
     invoices = bench_invoice_pdfs.build()
     run = invoices[0].run
     missing = len(invoice_pdfs.missing_pdf_ids(run=run))
     started, cpu = time.perf_counter(), time.process_time()
-    left = invoice_pdfs.invoice_pdfs_render_run(run=run)
+    left = len(invoice_pdfs.invoice_pdfs_render_missing(invoices=Invoice.objects.filter(run=run)))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     chunks = -(-missing // invoice_pdfs.CHUNK_SIZE)
     print(f"{missing} PDFs rendered and stored in {chunks} chunks of {invoice_pdfs.CHUNK_SIZE}, {left} left")
