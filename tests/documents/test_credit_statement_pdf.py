@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import Invoice, InvoiceKind, StatementLine
-from billing.receivables import payment_book
+from billing.models import Invoice, InvoiceKind, SettlementKind, StatementLine
+from billing.receivables import payment_book, settlement_book
 from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
 from communities.models import CreditHandling, Participant
 from documents.invoice_pdf import invoice_html, masked_iban
@@ -139,3 +139,23 @@ def test_a_credit_note_of_a_credit_statement_not_yet_paid_out(march_community, s
 
     assert "Total 113.33" in lines
     assert f"Die Gutschrift {invoices[4].display_number} ist damit aufgehoben und wird nicht ausbezahlt." in lines
+
+
+def test_a_credit_note_of_a_credit_statement_already_paid_out_asks_it_back(march_community, staff_user):  # noqa: F811
+    invoices = issue(march_community, staff_user, handling=CreditHandling.PAYOUT)
+    credit = invoices[4]
+    settlement_book(
+        invoice=credit,
+        kind=SettlementKind.PAYOUT,
+        amount=-credit.total_chf,
+        booked_on=date(2026, 4, 30),
+        actor=None,
+        door="test",
+    )
+    billing_run_cancel(run=credit.run, actor=staff_user, reason="Falscher Tarif")
+    note = Invoice.objects.get(corrects=credit)
+
+    assert (
+        f"Die Gutschrift {credit.display_number} wurde bereits ausgeglichen; CHF 113.33 werden mit Ihrer nächsten "
+        "Abrechnung verrechnet."
+    ) in " ".join(lines_of(note))

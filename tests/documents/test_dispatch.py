@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail as django_mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 
 from billing.models import Invoice
@@ -211,3 +212,14 @@ def test_stuck_dispatches_are_queued_again(run, staff_user, django_capture_on_co
     statuses = dict(Dispatch.objects.values_list("pk", "status"))
     assert [statuses[d.pk] for d in (stuck, sending, fresh)] == ["sent", "sent", "pending"]
     assert len(django_mail.outbox) == 2
+
+
+def test_the_database_refuses_a_dispatch_without_what_it_sends_or_a_second_first_one(run, staff_user):
+    invoices_dispatch(run=run, actor=staff_user, door=Door.COMMAND)
+    first = Dispatch.objects.order_by("pk").first()
+    fields = {"community_id": first.community_id, "recipient_name": "x", "door": "admin"}
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Dispatch.objects.create(**fields, invoice=None, status_changed_at=first.status_changed_at)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Dispatch.objects.create(**fields, invoice=first.invoice, status_changed_at=first.status_changed_at)
