@@ -32,7 +32,7 @@ def invoice_mail(invoice: Invoice, *, to: str) -> Mail:
         "community": community.sender_name,
         "payable": is_payable(invoice),
         "settlement": settlement_sentence(invoice),
-        "corrects": invoice.corrects.display_number if invoice.corrects_id else "",
+        "corrects": str(invoice.corrects) if invoice.corrects_id else "",
         "reply_to": community.reply_to_email,
     }
     subject = " ".join(render_to_string(f"documents/email/{name}_subject.txt", context).split())

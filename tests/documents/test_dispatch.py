@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 
 from billing.models import Invoice
-from billing.services import billing_run_approve, billing_run_start
+from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
 from communities.models import Door, Participant
 from documents.dispatch import (
     DispatchRefused,
@@ -223,3 +223,29 @@ def test_the_database_refuses_a_dispatch_without_what_it_sends_or_a_second_first
         Dispatch.objects.create(**fields, invoice=None, status_changed_at=first.status_changed_at)
     with pytest.raises(IntegrityError), transaction.atomic():
         Dispatch.objects.create(**fields, invoice=first.invoice, status_changed_at=first.status_changed_at)
+
+
+def test_after_cancelling_only_the_credit_notes_of_sent_invoices_are_sent(
+    run, staff_user, django_capture_on_commit_callbacks
+):
+    dispatch_all(run, staff_user, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_run_cancel(run=run, actor=staff_user, reason="Tarif falsch")
+
+    plan = dispatch_all(run, staff_user, django_capture_on_commit_callbacks)
+
+    assert [(note.kind, note.corrects.customer_number) for note in plan.sendable] == [
+        ("credit_note", "M1"),
+        ("credit_note", "M2"),
+        ("credit_note", "M4"),
+    ]
+    assert (plan.not_sendable, len(django_mail.outbox)) == ([], 6)
+    first = plan.sendable[0]
+    message = django_mail.outbox[3]
+    assert message.subject == f"Storno {first.display_number} zu {first.corrects} – Sonnenberg Strom"
+    assert (
+        f"Im Anhang erhalten Sie den Storno {first.display_number}: er hebt {first.corrects} für März 2026 über "
+        "CHF 100.47 auf.\n\n"
+        f"Die Rechnung {first.corrects.display_number} ist damit aufgehoben; Sie müssen sie nicht bezahlen."
+    ) in message.body
+    assert message.attachments[0][0] == f"Storno-{first.display_number}.pdf"
