@@ -82,7 +82,7 @@ class DispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         run = self._run(request, run_id)
         dispatches = (
             Dispatch.objects.filter(invoice__run=run)
-            .select_related("invoice", "created_by", "resent_by")
+            .select_related("invoice__participant", "created_by", "resent_by")
             .order_by("invoice__number", "pk")
         )
         by_status = {status: [] for status in DispatchStatus.values}

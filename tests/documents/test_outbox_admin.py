@@ -107,3 +107,21 @@ def test_the_outbox_is_for_staff_only(client, run):
     assert client.get(url("outbox", run.pk)).status_code == 302
     assert client.post(url("send", run.pk)).status_code == 302
     assert Dispatch.objects.count() == 0
+
+
+def test_a_participant_without_address_who_gives_one_later_can_be_sent_to(
+    staff, run, django_capture_on_commit_callbacks
+):
+    staff.post(url("send", run.pk))
+    missing = Dispatch.objects.get(status=DispatchStatus.NOT_SENDABLE, invoice__participant__customer_number="M3")
+    Participant.objects.filter(pk=missing.invoice.participant_id).update(email="m3@example.ch")
+
+    page = text(staff.get(url("outbox", run.pk)))
+    assert "jetzt an m3@example.ch senden" in page
+    assert url("resend", missing.pk) in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(url("resend", missing.pk))
+
+    assert [m.to for m in django_mail.outbox] == [["m3@example.ch"]]
+    assert "jetzt an m3@example.ch senden" not in text(staff.get(url("outbox", run.pk)))
