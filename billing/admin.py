@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.admin_deviations import DeviationViews
+from billing.admin_pdfs import invoice_pdf_urls, pdf_link, pdf_summary, run_pdf_urls
 from billing.admin_receivables import PaymentStateFilter, ReceivablesAdminMixin, SettlementInline
 from billing.admin_start import RunStartViews
 from billing.basis import basis_changes
@@ -195,6 +196,7 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             path("<int:object_id>/recompute/", view(self.recompute_view), name="billing_billingrun_recompute"),
             *RunStartViews(self).urls(),
             *DeviationViews(self).urls(),
+            *run_pdf_urls(self),
         ]
         return own + super().get_urls()
 
@@ -282,7 +284,8 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "issues": issues,
             "chart_svg": mark_safe(chart),  # built by billing.charts, which escapes every text
             "reconciliation": reconciliation,
-            "invoices": Invoice.objects.filter(run=run).select_related("participant").order_by("number"),
+            "invoices": Invoice.objects.filter(run=run).select_related("participant", "pdf").order_by("number"),
+            "pdfs": pdf_summary(run),
             "can_approve": run.status == RunStatus.DRAFT,
             "can_recompute": run.status == RunStatus.DRAFT,
             "can_cancel": run.status != RunStatus.CANCELLED,
@@ -468,8 +471,16 @@ class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "state_display",
         "provisional_data",
         "reason",
+        "pdf_file",
     ]
     readonly_fields = fields
+
+    def get_urls(self):
+        return invoice_pdf_urls(self) + super().get_urls()
+
+    @admin.display(description=gettext_lazy("PDF"))
+    def pdf_file(self, obj: Invoice) -> str:
+        return pdf_link(obj)
 
     @admin.display(description=gettext_lazy("Nummer"), ordering="number")
     def display_number(self, obj: Invoice) -> str:

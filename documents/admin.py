@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from communities.formation_admin import may_run_formation
 from communities.models import Community, Door
+from documents import admin_outbox  # noqa: F401  (registers the outbox and its pages)
 from documents.forms import PaperSignatureForm
 from documents.models import Document, PaperSignature, SignatureRequest, SignatureRequestState
 from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record, paper_signature_recordable
@@ -43,7 +44,6 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kind",
         "subject",
         "participant",
-        "invoice",
         "version",
         "title",
         "download",

@@ -31,7 +31,6 @@ class DocumentDraft:
     filename: str
     html: str
     participant: Participant | None = None
-    invoice: object | None = None
     signature_state: str = SignatureState.UNSIGNED
 
 

@@ -118,7 +118,7 @@ def _language() -> str:
     return language if language in _QRBILL_LANGUAGES else "de"
 
 
-def _qr_bill(invoice: Invoice, amount: Decimal | None) -> QRBill:
+def _qr_bill(invoice: Invoice, amount: Decimal | None = None) -> QRBill:
     if not is_payable(invoice):
         raise QrBillError(
             _("%(invoice)s hat keinen Betrag zu bezahlen und daher keinen Einzahlungsschein.") % {"invoice": invoice}

@@ -13,7 +13,6 @@ from accounts.actors import recorded_user
 from communities.models import Community, Door
 from communities.selectors import latest_document_versions
 from documents import pdf
-from documents.invoice_documents import invoice_drafts
 from documents.leg_documents import (
     DocumentDraft,
     agreement_draft,
@@ -30,7 +29,6 @@ KIND_GROUPS = {
     "agreement": (DocumentKind.AGREEMENT,),
     "contract": (DocumentKind.CONTRACT,),
     "registration": (DocumentKind.REGISTRATION,),
-    "invoices": (DocumentKind.INVOICE,),
 }
 
 
@@ -46,8 +44,6 @@ def document_drafts(community: Community, kinds: Iterable[str]) -> list[Document
             drafts.extend(contract_drafts(basis))
         if DocumentKind.REGISTRATION in kinds:
             drafts.append(registration_draft(basis))
-    if DocumentKind.INVOICE in kinds:
-        drafts.extend(invoice_drafts(community))
     return drafts
 
 
@@ -95,7 +91,6 @@ def _store(community, draft, source, content: bytes, previous, *, actor, door) -
         kind=draft.kind,
         subject=draft.subject,
         participant=draft.participant,
-        invoice=draft.invoice,
         version=version,
         title=draft.title,
         sha256=hashlib.sha256(content).hexdigest(),

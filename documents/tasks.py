@@ -1,12 +1,13 @@
 import logging
 
-from celery import shared_task
+from celery import group, shared_task
 
 from accounts.models import User
+from billing.models import BillingRun
 from communities.models import Community, Door
-from documents import deepsign
+from documents import deepsign, dispatch, invoice_pdfs
 from documents.deepsign import DeepSignError, DeepSignNotConfigured, DeepSignRateLimited
-from documents.models import SignatureRequest, SignatureRequestState
+from documents.models import Dispatch, SignatureRequest, SignatureRequestState
 from documents.services import documents_generate
 from documents.signing import signature_status_refresh
 
@@ -61,3 +62,39 @@ def generate_documents(community_id: int, kinds: list[str], actor_id: int | None
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     documents = documents_generate(community=community, kinds=kinds, actor=actor, door=Door.TASK)
     return [document.pk for document in documents]
+
+
+@shared_task(time_limit=5 * 60, soft_time_limit=4 * 60, acks_late=True)
+def render_run_pdfs(run_id: int) -> int:
+    """Queue the rendering of a run's missing invoice PDFs as a group of chunk tasks, so that several workers share
+    a large month. Returns how many PDFs were missing."""
+    run = BillingRun.objects.get(pk=run_id)
+    ids = invoice_pdfs.missing_pdf_ids(run=run)
+    size = invoice_pdfs.CHUNK_SIZE
+    if ids:
+        group(render_invoice_pdfs.s(ids[start : start + size]) for start in range(0, len(ids), size)).apply_async()
+    return len(ids)
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
+def render_invoice_pdfs(invoice_ids: list[int]) -> int:
+    """Render one chunk; safe to run twice (an invoice with a PDF is skipped). Returns how many were stored."""
+    return len(invoice_pdfs.invoice_pdfs_render(invoice_ids=invoice_ids))
+
+
+@shared_task(time_limit=2 * 60, soft_time_limit=90, acks_late=True)
+def send_dispatch(dispatch_id: int) -> str:
+    """Send one e-mail of the outbox; safe to run twice (the dispatch is claimed first). An error that can pass is
+    tried again later with backoff (1, 2, 4, 8 minutes) by queueing this task anew: the tries are counted in the
+    database, not in Celery's retry state. After the last try the dispatch is failed with the reason."""
+    outcome = dispatch.dispatch_send(dispatch_id=dispatch_id)
+    if outcome == "retry":
+        attempts = Dispatch.objects.values_list("attempts", flat=True).get(pk=dispatch_id)
+        send_dispatch.apply_async((dispatch_id,), countdown=60 * 2 ** (attempts - 1))
+    return outcome
+
+
+@shared_task(time_limit=5 * 60, soft_time_limit=4 * 60)
+def requeue_stuck_dispatches() -> int:
+    """Beat, every 5 minutes: queue again dispatches waiting or sending for over 15 minutes."""
+    return dispatch.dispatches_requeue_stuck()

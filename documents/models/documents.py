@@ -10,7 +10,6 @@ class DocumentKind(models.TextChoices):
     AGREEMENT = "agreement", _("Gemeinschaftsvereinbarung")
     CONTRACT = "contract", _("Teilnehmervertrag")
     REGISTRATION = "registration", _("Anmeldung beim Netzbetreiber")
-    INVOICE = "invoice", _("Rechnung / Gutschrift")
 
 
 class SignatureState(models.TextChoices):
@@ -30,7 +29,7 @@ class Document(models.Model):
     """One version of one generated PDF. A new version is a new row; a stored PDF never changes.
 
     ``subject`` names what the document is about within its kind: empty for the community's own
-    documents, ``participant:<id>`` for a contract, ``invoice:<id>`` for an invoice or credit note.
+    documents, ``participant:<id>`` for a contract. Invoice PDFs are not documents: see ``billing.InvoicePdf``.
     """
 
     community = models.ForeignKey(
@@ -45,14 +44,6 @@ class Document(models.Model):
         blank=True,
         related_name="documents",
         verbose_name=_("Teilnehmende"),
-    )
-    invoice = models.ForeignKey(
-        "billing.Invoice",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="documents",
-        verbose_name=_("Rechnung"),
     )
     version = models.PositiveIntegerField(_("Version"))
     title = models.CharField(_("Titel"), max_length=200)

@@ -161,6 +161,22 @@ DEEPSIGN_TOKEN_URL = env(
 )
 OPENLEG_PUBLIC_URL = env("OPENLEG_PUBLIC_URL", default="")
 
+# E-mail (documents/mail.py sends invoices through Django's backend). The console backend prints mails in local
+# development and the demo; production defaults to SMTP. Invoices go out from OPENLEG_INVOICE_FROM_EMAIL under
+# the community's name, with the community's reply-to address.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rechnungen@localhost")
+OPENLEG_INVOICE_FROM_EMAIL = env("OPENLEG_INVOICE_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Printed on credit statements of communities that pay credits out: "innert 30 Tagen".
+OPENLEG_PAYOUT_DAYS = env.int("OPENLEG_PAYOUT_DAYS", default=30)
+
 # Sales pipeline (pipeline/scoring.py). Weights of the score factors, adding up to 100, as
 # "population=30;solar=30;competition=25;smart_meters=15". Population and untapped roof solar potential
 # saturate: the *_HALF figure earns half of the factor. Installed PV is assumed to yield

@@ -11,6 +11,7 @@ ALLOWED_HOSTS = _env.list("ALLOWED_HOSTS")
 DATABASES = {"default": _env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = _env.int("CONN_MAX_AGE", default=60)
 DEBUG = False
+EMAIL_BACKEND = _env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",

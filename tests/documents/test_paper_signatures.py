@@ -142,7 +142,7 @@ def test_a_failure_after_storing_the_scan_removes_it_again(scan, today, media_ro
     ("kind", "state", "message"),
     [
         (
-            DocumentKind.INVOICE,
+            "invoice",  # no formation document (invoice PDFs were documents once)
             State.NOT_REQUIRED,
             "Unterschriften werden nur für die Gemeinschaftsvereinbarung, Teilnehmerverträge und die Anmeldung beim "
             "Netzbetreiber erfasst.",

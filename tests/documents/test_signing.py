@@ -213,7 +213,7 @@ def test_incomplete_signers_are_refused_before_anything_is_sent(pdf, rsps, signe
     ("kind", "state", "message"),
     [
         (
-            DocumentKind.INVOICE,
+            "invoice",  # no formation document (invoice PDFs were documents once)
             SignatureState.NOT_REQUIRED,
             "Elektronisch unterzeichnet werden nur die Gemeinschaftsvereinbarung, Teilnehmerverträge und die "
             "Anmeldung beim Netzbetreiber.",

@@ -3,9 +3,13 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from billing.models import Invoice, InvoicePdf
 from communities.models import Door
 from communities.selectors import community_by_reference
+from documents.invoice_pdfs import invoice_pdfs_render_missing
+from documents.models import RunPdfRendering
 from documents.services import KIND_GROUPS, documents_generate
 from openleg.errors import DomainError
 
@@ -15,7 +19,8 @@ KINDS = ("agreement", "contract", "registration", "invoices")
 class Command(BaseCommand):
     help = (
         "Render and record the documents of a community (all formation documents unless --kind) and print the "
-        "path of each PDF, one per line. Unchanged documents keep their version."
+        "path of each PDF, one per line. Unchanged documents keep their version. --kind invoices renders the PDFs "
+        "that issued invoices, credit statements and credit notes still lack and prints every invoice PDF."
     )
 
     def add_arguments(self, parser):
@@ -24,20 +29,37 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, help="also write the PDFs into this directory")
 
     def handle(self, *args, community, kind, out, **options):
-        kinds = [k for name in (kind or ["formation"]) for k in KIND_GROUPS[name]]
+        names = kind or ["formation"]
+        kinds = [k for name in names if name != "invoices" for k in KIND_GROUPS[name]]
+        files = []
         try:
-            documents = documents_generate(
-                community=community_by_reference(community), kinds=kinds, actor=None, door=Door.COMMAND
-            )
+            community = community_by_reference(community)
+            if kinds:
+                documents = documents_generate(community=community, kinds=kinds, actor=None, door=Door.COMMAND)
+                files += [(document.filename, document.file) for document in documents]
         except DomainError as error:
             raise CommandError(error.message) from error
+        if "invoices" in names:
+            files += self._invoice_pdfs(community)
         if out:
             out.mkdir(parents=True, exist_ok=True)
-        for document in documents:
-            self.stdout.write(str(self._write(document, out) if out else Path(document.file.path)))
+        for filename, file in files:
+            self.stdout.write(str(self._write(filename, file, out) if out else Path(file.path)))
 
-    def _write(self, document, out: Path) -> Path:
-        target = out / document.filename
-        with document.file.open("rb") as stored:
+    def _invoice_pdfs(self, community) -> list:
+        invoices = Invoice.objects.filter(community=community)
+        missing = invoice_pdfs_render_missing(invoices=invoices)
+        if missing:
+            errors = RunPdfRendering.objects.filter(run__invoices__in=missing).exclude(error="").distinct()
+            raise CommandError(
+                _("%(count)s Rechnungs-PDFs konnten nicht erstellt werden: %(errors)s")
+                % {"count": len(missing), "errors": " ".join(errors.values_list("error", flat=True))}
+            )
+        pdfs = InvoicePdf.objects.filter(invoice__community=community).order_by("invoice__number")
+        return [(Path(pdf.file.name).name, pdf.file) for pdf in pdfs]
+
+    def _write(self, filename: str, file, out: Path) -> Path:
+        target = out / filename
+        with file.open("rb") as stored:
             target.write_bytes(stored.read())
         return target.resolve()
