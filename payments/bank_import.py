@@ -56,12 +56,21 @@ class BankImportOutcome:
 
 
 def community_for_account(iban: str) -> Community | None:
-    """The community whose payment IBAN or account IBAN this is (spaces and case aside)."""
+    """The community whose payment IBAN or account IBAN this is (spaces and case aside); an account shared by
+    several communities is refused, since its payments could not be told apart."""
     wanted = compact_iban(iban)
-    for community in Community.objects.exclude(iban="", account_iban="").order_by("pk"):
-        if wanted in (compact_iban(community.iban), compact_iban(community.account_iban)):
-            return community
-    return None
+    owners = [
+        community
+        for community in Community.objects.exclude(iban="", account_iban="").order_by("name")
+        if wanted in (compact_iban(community.iban), compact_iban(community.account_iban))
+    ]
+    if len(owners) > 1:
+        raise DomainError(
+            _("Das Konto %(iban)s ist bei mehreren Gemeinschaften erfasst (%(names)s); bitte bereinigen.")
+            % {"iban": wanted, "names": ", ".join(community.name for community in owners)},
+            code="shared_account",
+        )
+    return owners[0] if owners else None
 
 
 def _read(data: bytes) -> tuple[camt.CamtDocument, Community]:

@@ -7,7 +7,7 @@ import pytest
 from payments import camt
 from payments.camt import CamtError, CamtTransaction
 
-BANK = Path(__file__).resolve().parent.parent / "fixtures" / "bank"
+BANK = Path(__file__).resolve().parents[2] / "fixtures" / "bank"
 
 
 def read(name: str) -> camt.CamtDocument:
