@@ -7,8 +7,8 @@ credit exactly as booking would, and writes nothing.
 Payments are booked as ``billing`` settlements of kind ``payment`` with the rules of
 ``billing.receivables.payment_book`` (a positive amount, never on a cancelled invoice or a credit note, both
 checked in ``payments.matching``), but in bulk: one booking at a time costs three queries per credit, and a
-camt.054 carries thousands of them. The candidate invoices are locked for the transaction, as
-``settlement_book`` locks its one invoice.
+camt.054 carries thousands of them (``payments.bulk_rows``). The candidate invoices are locked for the
+transaction, as ``settlement_book`` locks its one invoice.
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +26,7 @@ from openleg.errors import DomainError
 from openleg.iban import compact_iban
 from openleg.periods import utc_now
 from payments import camt
+from payments.bulk_rows import insert_rows
 from payments.matching import CreditOutcome, credit_outcomes, decide
 from payments.models import BankCredit, BankFile, BankFileStatus, CreditStatus
 
@@ -236,51 +237,83 @@ def _refuse(bank_file: BankFile, message: str, previous: BankFile | None = None)
     return BankImportOutcome(bank_file.filename, bank_file.format, bank_file.status, bank_file, errors=[message])
 
 
+SETTLEMENT_COLUMNS = ["invoice_id", "kind", "amount_chf", "booked_on", "note", "created_at", "created_by_id", "door"]
+CREDIT_COLUMNS = [
+    "bank_file_id",
+    "position",
+    "line",
+    "entry_status",
+    "booked_on",
+    "value_date",
+    "amount",
+    "currency",
+    "reference",
+    "reference_type",
+    "unstructured",
+    "debtor_name",
+    "debtor_iban",
+    "account_servicer_ref",
+    "dedupe_key",
+    "status",
+    "reason",
+    "duplicate_of_id",
+    "invoice_id",
+    "settlement_id",
+    "resolved_door",
+]
+
+
 def _write(bank_file: BankFile, outcomes: list[CreditOutcome], *, actor, door: str) -> None:
-    user = recorded_user(actor)
+    user_id = recorded_user(actor).pk if recorded_user(actor) else None
+    now = utc_now()
     matched = [outcome for outcome in outcomes if outcome.status == CreditStatus.MATCHED]
-    settlements = Settlement.objects.bulk_create(
+    settlement_ids = insert_rows(
+        Settlement,
+        SETTLEMENT_COLUMNS,
         [
-            Settlement(
-                invoice=outcome.invoice,
-                kind=SettlementKind.PAYMENT,
-                amount_chf=-outcome.amount,
-                booked_on=outcome.booked_on,
-                note=payment_note(bank_file, outcome.position, outcome.debtor_name),
-                created_by=user,
-                door=door,
+            (
+                outcome.invoice.pk,
+                SettlementKind.PAYMENT.value,
+                -outcome.amount,
+                outcome.booked_on,
+                payment_note(bank_file, outcome.position, outcome.debtor_name),
+                now,
+                user_id,
+                str(door),
             )
             for outcome in matched
-        ]
+        ],
     )
-    settlement_of = {outcome.position: settlement for outcome, settlement in zip(matched, settlements, strict=True)}
-    BankCredit.objects.bulk_create(
+    settlement_of = dict(zip((outcome.position for outcome in matched), settlement_ids, strict=True))
+    insert_rows(
+        BankCredit,
+        CREDIT_COLUMNS,
         [
-            BankCredit(
-                bank_file=bank_file,
-                position=outcome.position,
-                line=outcome.line,
-                entry_status=outcome.entry_status[:4],
-                booked_on=outcome.booked_on,
-                value_date=outcome.value_date,
-                amount=outcome.amount,
-                currency=outcome.currency,
-                reference=outcome.reference,
-                reference_type=outcome.reference_type,
-                unstructured=outcome.unstructured,
-                debtor_name=outcome.debtor_name,
-                debtor_iban=outcome.debtor_iban,
-                account_servicer_ref=outcome.account_servicer_ref,
-                dedupe_key=outcome.dedupe_key,
-                status=outcome.status,
-                reason=outcome.reason[:300],
-                duplicate_of=outcome.duplicate_of,
-                invoice=outcome.invoice,
-                settlement=settlement_of.get(outcome.position),
+            (
+                bank_file.pk,
+                outcome.position,
+                outcome.line,
+                outcome.entry_status[:4],
+                outcome.booked_on,
+                outcome.value_date,
+                outcome.amount,
+                outcome.currency,
+                outcome.reference,
+                outcome.reference_type,
+                outcome.unstructured,
+                outcome.debtor_name,
+                outcome.debtor_iban,
+                outcome.account_servicer_ref,
+                outcome.dedupe_key,
+                str(outcome.status),
+                outcome.reason[:300],
+                outcome.duplicate_of.pk if outcome.duplicate_of else None,
+                outcome.invoice.pk if outcome.invoice else None,
+                settlement_of.get(outcome.position),
+                "",
             )
             for outcome in outcomes
         ],
-        batch_size=2000,
     )
     bank_file_totals_refresh(bank_file=bank_file)
 

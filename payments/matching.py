@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
-from billing.models import Invoice, InvoiceKind
-from billing.receivables import open_amounts
+from billing.models import Invoice, InvoiceKind, Settlement
 from billing.references import invoice_key
 from communities.models import Community
 from openleg.money import format_chf
@@ -25,6 +25,7 @@ from payments.models import BankCredit, CreditStatus
 from payments.models.bank import KEY_HOLDING
 
 BOOKED = "BOOK"
+ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -129,9 +130,10 @@ def decide(outcomes: list[CreditOutcome], *, community: Community, lock: bool) -
     fresh = _mark_duplicates(booked)
     keys = {outcome.position: invoice_key(outcome.reference) if outcome.reference else None for outcome in fresh}
     numbers = {key.number for key in keys.values() if key and key.community_id == community.pk}
-    unreferenced = [outcome for outcome in fresh if outcome.position not in _named(keys, community, numbers)]
-    invoices = _candidates(community, numbers, with_open_items=bool(unreferenced), lock=lock)
-    amounts = open_amounts(invoices) if invoices else {}
+    named = {
+        position for position, key in keys.items() if key and key.community_id == community.pk and key.number in numbers
+    }
+    invoices, amounts = _candidates(community, numbers, with_open_items=len(named) < len(fresh), lock=lock)
     by_number = {invoice.number: invoice for invoice in invoices.values()}
     suggestions = _open_items_by_amount(invoices, amounts)
     for outcome in fresh:
@@ -145,10 +147,6 @@ def decide(outcomes: list[CreditOutcome], *, community: Community, lock: bool) -
             _on_invoice(outcome, by_number[key.number], amounts[by_number[key.number].pk])
         else:
             _suggest(outcome, suggestions, unknown=key is not None or bool(outcome.reference))
-
-
-def _named(keys, community, numbers) -> set[int]:
-    return {pos for pos, key in keys.items() if key and key.community_id == community.pk and key.number in numbers}
 
 
 def _mark_duplicates(booked: list[CreditOutcome]) -> list[CreditOutcome]:
@@ -181,18 +179,29 @@ def _mark_duplicates(booked: list[CreditOutcome]) -> list[CreditOutcome]:
     return fresh
 
 
-def _candidates(community: Community, numbers: set[int], *, with_open_items: bool, lock: bool) -> dict:
-    """The invoices the references name and, where some credits carry none, every uncancelled invoice."""
-    wanted = Q(number__in=sorted(numbers))
+def _candidates(community: Community, numbers: set[int], *, with_open_items: bool, lock: bool):
+    """The invoices the references name and, where some credits carry none, every uncancelled invoice, with their
+    open amounts: two queries, bounded by number range rather than by a list of thousands of numbers."""
+    wanted = Q(number__gte=min(numbers), number__lte=max(numbers)) if numbers else Q(pk__in=[])
     if with_open_items:
         wanted |= Q(kind=InvoiceKind.INVOICE, cancelled=False)
-    query = Invoice.objects.filter(community=community).annotate(
-        cancelled=Exists(Invoice.objects.filter(corrects=OuterRef("pk")))
+    query = (
+        Invoice.objects.filter(community=community)
+        .annotate(cancelled=Exists(Invoice.objects.filter(corrects=OuterRef("pk"))))
+        .filter(wanted)
+        .only("pk", "community_id", "number", "kind", "recipient", "total_chf")
     )
-    query = query.filter(wanted)
     if lock:
-        query = query.select_for_update()
-    return {invoice.pk: invoice for invoice in query}
+        query = query.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else query
+    invoices = {invoice.pk: invoice for invoice in query}
+    settled = dict(
+        Settlement.objects.filter(invoice__in=query.order_by().values("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount_chf"))
+        .values_list("invoice", "total")
+    )
+    amounts = {pk: invoice.total_chf + settled.get(pk, ZERO) for pk, invoice in invoices.items()}
+    return invoices, amounts
 
 
 def _open_items_by_amount(invoices: dict, amounts: dict) -> dict[Decimal, list[Invoice]]:
