@@ -1,0 +1,1 @@
+from payments.admin import bank  # noqa: F401  (bank files, credits, open items)
