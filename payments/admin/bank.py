@@ -121,7 +121,7 @@ class BankFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor",
         "door",
     )
-    readonly_fields = fields
+    readonly_fields = tuple(name for item in fields for name in (item if isinstance(item, tuple) else (item,)))
     change_list_template = "admin/payments/bankfile/change_list.html"
 
     @admin.display(description=gettext_lazy("verbucht (CHF)"), ordering="matched_chf")
