@@ -26,6 +26,7 @@ SAFE_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False
 ZURICH = ZoneInfo("Europe/Zurich")
 _AMOUNT = re.compile(r"\d{1,13}(\.\d{1,5})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_READ_BRANCHES = frozenset(("Refs", "Amt", "RltdPties", "RmtInf"))  # the parts of a TxDtls we read
 
 
 class CamtError(Exception):
@@ -347,6 +348,8 @@ class _Reader:
                 if not isinstance(tag, str):
                     continue
                 path = prefix + tag[cut:]
+                if not prefix and path not in _READ_BRANCHES:
+                    continue  # charges, agents, bank transaction codes, related dates: not read
                 if path not in found:
                     found[path] = child
                 if len(child):

@@ -12,6 +12,7 @@ from openleg.errors import DomainError
 from payments.bank_import import bank_file_import
 from payments.bank_resolve import bank_credit_assign, bank_credit_confirm, invoice_by_number
 from payments.models import BankCredit, BankFile
+from tests.communities.factories import CommunityFactory
 from tests.payments.bank.camt_builder import Entry, Tx
 from tests.payments.bank.conftest import ACCOUNT_IBAN
 
@@ -303,3 +304,13 @@ def test_a_batch_booking_with_several_transactions_books_each(issued):
         "CH5730000123456789012/tx/B-2",
         "CH5730000123456789012/entry/BATCH-9/3",
     ]
+
+
+def test_an_account_entered_at_two_communities_is_refused(issued):
+    CommunityFactory(name="Zweite LEG", iban="", account_iban=ACCOUNT_IBAN)
+    outcome = book(issued.camt(issued.paying(issued.invoices[0], ref="TX-1"), account=ACCOUNT_IBAN))
+    assert outcome.errors == [
+        f"Das Konto {ACCOUNT_IBAN} ist bei mehreren Gemeinschaften erfasst ({issued.community.name}, Zweite LEG); "
+        "bitte bereinigen."
+    ]
+    assert Settlement.objects.count() == 0
