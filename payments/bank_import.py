@@ -267,6 +267,7 @@ def _write(bank_file: BankFile, outcomes: list[CreditOutcome], *, actor, door: s
     user_id = recorded_user(actor).pk if recorded_user(actor) else None
     now = utc_now()
     matched = [outcome for outcome in outcomes if outcome.status == CreditStatus.MATCHED]
+    note = _("Bankdatei %(file)s, Position %(position)s: %(debtor)s")
     settlement_ids = insert_rows(
         Settlement,
         SETTLEMENT_COLUMNS,
@@ -276,7 +277,7 @@ def _write(bank_file: BankFile, outcomes: list[CreditOutcome], *, actor, door: s
                 SettlementKind.PAYMENT.value,
                 -outcome.amount,
                 outcome.booked_on,
-                payment_note(bank_file, outcome.position, outcome.debtor_name),
+                payment_note(bank_file, outcome.position, outcome.debtor_name, text=note),
                 now,
                 user_id,
                 str(door),
@@ -318,15 +319,10 @@ def _write(bank_file: BankFile, outcomes: list[CreditOutcome], *, actor, door: s
     bank_file_totals_refresh(bank_file=bank_file)
 
 
-def payment_note(bank_file: BankFile, position: int, debtor: str) -> str:
-    return (
-        _("Bankdatei %(file)s, Position %(position)s: %(debtor)s")
-        % {
-            "file": bank_file.filename,
-            "position": position,
-            "debtor": debtor or "-",
-        }
-    )[:300]
+def payment_note(bank_file: BankFile, position: int, debtor: str, *, text: str = "") -> str:
+    """The settlement's text; ``text`` is the translated pattern, when many notes are written at once."""
+    pattern = text or _("Bankdatei %(file)s, Position %(position)s: %(debtor)s")
+    return (pattern % {"file": bank_file.filename, "position": position, "debtor": debtor or "-"})[:300]
 
 
 def bank_file_totals_refresh(*, bank_file: BankFile) -> None:
