@@ -209,3 +209,37 @@ def test_the_open_items_page_links_each_invoice_and_reads_with_a_fixed_number_of
             staff.get(reverse("admin:payments_open_items") + f"?community={empty.pk}")
         )
     assert len(queries) == len(none_open)  # five items or none: the same queries
+
+
+def test_the_credit_page_and_the_filters_of_the_credit_list(staff, issued):
+    bank_file_import(
+        data=issued.camt(Entry([Tx(Decimal("3.00"), debtor="Niemand", unstructured="Spende")])),
+        filename="april.xml",
+        actor=None,
+        door=Door.COMMAND,
+    )
+    credit = BankCredit.objects.get()
+    page = text(staff.get(reverse("admin:payments_bankcredit_change", args=[credit.pk])))
+    assert "Die Zahlung hat keine Referenz." in page and "Spende" in page
+    url = reverse("admin:payments_bankcredit_changelist")
+    assert "Niemand" in text(staff.get(url + f"?bank_file__community__id__exact={issued.community.pk}"))
+    assert "Niemand" not in text(staff.get(url + "?status__exact=matched"))
+
+
+@pytest.mark.parametrize("name", ["payments_bankfile_upload", "payments_open_items", "payments_bankfile_changelist"])
+def test_people_who_are_not_staff_are_sent_to_the_login(client, utility_user, name):
+    client.force_login(utility_user)
+    response = client.get(reverse(f"admin:{name}"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_without_the_change_permission_cannot_upload_or_book(client, issued):
+    from tests.accounts.factories import StaffUserFactory
+
+    viewer = StaffUserFactory(is_superuser=False)
+    client.force_login(viewer)
+    data = issued.camt(issued.paying(issued.invoices[0], ref="TX-1"))
+    response = client.post(reverse("admin:payments_bankfile_upload"), {"file": SimpleUploadedFile("a.xml", data)})
+    assert response.status_code == 403
+    assert BankFile.objects.count() == Settlement.objects.count() == 0
