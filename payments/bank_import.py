@@ -162,10 +162,13 @@ def _describe_from(bank_file: BankFile, previous: BankFile) -> None:
 
 
 def _preview(data: bytes, filename: str, bank_file: BankFile | None = None) -> BankImportOutcome:
+    """Every credit decided, nothing written; a staged ``bank_file`` is described from the document."""
     try:
         document, community = _read(data)
     except DomainError as error:
         return BankImportOutcome(filename, "", BankFileStatus.REJECTED, bank_file, errors=[error.message])
+    if bank_file is not None:
+        _describe(bank_file, document, community)
     outcomes = credit_outcomes(document)
     decide(outcomes, community=community, lock=False)
     return BankImportOutcome(filename, document.kind, BankFileStatus.PREVIEW, bank_file, outcomes)
@@ -181,10 +184,7 @@ def bank_file_stage(*, data: bytes, filename: str, actor, door: str) -> BankImpo
         bank_file.save()
         return BankImportOutcome(filename, previous.format, status, bank_file, errors=[_already_message(previous)])
     outcome = _preview(data, filename, bank_file)
-    if outcome.ok:
-        document, community = _read(data)
-        _describe(bank_file, document, community)
-    else:
+    if not outcome.ok:
         bank_file.status, bank_file.errors = BankFileStatus.REJECTED, outcome.errors
     bank_file.save()
     return outcome

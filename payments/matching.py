@@ -27,6 +27,7 @@ from payments.models.bank import KEY_HOLDING
 
 BOOKED = "BOOK"
 ZERO = Decimal("0.00")
+RAPPEN = Decimal("0.01")
 
 
 @dataclass
@@ -52,6 +53,10 @@ class CreditOutcome:
     invoice: Invoice | None = None
     duplicate_of: BankCredit | None = None
     open_before: Decimal | None = field(default=None, repr=False)
+
+    @property
+    def amount_text(self) -> str:
+        return format_chf(self.amount)
 
     def as_dict(self) -> dict:
         return {
@@ -89,6 +94,12 @@ def names_match(debtor: str, recipient: str) -> bool:
     return bool(words[0]) and set(words[0]) <= set(words[1])
 
 
+def _in_rappen(amount: Decimal) -> Decimal:
+    """ "50" and "50.5" as 50.00 and 50.50; an amount with more decimals is kept exactly as the bank wrote it."""
+    rounded = amount.quantize(RAPPEN)
+    return rounded if rounded == amount else amount
+
+
 def credit_outcomes(document: CamtDocument) -> list[CreditOutcome]:
     """Every credit transaction of the file, numbered in file order; debits are left to the payouts."""
     outcomes = []
@@ -104,7 +115,7 @@ def credit_outcomes(document: CamtDocument) -> list[CreditOutcome]:
                         entry_status=entry.status,
                         booked_on=entry.booking_date,
                         value_date=entry.value_date,
-                        amount=transaction.amount,
+                        amount=_in_rappen(transaction.amount),
                         currency=transaction.currency,
                         reference=transaction.reference[:35],
                         reference_type=transaction.reference_type[:35],

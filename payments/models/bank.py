@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from openleg.money import format_chf
+
 
 class BankFileStatus(models.TextChoices):
     PREVIEW = "preview", _("Vorschau")
@@ -175,3 +177,7 @@ class BankCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_file_id}/{self.position}: {self.currency} {self.amount}"
+
+    @property
+    def amount_text(self) -> str:
+        return format_chf(self.amount)

@@ -314,3 +314,9 @@ def test_an_account_entered_at_two_communities_is_refused(issued):
         "bitte bereinigen."
     ]
     assert Settlement.objects.count() == 0
+
+
+def test_amounts_are_read_in_rappen_as_plain_strings(issued):
+    outcome = book(issued.camt(Entry([Tx(Decimal("50"), debtor="X", servicer_ref="S-1")])), dry_run=True)
+    assert outcome.credits[0].as_dict()["amount"] == "50.00"
+    assert outcome.credits[0].amount_text == "50.00"
