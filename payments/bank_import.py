@@ -24,6 +24,7 @@ from billing.models import Settlement, SettlementKind
 from communities.models import Community
 from openleg.errors import DomainError
 from openleg.iban import compact_iban
+from openleg.money import round_chf
 from openleg.periods import utc_now
 from payments import camt
 from payments.bulk_rows import insert_rows
@@ -336,5 +337,5 @@ def bank_file_totals_refresh(*, bank_file: BankFile) -> None:
     for status in CreditStatus.values:
         row = rows.get(status, {})
         setattr(bank_file, f"{status}_count", row.get("count", 0))
-        setattr(bank_file, f"{status}_chf", row.get("total") or ZERO)
+        setattr(bank_file, f"{status}_chf", round_chf(row.get("total") or ZERO))
     bank_file.save()
