@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('billing', '0004_money_loop'),
         ('communities', '0006_money_loop'),
-        ('payments', '0001_initial'),
+        ('payments', '0002_bank_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
