@@ -5,7 +5,7 @@ Shared by every door (admin preview, command, task); writes nothing.
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -13,11 +13,20 @@ import numpy as np
 from communities.models import Community, Membership, MeteringPoint
 from metering import parsers
 from metering.csv_mappings import saved_mapping_for
-from metering.daybuckets import SLOTS_PER_DAY, DayRows, Merge, from_bytes, merge_days, split_into_days
+from metering.daybuckets import (
+    SLOTS_PER_DAY,
+    DayRows,
+    Merge,
+    from_bytes,
+    merge_days,
+    sources_from_bytes,
+    split_into_days,
+)
 from metering.messages import Finding, finding_from_problem
 from metering.models import AggregateDaySeries, DaySeries
 from metering.parsers.base import ParsedFile, Problem, Series
-from openleg.periods import local_date
+from metering.supersession import Delivery, document_times, micros, supersession_warnings
+from openleg.periods import local_date, utc_now
 
 _MWH_PER_KWH = Decimal(1_000_000)
 UNCONFIRMED_MAPPING = "unconfirmed_mapping"
@@ -32,7 +41,7 @@ class SeriesPlan:
     metering_point_pk: int | None = None
 
     def slots(self, what: str) -> int:
-        """How many slots the delivery makes "new", "changed" or leaves "unchanged"."""
+        """How many slots the delivery makes "new", "changed", leaves "unchanged" or loses ("superseded")."""
         return int(getattr(self.merge, what).sum()) if self.merge is not None else 0
 
     def summary(self) -> dict:
@@ -51,6 +60,7 @@ class SeriesPlan:
             "slots_new": self.slots("new"),
             "slots_changed": self.slots("changed"),
             "slots_unchanged": self.slots("unchanged"),
+            "slots_superseded": self.slots("superseded"),
         }
 
 
@@ -61,6 +71,7 @@ class Analysis:
     errors: list[Finding]
     warnings: list[Finding]
     plans: list[SeriesPlan]
+    delivery: Delivery
 
     @property
     def format(self) -> str:
@@ -82,6 +93,12 @@ class Analysis:
     def count(self, what: str) -> int:
         return sum(plan.slots(what) for plan in self.plans)
 
+    @property
+    def wholly_superseded(self) -> bool:
+        """Some delivered values lost to newer stored deliveries and none won: applying it changes nothing."""
+        takes_any = any(plan.merge.written.any() for plan in self.plans if plan.merge is not None)
+        return not takes_any and self.count("superseded") > 0
+
 
 def analyse(
     *,
@@ -90,7 +107,9 @@ def analyse(
     metering_point: str | None = None,
     mapping: parsers.GenericMapping | None = None,
     utility=None,
+    received_at: datetime | None = None,
 ) -> Analysis:
+    """``received_at`` times a delivery whose document states no creation time (CSV exports); default now."""
     if mapping is None and parsers.detect_format(data).format == "generic":
         mapping = saved_mapping_for(data, utility=utility)
     try:
@@ -105,14 +124,15 @@ def analyse(
     errors += [finding for finding in warnings if finding.code == UNCONFIRMED_MAPPING]
     warnings = [finding for finding in warnings if finding.code != UNCONFIRMED_MAPPING]
     plans = [SeriesPlan(series=s, rows=split_into_days(s.start, s.values_mwh, s.quality)) for s in parsed.series]
+    delivery = Delivery.of(filename, parsed.meta, received_at or utc_now())
     if not errors:
         if parsed.format == "sdat-e31":
-            _plan_aggregates(parsed, plans)
+            _plan_aggregates(parsed, plans, delivery, warnings)
         else:
             errors += _check_metering_points(plans, warnings)
             if not errors:
-                _plan_merges(plans)
-    return Analysis(filename, parsed, errors, warnings, plans)
+                _plan_merges(plans, delivery, warnings)
+    return Analysis(filename, parsed, errors, warnings, plans, delivery)
 
 
 def _series_label(series: Series) -> str:
@@ -152,7 +172,7 @@ def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> 
     return errors
 
 
-def _plan_merges(plans: list[SeriesPlan]) -> None:
+def _plan_merges(plans: list[SeriesPlan], delivery: Delivery, warnings: list[Finding]) -> None:
     ordinals = [plan.rows.first_day.toordinal() + plan.rows.offsets for plan in plans if len(plan.rows)]
     if not ordinals:
         return
@@ -160,21 +180,29 @@ def _plan_merges(plans: list[SeriesPlan]) -> None:
     last = date.fromordinal(int(max(days[-1] for days in ordinals)))
     # One plain query over the file's points and days; rows of other channels are filtered out here.
     stored = {
-        (pk, direction, channel, day): (values, quality)
-        for pk, direction, channel, day, values, quality in DaySeries.objects.filter(
+        (pk, direction, channel, day): (values, quality, sources)
+        for pk, direction, channel, day, values, quality, sources in DaySeries.objects.filter(
             metering_point_id__in={plan.metering_point_pk for plan in plans}, day__gte=first, day__lte=last
-        ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality")
+        ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality", "sources")
     }
-    _merge_rows(plans, stored, lambda plan: (plan.metering_point_pk, plan.series.direction, plan.series.channel))
+    warnings += _merge_rows(
+        plans, stored, lambda plan: (plan.metering_point_pk, plan.series.direction, plan.series.channel), delivery
+    )
 
 
-def _merge_rows(plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes]], key_of) -> None:
-    """Every plan's rows merged with what is stored under ``(*key_of(plan), day)``, all plans in one go."""
+def _merge_rows(
+    plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes, bytes]], key_of, delivery: Delivery
+) -> list[Finding]:
+    """Every plan's rows merged with what is stored under ``(*key_of(plan), day)``, all plans in one go.
+
+    Returns the warnings about delivered values that lost to newer stored deliveries.
+    """
     bounds = np.cumsum([0] + [len(plan.rows) for plan in plans]).tolist()
     count = bounds[-1]
     stored = np.zeros(count, bool)
     stored_values = np.zeros((count, SLOTS_PER_DAY), np.int64)
     stored_quality = np.zeros((count, SLOTS_PER_DAY), np.uint8)
+    stored_sources = np.zeros((count, SLOTS_PER_DAY), np.int64)
     if stored_rows:
         for plan, first in zip(plans, bounds, strict=False):
             key = key_of(plan)
@@ -182,28 +210,37 @@ def _merge_rows(plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, b
                 existing = stored_rows.get((*key, day))
                 if existing is not None:
                     stored[row] = True
-                    stored_values[row], stored_quality[row] = from_bytes(*existing)
+                    stored_values[row], stored_quality[row] = from_bytes(existing[0], existing[1])
+                    stored_sources[row] = sources_from_bytes(existing[2])
+    times = document_times(stored_sources) if stored.any() else np.zeros_like(stored_sources)
+    delivered_time = micros(delivery.created_at)
     merged = merge_days(
         stored,
         stored_values,
         stored_quality,
+        stored_sources,
+        times,
         np.concatenate([plan.rows.values for plan in plans]),
         np.concatenate([plan.rows.quality for plan in plans]),
+        delivered_time,
     )
     for plan, first, end in zip(plans, bounds, bounds[1:], strict=False):
         plan.merge = merged.part(slice(first, end))
+    if not merged.superseded.any():
+        return []
+    return supersession_warnings(delivery, merged.stored_sources[merged.lost], times[merged.lost])
 
 
-def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan]) -> None:
+def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan], delivery: Delivery, warnings: list[Finding]) -> None:
     reference = parsed.meta.get("community_id") or parsed.meta.get("grid_area", "")
     stored = {
-        (direction, channel, day): (values, quality)
-        for direction, channel, day, values, quality in AggregateDaySeries.objects.filter(
+        (direction, channel, day): (values, quality, sources)
+        for direction, channel, day, values, quality, sources in AggregateDaySeries.objects.filter(
             community_ref=reference
-        ).values_list("direction", "channel", "day", "values", "quality")
+        ).values_list("direction", "channel", "day", "values", "quality", "sources")
     }
     if plans:
-        _merge_rows(plans, stored, lambda plan: (plan.series.direction, plan.series.channel))
+        warnings += _merge_rows(plans, stored, lambda plan: (plan.series.direction, plan.series.channel), delivery)
 
 
 def community_for_reference(reference: str) -> Community | None:

@@ -28,7 +28,7 @@ class ImportOutcome:
     """What happened to one file, for every door to render."""
 
     filename: str
-    status: str  # "applied", "unchanged", "rejected", "dry-run"
+    status: str  # "applied", "superseded", "unchanged", "rejected", "dry-run"
     analysis: Analysis | None
     meter_import: MeterImport | None
     errors: list[Finding]
@@ -50,8 +50,12 @@ class ImportOutcome:
         }
 
 
+_TAKEN_IN = (MeterImport.Status.APPLIED, MeterImport.Status.SUPERSEDED)
+
+
 def _applied_before(sha256: str) -> MeterImport | None:
-    return MeterImport.objects.filter(sha256=sha256, status=MeterImport.Status.APPLIED).first()
+    """The import that took these bytes in before: applied, or superseded (it would be superseded again)."""
+    return MeterImport.objects.filter(sha256=sha256, status__in=_TAKEN_IN).first()
 
 
 def meter_import_stage(
@@ -137,6 +141,7 @@ def _analyse_staged(meter_import: MeterImport, data: bytes, mapping: GenericMapp
         metering_point=meter_import.metering_point_hint,
         mapping=mapping,
         utility=meter_import.utility,
+        received_at=meter_import.created_at,
     )
 
 
@@ -188,6 +193,8 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
     meter_import.problems = [finding.as_dict() for finding in analysis.errors]
     meter_import.warnings = [finding.as_dict() for finding in analysis.warnings]
     meter_import.utility_id = meter_import.utility_id or _sole_utility(analysis)
+    meter_import.document_created_at = analysis.delivery.created_at
+    meter_import.document_id = analysis.delivery.document_id[:100]
     if analysis.errors:
         meter_import.status = MeterImport.Status.REJECTED
         meter_import.save()
@@ -203,13 +210,16 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             if not claimed.exists():
                 meter_import.refresh_from_db()
                 return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], [])
-            meter_import.status = MeterImport.Status.APPLIED
+            superseded = analysis.wholly_superseded
+            meter_import.status = MeterImport.Status.SUPERSEDED if superseded else MeterImport.Status.APPLIED
             meter_import.applied_at = utc_now()
             meter_import.slots_new = analysis.count("new")
             meter_import.slots_changed = analysis.count("changed")
             meter_import.slots_unchanged = analysis.count("unchanged")
+            meter_import.slots_superseded = analysis.count("superseded")
             meter_import.save()
-            _write(analysis, meter_import)
+            if not superseded:
+                _write(analysis, meter_import)
     except IntegrityError:
         # Another worker applied the same file first: the database decided, we report it.
         meter_import.refresh_from_db()
@@ -305,11 +315,18 @@ def _write(analysis: Analysis, meter_import: MeterImport) -> None:
 
 
 def _changed_rows(plan: SeriesPlan, series_ref: tuple, trailing: tuple) -> DayRowBatch:
-    """Only rows whose content the delivery changes are written: a re-delivery of equal values is free."""
+    """Only rows the delivery changes are written: a row it loses everywhere stays as it was.
+
+    A newer document that delivers the same values still becomes their source, so that a document between the two
+    arriving later cannot win over it; such a row is written, with this import as its ``last_import``.
+    """
     leading = (*series_ref, plan.series.direction, plan.series.channel)
     merge = plan.merge
     written = merge.written
     ordinals = plan.rows.first_day.toordinal() + plan.rows.offsets
+    sources = merge.sources(trailing[0])
     if written.all():  # the usual case: no copy
-        return DayRowBatch(leading, ordinals, merge.values, merge.quality, trailing)
-    return DayRowBatch(leading, ordinals[written], merge.values[written], merge.quality[written], trailing)
+        return DayRowBatch(leading, ordinals, merge.values, merge.quality, sources, trailing)
+    return DayRowBatch(
+        leading, ordinals[written], merge.values[written], merge.quality[written], sources[written], trailing
+    )

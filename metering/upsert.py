@@ -21,7 +21,7 @@ COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)
 COPY_TRAILER = b"\xff\xff"
 _COPY_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _COPY_EPOCH_DAY = date(2000, 1, 1).toordinal()
-_DAY_FIELDS = ("day", "values", "quality")
+_DAY_FIELDS = ("day", "values", "quality", "sources")
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -60,7 +60,7 @@ def upsert_day_rows(
     batches: Sequence[DayRowBatch],
     none_stored: bool = False,
 ) -> int:
-    """Like ``upsert_rows`` for day rows: the fields are ``leading``, day, values, quality, ``trailing``.
+    """Like ``upsert_rows`` for day rows: the fields are ``leading``, day, values, quality, sources, ``trailing``.
 
     ``none_stored`` says that no row was stored when the batches were planned: PostgreSQL then gets them by COPY
     straight into the table, a third cheaper than through the staging table (a row stored meanwhile by another
@@ -149,6 +149,8 @@ def _day_row_encoder(
                 ("values", "<i8", (SLOTS_PER_DAY,)),  # stored as little-endian int64, as daybuckets.to_bytes
                 ("quality_length", ">i4"),
                 ("quality", "u1", (SLOTS_PER_DAY,)),
+                ("sources_length", ">i4"),
+                ("sources", "<i8", (SLOTS_PER_DAY,)),  # little-endian int64, as daybuckets.sources_to_bytes
                 ("tail", f"V{len(tail)}"),
             ],
         )
@@ -156,6 +158,7 @@ def _day_row_encoder(
         record["day_length"], record["day"] = 4, batch.ordinals - _COPY_EPOCH_DAY
         record["values_length"], record["values"] = 8 * SLOTS_PER_DAY, batch.values
         record["quality_length"], record["quality"] = SLOTS_PER_DAY, batch.quality
+        record["sources_length"], record["sources"] = 8 * SLOTS_PER_DAY, batch.sources
         return record.tobytes()
 
     return encode
