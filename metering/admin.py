@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import numpy as np
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError

@@ -149,7 +149,13 @@ class DayRowBatch:
     def tuples(self) -> list[tuple]:
         """One tuple per row: leading fields, day, values, quality and sources as bytes, trailing fields."""
         return [
-            (*self.leading, date.fromordinal(ordinal), *to_bytes(values, quality), sources_to_bytes(sources), *self.trailing)
+            (
+                *self.leading,
+                date.fromordinal(ordinal),
+                *to_bytes(values, quality),
+                sources_to_bytes(sources),
+                *self.trailing,
+            )
             for ordinal, values, quality, sources in zip(
                 self.ordinals.tolist(), self.values, self.quality, self.sources, strict=True
             )

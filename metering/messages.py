@@ -81,21 +81,11 @@ TEXTS = {
         "vorgeschlagene Zuordnung einmal in der Vorschau; danach gilt sie für jede Datei dieses Formats."
     ),
     "superseded_older": _(
-        "Die Lieferung %(delivery)s ist älter als die gespeicherte %(stored)s: %(count)s Werte wurden nicht "
-        "übernommen."
-    ),
-    "superseded_older_several": _(
-        "Die Lieferung %(delivery)s ist älter als die gespeicherte %(stored)s und %(others)s weitere gespeicherte "
-        "Lieferungen: %(count)s Werte wurden nicht übernommen."
+        "Die Lieferung %(delivery)s ist älter als die gespeicherte %(stored)s: %(count)s Werte wurden nicht übernommen."
     ),
     "superseded_measured": _(
-        "Die Lieferung %(delivery)s ist gleich alt wie die gespeicherte %(stored)s, deren Werte gemessen sind: "
+        "Die Lieferung %(delivery)s ist gleich alt wie die gespeicherte %(stored)s mit gemessenen Werten: "
         "%(count)s provisorische oder Ersatzwerte wurden nicht übernommen."
-    ),
-    "superseded_measured_several": _(
-        "Die Lieferung %(delivery)s ist gleich alt wie die gespeicherte %(stored)s und %(others)s weitere "
-        "gespeicherte Lieferungen, deren Werte gemessen sind: %(count)s provisorische oder Ersatzwerte wurden "
-        "nicht übernommen."
     ),
     "more_of_kind": _("%(count)s weitere Fälle dieser Art werden nicht einzeln aufgeführt."),
     "already_imported": _("Diese Datei wurde bereits mit Import #%(import_id)s übernommen; nichts geändert."),

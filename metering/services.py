@@ -44,6 +44,7 @@ class ImportOutcome:
             "format": self.analysis.format if self.analysis else None,
             "status": self.status,
             "import_id": self.meter_import.pk if self.meter_import else None,
+            "slots_superseded": self.analysis.count("superseded") if self.analysis else 0,
             "series": [plan.summary() for plan in self.analysis.plans] if self.analysis else [],
             "errors": [finding.as_dict() for finding in self.errors],
             "warnings": [finding.as_dict() for finding in self.warnings],

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import numpy as np
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from metering.messages import Finding
 from metering.models import MeterImport
@@ -92,22 +93,29 @@ def supersession_warnings(delivery: Delivery, lost_sources: np.ndarray, lost_tim
             key=lambda meter_import: (meter_import.document_time, meter_import.pk),
         )
         newest = stored[-1]
-        others = len(winners) - 1
+        named = document_label(
+            newest.filename,
+            newest.document_id,
+            newest.document_time,
+            bool(newest.document_id) or newest.document_time != newest.created_at,
+        )
+        others = len(stored) - 1
+        if others:
+            named += " " + ngettext(
+                "und %(count)s weitere gespeicherte Lieferung",
+                "und %(count)s weitere gespeicherte Lieferungen",
+                others,
+            ) % {"count": others}
         findings.append(
             Finding(
-                f"{code}_several" if others else code,
+                code,
                 delivery.filename,
                 {
                     "delivery": delivery.label(),
-                    "stored": document_label(
-                        newest.filename,
-                        newest.document_id,
-                        newest.document_time,
-                        bool(newest.document_id) or newest.document_time != newest.created_at,
-                    ),
-                    "others": str(others),
+                    "stored": named,
                     "count": str(int(lost.sum())),
                     "stored_import_id": str(newest.pk),
+                    "stored_imports": str(len(stored)),
                 },
             )
         )

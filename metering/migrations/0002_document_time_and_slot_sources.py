@@ -28,7 +28,7 @@ def _header(name: str) -> bytes:
 def _document_of(meter_import) -> tuple[datetime, str]:
     if not meter_import.format.startswith("sdat") or not meter_import.file:
         return meter_import.created_at, ""
-    head = _header(meter_import.file)
+    head = _header(meter_import.file.name)
     document_id = _DOCUMENT_ID.search(head)
     creation = _CREATION.search(head)
     created = meter_import.created_at
