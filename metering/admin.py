@@ -29,6 +29,7 @@ from metering.models import (
     Direction,
     MeterImport,
     MeteringPointData,
+    PlausibilityNote,
 )
 from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
@@ -207,6 +208,15 @@ class AggregateDaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["community_ref", "community", "direction", "channel", "day", "updated_at"]
     list_filter = ["direction", "channel"]
     exclude = ["values", "quality", "sources"]
+
+
+@admin.register(PlausibilityNote)
+class PlausibilityNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["metering_point", "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", "meter_import"]
+    list_filter = ["kind", "direction"]
+    list_select_related = ["metering_point", "meter_import"]
+    search_fields = ["metering_point__mp_id"]
+    date_hierarchy = "day"
 
 
 @admin.register(CsvMapping)

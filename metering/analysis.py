@@ -4,7 +4,7 @@ Shared by every door (admin preview, command, task); writes nothing.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -25,6 +25,7 @@ from metering.daybuckets import (
 from metering.messages import Finding, finding_from_problem
 from metering.models import AggregateDaySeries, DaySeries
 from metering.parsers.base import ParsedFile, Problem, Series
+from metering.plausibility_check import PointNote, note_findings, plan_notes
 from metering.supersession import Delivery, document_times, micros, supersession_warnings
 from openleg.periods import local_date, utc_now
 
@@ -72,6 +73,7 @@ class Analysis:
     warnings: list[Finding]
     plans: list[SeriesPlan]
     delivery: Delivery
+    notes: list[PointNote] = field(default_factory=list)  # plausibility, stored with the import
 
     @property
     def format(self) -> str:
@@ -125,6 +127,7 @@ def analyse(
     warnings = [finding for finding in warnings if finding.code != UNCONFIRMED_MAPPING]
     plans = [SeriesPlan(series=s, rows=split_into_days(s.start, s.values_mwh, s.quality)) for s in parsed.series]
     delivery = Delivery.of(filename, parsed.meta, received_at or utc_now())
+    notes: list[PointNote] = []
     if not errors:
         if parsed.format == "sdat-e31":
             _plan_aggregates(parsed, plans, delivery, warnings)
@@ -132,7 +135,9 @@ def analyse(
             errors += _check_metering_points(plans, warnings)
             if not errors:
                 _plan_merges(plans, delivery, warnings)
-    return Analysis(filename, parsed, errors, warnings, plans, delivery)
+                notes = plan_notes(plans)
+                warnings += note_findings(notes)
+    return Analysis(filename, parsed, errors, warnings, plans, delivery, notes)
 
 
 def _series_label(series: Series) -> str:

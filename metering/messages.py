@@ -87,6 +87,18 @@ TEXTS = {
         "Die Lieferung %(delivery)s ist gleich alt wie die gespeicherte %(stored)s mit gemessenen Werten: "
         "%(count)s provisorische oder Ersatzwerte wurden nicht übernommen."
     ),
+    "plausibility_capacity": _(
+        "Messpunkt %(metering_point)s, %(direction)s am %(day)s: mehr Energie, als die Anschlussleistung zulässt "
+        "(Viertelstunden: %(count)s, höchster Wert %(largest)s kWh, Grenze %(limit)s kWh)."
+    ),
+    "plausibility_night": _(
+        "Messpunkt %(metering_point)s, %(direction)s am %(day)s: Einspeisung bei Nacht "
+        "(Viertelstunden: %(count)s, höchster Wert %(largest)s kWh, Grenze %(limit)s kWh)."
+    ),
+    "plausibility_spike": _(
+        "Messpunkt %(metering_point)s, %(direction)s am %(day)s: ein Vielfaches des üblichen Werts "
+        "(Viertelstunden: %(count)s, höchster Wert %(largest)s kWh, Grenze %(limit)s kWh)."
+    ),
     "more_of_kind": _("%(count)s weitere Fälle dieser Art werden nicht einzeln aufgeführt."),
     "already_imported": _("Diese Datei wurde bereits mit Import #%(import_id)s übernommen; nichts geändert."),
 }

@@ -213,3 +213,47 @@ class MeteringPointData(MeteringPoint):
         proxy = True
         verbose_name = _("Messpunkt-Daten")
         verbose_name_plural = _("Messpunkt-Daten")
+
+
+class PlausibilityNote(models.Model):
+    """Delivered values that look wrong, per metering point, direction, channel, local day and kind: a note, not
+    a rejection. Billing lists the notes of the imports that still supply values of that day."""
+
+    class Kind(models.TextChoices):
+        CAPACITY = "capacity", _("über der Anschlussleistung")
+        NIGHT = "night", _("Einspeisung bei Nacht")
+        SPIKE = "spike", _("Vielfaches des üblichen Werts")
+
+    meter_import = models.ForeignKey(
+        MeterImport, on_delete=models.CASCADE, related_name="plausibility_notes", verbose_name=_("Import")
+    )
+    metering_point = models.ForeignKey(
+        "communities.MeteringPoint",
+        on_delete=models.PROTECT,
+        related_name="plausibility_notes",
+        verbose_name=_("Messpunkt"),
+        db_index=False,  # the index below starts with it
+    )
+    direction = models.CharField(_("Richtung"), max_length=12, choices=Direction.choices)
+    channel = models.CharField(_("Kanal"), max_length=8, choices=Channel.choices)
+    day = models.DateField(_("Tag (Ortszeit)"))
+    kind = models.CharField(_("Art"), max_length=12, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("Viertelstunden"))
+    largest_mwh = models.BigIntegerField(_("höchster Wert (mWh)"))
+    limit_mwh = models.BigIntegerField(_("Grenze (mWh)"))
+
+    class Meta:
+        verbose_name = _("Plausibilitätshinweis")
+        verbose_name_plural = _("Plausibilitätshinweise")
+        ordering = ["metering_point", "day", "direction", "kind"]
+        indexes = [models.Index(fields=["metering_point", "day"], name="plausibility_note_point_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter_import", "metering_point", "direction", "channel", "day", "kind"],
+                name="plausibility_note_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(count__gt=0), name="plausibility_note_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metering_point_id} {self.day} {self.kind}"

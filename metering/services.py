@@ -16,7 +16,7 @@ from communities.services import metering_point_create
 from metering.analysis import Analysis, SeriesPlan, analyse, community_for_reference
 from metering.daybuckets import DayRowBatch
 from metering.messages import Finding
-from metering.models import AggregateDaySeries, DaySeries, MeterImport
+from metering.models import AggregateDaySeries, DaySeries, MeterImport, PlausibilityNote
 from metering.parsers import GenericMapping
 from metering.upsert import upsert_day_rows
 from openleg.periods import utc_now
@@ -221,6 +221,7 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             meter_import.save()
             if not superseded:
                 _write(analysis, meter_import)
+            _keep_notes(analysis, meter_import)
     except IntegrityError:
         # Another worker applied the same file first: the database decided, we report it.
         meter_import.refresh_from_db()
@@ -312,6 +313,25 @@ def _write(analysis: Analysis, meter_import: MeterImport) -> None:
         key=("metering_point", "direction", "channel", "day"),
         batches=[_changed_rows(plan, (plan.metering_point_pk,), trailing) for plan in merged],
         none_stored=none_stored,
+    )
+
+
+def _keep_notes(analysis: Analysis, meter_import: MeterImport) -> None:
+    PlausibilityNote.objects.bulk_create(
+        [
+            PlausibilityNote(
+                meter_import=meter_import,
+                metering_point_id=note.metering_point_pk,
+                direction=note.direction,
+                channel=note.channel,
+                day=note.note.day,
+                kind=note.note.kind,
+                count=note.note.count,
+                largest_mwh=note.note.largest_mwh,
+                limit_mwh=note.note.limit_mwh,
+            )
+            for note in analysis.notes
+        ]
     )
 
 
