@@ -199,7 +199,7 @@ class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Herkunft (Import: Viertelstunden)"))
     def source_imports(self, obj):
-        ids, counts = np.unique(sources_from_bytes(obj.sources), return_counts=True)
+        ids, counts = np.unique(sources_from_bytes(obj.sources, obj.quality), return_counts=True)
         return ", ".join(f"#{pk}: {count}" for pk, count in zip(ids.tolist(), counts.tolist(), strict=True) if pk)
 
 

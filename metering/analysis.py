@@ -216,7 +216,7 @@ def _merge_rows(
                 if existing is not None:
                     stored[row] = True
                     stored_values[row], stored_quality[row] = from_bytes(existing[0], existing[1])
-                    stored_sources[row] = sources_from_bytes(existing[2])
+                    stored_sources[row] = sources_from_bytes(existing[2], existing[1])
     times = document_times(stored_sources) if stored.any() else np.zeros_like(stored_sources)
     delivered_time = micros(delivery.created_at)
     merged = merge_days(

@@ -153,7 +153,7 @@ class DayRowBatch:
                 *self.leading,
                 date.fromordinal(ordinal),
                 *to_bytes(values, quality),
-                sources_to_bytes(sources),
+                sources_to_bytes(sources, quality),
                 *self.trailing,
             )
             for ordinal, values, quality, sources in zip(
@@ -170,12 +170,32 @@ def from_bytes(values: bytes, quality: bytes) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(bytes(values), dtype="<i8"), np.frombuffer(bytes(quality), dtype=np.uint8)
 
 
-def sources_to_bytes(sources: np.ndarray) -> bytes:
+# Sources are stored compactly: most rows come from one import (a first delivery, or a re-delivery that wins every
+# slot it carries). Such a row stores that import's id once (8 bytes), meaning "every delivered slot"; a row of
+# several imports stores all 96 ids (768 bytes); an empty field means none (no slot delivered).
+_ONE_SOURCE_BYTES = 8
+
+
+def single_sources(sources: np.ndarray, quality: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of (rows, 96) matrices: whether one import supplies every delivered slot, and that import."""
+    ids = sources.max(axis=1, initial=0)
+    single = (sources == np.where(quality != MISSING, ids[:, None], 0)).all(axis=1)
+    return single, ids
+
+
+def sources_to_bytes(sources: np.ndarray, quality: np.ndarray) -> bytes:
+    single, ids = single_sources(sources[None], quality[None])
+    if single[0]:
+        return ids.astype("<i8").tobytes()
     return sources.astype("<i8").tobytes()
 
 
-def sources_from_bytes(sources: bytes) -> np.ndarray:
-    """A stored row's sources; an empty field (a row written before sources were kept) reads as none."""
+def sources_from_bytes(sources: bytes, quality: bytes) -> np.ndarray:
+    """A stored row's 96 sources (0 where nothing was delivered), from its sources and quality fields."""
+    sources = bytes(sources)
+    if len(sources) == _ONE_SOURCE_BYTES:
+        delivered = np.frombuffer(bytes(quality), dtype=np.uint8) != MISSING
+        return np.where(delivered, np.frombuffer(sources, dtype="<i8")[0], 0).astype(np.int64)
     if not sources:
         return np.zeros(SLOTS_PER_DAY, np.int64)
-    return np.frombuffer(bytes(sources), dtype="<i8")
+    return np.frombuffer(sources, dtype="<i8").copy()

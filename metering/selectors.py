@@ -171,8 +171,8 @@ def _sources_by_day(notes, first: date, last: date) -> dict[tuple[int, str, str,
         channel__in={note.channel for note in notes},
         day__gte=first,
         day__lte=last,
-    ).values_list("metering_point_id", "direction", "channel", "day", "sources")
-    return {(pk, direction, channel, day): sources_from_bytes(sources) for pk, direction, channel, day, sources in rows}
+    ).values_list("metering_point_id", "direction", "channel", "day", "sources", "quality")
+    return {(pk, d, c, day): sources_from_bytes(sources, quality) for pk, d, c, day, sources, quality in rows}
 
 
 def _sources_of_local_day(sources: dict, note) -> set[int]:

@@ -18,7 +18,7 @@ from metering.daybuckets import DayRowBatch
 from metering.messages import Finding
 from metering.models import AggregateDaySeries, DaySeries, MeterImport, PlausibilityNote
 from metering.parsers import GenericMapping
-from metering.upsert import upsert_day_rows
+from metering.upsert import upsert_day_rows, upsert_rows
 from openleg.periods import utc_now
 from pipeline.models import Utility
 
@@ -316,22 +316,39 @@ def _write(analysis: Analysis, meter_import: MeterImport) -> None:
     )
 
 
+_NOTE_FIELDS = (
+    "meter_import",
+    "metering_point",
+    "direction",
+    "channel",
+    "day",
+    "kind",
+    "count",
+    "largest_mwh",
+    "limit_mwh",
+)
+
+
 def _keep_notes(analysis: Analysis, meter_import: MeterImport) -> None:
-    PlausibilityNote.objects.bulk_create(
-        [
-            PlausibilityNote(
-                meter_import=meter_import,
-                metering_point_id=note.metering_point_pk,
-                direction=note.direction,
-                channel=note.channel,
-                day=note.note.day,
-                kind=note.note.kind,
-                count=note.note.count,
-                largest_mwh=note.note.largest_mwh,
-                limit_mwh=note.note.limit_mwh,
+    """Written like day rows (COPY on PostgreSQL): a file of nonsense can carry a note per point, day and kind."""
+    upsert_rows(
+        PlausibilityNote,
+        fields=_NOTE_FIELDS,
+        key=("meter_import", "metering_point", "direction", "channel", "day", "kind"),
+        rows=[
+            (
+                meter_import.pk,
+                note.metering_point_pk,
+                note.direction,
+                note.channel,
+                note.note.day,
+                note.note.kind,
+                note.note.count,
+                note.note.largest_mwh,
+                note.note.limit_mwh,
             )
             for note in analysis.notes
-        ]
+        ],
     )
 
 

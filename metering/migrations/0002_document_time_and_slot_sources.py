@@ -51,18 +51,18 @@ def fill(apps, schema_editor):
     for name in ("DaySeries", "AggregateDaySeries"):
         model = apps.get_model("metering", name)
         table = connection.ops.quote_name(model._meta.db_table)
-        rows = model.objects.values_list("pk", "quality", "last_import_id").iterator(chunk_size=2000)
+        # Every delivered slot of a row came from its last import: the compact form of one source (8 bytes, see
+        # metering.daybuckets.sources_to_bytes) says just that.
+        rows = model.objects.values_list("pk", "last_import_id").iterator(chunk_size=2000)
         batch = []
         with connection.cursor() as cursor:
-            for pk, quality, last_import in rows:
-                delivered = np.frombuffer(bytes(quality), dtype=np.uint8) != 0
-                batch.append((np.where(delivered, last_import, 0).astype("<i8").tobytes(), pk))
+            for pk, last_import in rows:
+                batch.append((np.int64(last_import).astype("<i8").tobytes(), pk))
                 if len(batch) == 2000:
                     cursor.executemany(f"UPDATE {table} SET sources = %s WHERE id = %s", batch)
                     batch = []
             if batch:
                 cursor.executemany(f"UPDATE {table} SET sources = %s WHERE id = %s", batch)
-
 
 class Migration(migrations.Migration):
     dependencies = [

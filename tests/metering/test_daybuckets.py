@@ -177,9 +177,20 @@ def test_a_batch_gives_one_tuple_per_row_with_the_day_and_the_bytes():
         (5, "consumption", "leg", date(2026, 1, 1)),
         (5, "consumption", "leg", date(2026, 1, 2)),
     ]
-    assert rows[1][4:] == (*to_bytes(values[1], quality[1]), sources_to_bytes(sources[1]), 9, "now")
-    assert sources_from_bytes(rows[1][6]).tolist() == [9] * 96
-    assert sources_from_bytes(b"").tolist() == [0] * 96
+    assert rows[1][4:] == (*to_bytes(values[1], quality[1]), sources_to_bytes(sources[1], quality[1]), 9, "now")
+    assert sources_from_bytes(rows[1][6], rows[1][5]).tolist() == [9] * 96
+
+
+def test_sources_of_one_import_are_stored_once_and_mixed_ones_per_slot():
+    quality = np.r_[np.zeros(10), np.ones(86)].astype(np.uint8)
+    one = np.where(quality != 0, 42, 0).astype(np.int64)
+    packed = sources_to_bytes(one, quality)
+    assert (len(packed), sources_from_bytes(packed, quality.tobytes()).tolist()) == (8, one.tolist())
+    mixed = one.copy()
+    mixed[50:] = 43
+    packed = sources_to_bytes(mixed, quality)
+    assert (len(packed), sources_from_bytes(packed, quality.tobytes()).tolist()) == (768, mixed.tolist())
+    assert sources_from_bytes(b"", quality.tobytes()).tolist() == [0] * 96
 
 
 @given(

@@ -56,7 +56,7 @@ def test_existing_rows_get_their_last_import_as_source_of_every_delivered_slot()
     row.refresh_from_db()
     expected = np.zeros(96, np.int64)
     expected[10:20] = sdat.pk
-    assert sources_from_bytes(row.sources).tolist() == expected.tolist()
+    assert sources_from_bytes(row.sources, row.quality).tolist() == expected.tolist()
     documents = {
         m.filename: (m.document_id, m.document_created_at)
         for m in MeterImport.objects.filter(pk__in=[sdat.pk, csv.pk, broken.pk])

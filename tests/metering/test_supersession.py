@@ -105,7 +105,7 @@ def test_a_partly_older_file_applies_the_slots_it_wins_and_reports_the_rest(leg)
     # UTC days 28.06 (2 h), 29.06 … 03.07 (22 h): the first three local days are B's, the last two A's.
     assert _stored_wh() == [8 * 200, 96 * 200, 96 * 200, 88 * 200 + 8 * 100, 96 * 100, 88 * 100]
     row = DaySeries.objects.get(metering_point__mp_id=CONSUMER, day=date(2026, 7, 1))
-    sources = sources_from_bytes(row.sources).tolist()
+    sources = sources_from_bytes(row.sources, row.quality).tolist()
     assert sources == [newer.meter_import.pk] * 88 + [outcome.meter_import.pk] * 8
     assert row.last_import_id == outcome.meter_import.pk
 

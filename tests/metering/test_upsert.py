@@ -38,8 +38,8 @@ def _stored(point) -> list[tuple[date, int, int, int, int, int, datetime]]:
             row.day,
             int(from_bytes(row.values, row.quality)[0][95]),
             int(from_bytes(row.values, row.quality)[1][0]),
-            int(sources_from_bytes(row.sources)[0]),
-            int(sources_from_bytes(row.sources)[95]),
+            int(sources_from_bytes(row.sources, row.quality)[0]),
+            int(sources_from_bytes(row.sources, row.quality)[95]),
             row.last_import_id,
             row.updated_at,
         )

@@ -112,7 +112,7 @@ def _stored() -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[str]]]
         assert [row.day for row in rows] == [date(2026, 1, 1) + timedelta(days=n) for n in range(FILES)]
         values = np.concatenate([from_bytes(row.values, row.quality)[0] for row in rows])
         quality = np.concatenate([from_bytes(row.values, row.quality)[1] for row in rows])
-        sources = [names[pk] for row in rows for pk in sources_from_bytes(row.sources).tolist()]
+        sources = [names[pk] for row in rows for pk in sources_from_bytes(row.sources, row.quality).tolist()]
         stored[key] = (values // 1000, quality, sources)  # mWh to Wh: the files carry whole Wh
     return stored
 
