@@ -107,6 +107,20 @@ def merge_days(
     in which documents arrive.
     """
     carried = delivered_quality != MISSING
+    if not stored.any():  # a first delivery (the bulk of the data): every carried slot is new
+        none = np.zeros(len(stored), np.int64)
+        return Merge(
+            delivered_values,
+            delivered_quality,
+            carried,
+            np.zeros_like(carried),
+            np.zeros(carried.shape, np.int64),
+            new=np.count_nonzero(carried, axis=1),
+            changed=none,
+            unchanged=none,
+            superseded=none,
+            stored=stored,
+        )
     had = (stored_quality != MISSING) & stored[:, None]
     same = (stored_values == delivered_values) & (stored_quality == delivered_quality)
     downgrade = (delivered_quality != MEASURED) & (stored_quality == MEASURED)

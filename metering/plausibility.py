@@ -10,6 +10,7 @@ broken file gives a few notes instead of thousands:
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,14 +80,20 @@ def series_notes(
     if capacity_limit_mwh:
         notes += _per_day("capacity", minutes, values, delivered & (values > capacity_limit_mwh), capacity_limit_mwh)
     if production:
-        candidates = np.flatnonzero(delivered & (values > NIGHT_PRODUCTION_MWH))
-        elevation = solar_elevation(minutes[candidates] + 7.5, latitude, longitude)  # the middle of the slot
-        at_night = np.zeros(len(values), bool)
-        at_night[candidates[elevation < night_elevation]] = True
+        night = _night(start_minute, len(values), latitude, longitude, night_elevation)
+        at_night = delivered & (values > NIGHT_PRODUCTION_MWH) & night
         notes += _per_day("night", minutes, values, at_night, NIGHT_PRODUCTION_MWH)
     if usual_limit_mwh:
         notes += _per_day("spike", minutes, values, delivered & (values > usual_limit_mwh), usual_limit_mwh)
     return notes
+
+
+@lru_cache(maxsize=64)  # the series of a file share their quarter-hours: the sun is computed once per file
+def _night(start_minute: int, slots: int, latitude: float, longitude: float, night_elevation: float) -> np.ndarray:
+    minutes = start_minute + 15 * np.arange(slots, dtype=np.int64) + 7.5  # the middle of each slot
+    night = solar_elevation(minutes, latitude, longitude) < night_elevation
+    night.flags.writeable = False
+    return night
 
 
 def _per_day(kind: str, minutes: np.ndarray, values: np.ndarray, flagged: np.ndarray, limit: int) -> list[Note]:

@@ -113,8 +113,9 @@ def plan_notes(plans) -> list[PointNote]:
 
 def _window(plan) -> tuple[date, date]:
     """The stored days the usual level also looks at: those of the window before the delivery's first day."""
-    days = plan.rows.days
-    return days[-1] - timedelta(days=settings.METER_PLAUSIBILITY_WINDOW_DAYS - 1), days[0]
+    rows = plan.rows
+    first, last = (rows.first_day + timedelta(days=int(rows.offsets[i])) for i in (0, -1))
+    return last - timedelta(days=settings.METER_PLAUSIBILITY_WINDOW_DAYS - 1), first
 
 
 def _stored_before(plans) -> dict[tuple[int, str], list[tuple[bytes, bytes]]]:
