@@ -40,6 +40,7 @@ class SeriesPlan:
     rows: DayRows
     merge: Merge | None = None  # set once the stored rows are known
     metering_point_pk: int | None = None
+    key: tuple = ()  # the stored rows' key without the day
 
     def slots(self, what: str) -> int:
         """How many slots the delivery makes "new", "changed", leaves "unchanged" or loses ("superseded")."""
@@ -74,6 +75,8 @@ class Analysis:
     plans: list[SeriesPlan]
     delivery: Delivery
     notes: list[PointNote] = field(default_factory=list)  # plausibility, stored with the import
+    planned_from: int = 0  # warnings from here on come from the plan: a new plan replaces them
+    stored_marks: frozenset = frozenset()  # (pk, last_import) of the stored rows the plan was made against
 
     @property
     def format(self) -> str:
@@ -127,17 +130,48 @@ def analyse(
     warnings = [finding for finding in warnings if finding.code != UNCONFIRMED_MAPPING]
     plans = [SeriesPlan(series=s, rows=split_into_days(s.start, s.values_mwh, s.quality)) for s in parsed.series]
     delivery = Delivery.of(filename, parsed.meta, received_at or utc_now())
-    notes: list[PointNote] = []
+    analysis = Analysis(filename, parsed, errors, warnings, plans, delivery)
+    if not errors and parsed.format != "sdat-e31":
+        errors += _check_metering_points(plans, warnings)
     if not errors:
-        if parsed.format == "sdat-e31":
-            _plan_aggregates(parsed, plans, delivery, warnings)
-        else:
-            errors += _check_metering_points(plans, warnings)
-            if not errors:
-                _plan_merges(plans, delivery, warnings)
-                notes = plan_notes(plans)
-                warnings += note_findings(notes)
-    return Analysis(filename, parsed, errors, warnings, plans, delivery, notes)
+        replan(analysis)
+    return analysis
+
+
+def replan(analysis: Analysis) -> None:
+    """Plan (again) against what is stored now: the merge, its warnings and the plausibility notes."""
+    if not analysis.planned_from:
+        analysis.planned_from = len(analysis.warnings)
+    del analysis.warnings[analysis.planned_from :]
+    stored = _stored_rows(analysis.parsed, analysis.plans)
+    found = (_aggregate_rows if analysis.is_aggregate else _day_rows)(stored, analysis.plans)
+    analysis.stored_marks = frozenset((row[0], row[1]) for row in found)
+    analysis.warnings += _merge_rows(analysis.plans, {row[2:-3]: row[-3:] for row in found}, analysis.delivery)
+    analysis.notes = [] if analysis.is_aggregate else plan_notes(analysis.plans)
+    analysis.warnings += note_findings(analysis.notes)
+
+
+def stored_since(analysis: Analysis) -> bool:
+    """Whether the stored rows the plan was made against changed since (another import was applied meanwhile)."""
+    current = _stored_rows(analysis.parsed, analysis.plans).values_list("pk", "last_import_id")
+    return frozenset(current) != analysis.stored_marks
+
+
+def _stored_rows(parsed: ParsedFile, plans: list[SeriesPlan]):
+    if parsed.format == "sdat-e31":
+        return AggregateDaySeries.objects.filter(community_ref=aggregate_reference(parsed))
+    ordinals = [plan.rows.first_day.toordinal() + plan.rows.offsets for plan in plans if len(plan.rows)]
+    if not ordinals:
+        return DaySeries.objects.none()
+    first = date.fromordinal(int(min(days[0] for days in ordinals)))  # offsets are ascending
+    last = date.fromordinal(int(max(days[-1] for days in ordinals)))
+    # One plain query over the file's points and days; rows of other channels are filtered out when merging.
+    points = {plan.metering_point_pk for plan in plans}
+    return DaySeries.objects.filter(metering_point_id__in=points, day__gte=first, day__lte=last)
+
+
+def aggregate_reference(parsed: ParsedFile) -> str:
+    return parsed.meta.get("community_id") or parsed.meta.get("grid_area", "")
 
 
 def _series_label(series: Series) -> str:
@@ -177,31 +211,26 @@ def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> 
     return errors
 
 
-def _plan_merges(plans: list[SeriesPlan], delivery: Delivery, warnings: list[Finding]) -> None:
-    ordinals = [plan.rows.first_day.toordinal() + plan.rows.offsets for plan in plans if len(plan.rows)]
-    if not ordinals:
-        return
-    first = date.fromordinal(int(min(days[0] for days in ordinals)))  # offsets are ascending
-    last = date.fromordinal(int(max(days[-1] for days in ordinals)))
-    # One plain query over the file's points and days; rows of other channels are filtered out here.
-    stored = {
-        (pk, direction, channel, day): (values, quality, sources)
-        for pk, direction, channel, day, values, quality, sources in DaySeries.objects.filter(
-            metering_point_id__in={plan.metering_point_pk for plan in plans}, day__gte=first, day__lte=last
-        ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality", "sources")
-    }
-    warnings += _merge_rows(
-        plans, stored, lambda plan: (plan.metering_point_pk, plan.series.direction, plan.series.channel), delivery
+def _day_rows(stored, plans: list[SeriesPlan]) -> list[tuple]:
+    """The stored rows as (pk, last import, *key, day, values, quality, sources); each plan learns its key."""
+    for plan in plans:
+        plan.key = (plan.metering_point_pk, plan.series.direction, plan.series.channel)
+    return list(
+        stored.values_list(
+            "pk", "last_import_id", "metering_point_id", "direction", "channel", "day", "values", "quality", "sources"
+        )
     )
 
 
 def _merge_rows(
-    plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes, bytes]], key_of, delivery: Delivery
+    plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes, bytes]], delivery: Delivery
 ) -> list[Finding]:
-    """Every plan's rows merged with what is stored under ``(*key_of(plan), day)``, all plans in one go.
+    """Every plan's rows merged with what is stored under ``(*plan.key, day)``, all plans in one go.
 
     Returns the warnings about delivered values that lost to newer stored deliveries.
     """
+    if not plans:
+        return []
     bounds = np.cumsum([0] + [len(plan.rows) for plan in plans]).tolist()
     count = bounds[-1]
     stored = np.zeros(count, bool)
@@ -210,7 +239,7 @@ def _merge_rows(
     stored_sources = np.zeros((count, SLOTS_PER_DAY), np.int64)
     if stored_rows:
         for plan, first in zip(plans, bounds, strict=False):
-            key = key_of(plan)
+            key = plan.key
             for row, day in enumerate(plan.rows.days, first):
                 existing = stored_rows.get((*key, day))
                 if existing is not None:
@@ -236,16 +265,12 @@ def _merge_rows(
     return supersession_warnings(delivery, merged.stored_sources[merged.lost], times[merged.lost])
 
 
-def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan], delivery: Delivery, warnings: list[Finding]) -> None:
-    reference = parsed.meta.get("community_id") or parsed.meta.get("grid_area", "")
-    stored = {
-        (direction, channel, day): (values, quality, sources)
-        for direction, channel, day, values, quality, sources in AggregateDaySeries.objects.filter(
-            community_ref=reference
-        ).values_list("direction", "channel", "day", "values", "quality", "sources")
-    }
-    if plans:
-        warnings += _merge_rows(plans, stored, lambda plan: (plan.series.direction, plan.series.channel), delivery)
+def _aggregate_rows(stored, plans: list[SeriesPlan]) -> list[tuple]:
+    for plan in plans:
+        plan.key = (plan.series.direction, plan.series.channel)
+    return list(
+        stored.values_list("pk", "last_import_id", "direction", "channel", "day", "values", "quality", "sources")
+    )
 
 
 def community_for_reference(reference: str) -> Community | None:

@@ -11,9 +11,17 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
-from communities.models import Door, MeteringPoint
+from communities.models import Community, Door, MeteringPoint
 from communities.services import metering_point_create
-from metering.analysis import Analysis, SeriesPlan, analyse, community_for_reference
+from metering.analysis import (
+    Analysis,
+    SeriesPlan,
+    aggregate_reference,
+    analyse,
+    community_for_reference,
+    replan,
+    stored_since,
+)
 from metering.daybuckets import DayRowBatch
 from metering.messages import Finding
 from metering.models import AggregateDaySeries, DaySeries, MeterImport, PlausibilityNote
@@ -211,6 +219,11 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             if not claimed.exists():
                 meter_import.refresh_from_db()
                 return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], [])
+            _lock_series(analysis)
+            if stored_since(analysis):  # another import changed these rows since the plan: plan again, locked
+                replan(analysis)
+                meter_import.series = [plan.summary() for plan in analysis.plans]
+                meter_import.warnings = [finding.as_dict() for finding in analysis.warnings]
             superseded = analysis.wholly_superseded
             meter_import.status = MeterImport.Status.SUPERSEDED if superseded else MeterImport.Status.APPLIED
             meter_import.applied_at = utc_now()
@@ -230,6 +243,18 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             raise
         return _unchanged(meter_import, previous)
     return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], analysis.warnings)
+
+
+def _lock_series(analysis: Analysis) -> None:
+    """Imports of the same metering points (or E31 community) take turns from the check of what is stored to the
+    write: the merge of one must not be planned against rows that another is about to change."""
+    if analysis.is_aggregate:
+        community = community_for_reference(aggregate_reference(analysis.parsed))
+        if community is not None:
+            list(Community.objects.select_for_update().filter(pk=community.pk).values_list("pk", flat=True))
+        return
+    points = sorted({plan.metering_point_pk for plan in analysis.plans if plan.metering_point_pk})
+    list(MeteringPoint.objects.select_for_update().filter(pk__in=points).order_by("pk").values_list("pk", flat=True))
 
 
 def _sole_utility(analysis: Analysis) -> int | None:
@@ -293,7 +318,7 @@ def _write(analysis: Analysis, meter_import: MeterImport) -> None:
     merged = [plan for plan in analysis.plans if plan.merge is not None]
     none_stored = not any(plan.merge.stored.any() for plan in merged)
     if analysis.is_aggregate:
-        reference = analysis.parsed.meta.get("community_id") or analysis.parsed.meta.get("grid_area", "")
+        reference = aggregate_reference(analysis.parsed)
         community = community_for_reference(reference)
         upsert_day_rows(
             AggregateDaySeries,

@@ -158,3 +158,18 @@ def test_a_bad_creation_time_rejects_the_file_naming_the_element(leg, tmp_path):
             "Viertelstunde gilt.",
         )
     ]
+
+
+def test_a_file_planned_before_another_import_was_applied_is_planned_again_under_lock(leg):
+    from metering.services import _apply_analysis, meter_import_preview, meter_import_stage
+
+    staged = meter_import_stage(data=_file("X", CREATED_A, 100), filename="A.xml", actor=None, door="command")
+    analysis = meter_import_preview(meter_import=staged)  # planned while nothing is stored
+    assert (analysis.count("new"), analysis.warnings) == (480, [])
+    _import("B.xml", _file("Y", CREATED_B, 200))  # a newer document, applied meanwhile
+    outcome = _apply_analysis(staged, analysis)
+    staged.refresh_from_db()
+    assert (outcome.status, staged.slots_new, staged.slots_superseded) == ("superseded", 0, 480)
+    assert [w["code"] for w in staged.warnings] == ["superseded_older"]
+    assert staged.series[0]["slots_superseded"] == 480
+    assert sum(_stored_wh()) == 480 * 200
