@@ -101,6 +101,9 @@ TEXTS = {
     ),
     "more_of_kind": _("%(count)s weitere Fälle dieser Art werden nicht einzeln aufgeführt."),
     "already_imported": _("Diese Datei wurde bereits mit Import #%(import_id)s übernommen; nichts geändert."),
+    "already_superseded": _(
+        "Diese Datei wurde bereits mit Import #%(import_id)s eingelesen und war überholt; nichts geändert."
+    ),
 }
 
 

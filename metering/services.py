@@ -264,8 +264,13 @@ def _sole_utility(analysis: Analysis) -> int | None:
     return utilities.pop() if len(utilities) == 1 else None
 
 
+def _already(previous: MeterImport, filename: str) -> Finding:
+    code = "already_superseded" if previous.status == MeterImport.Status.SUPERSEDED else "already_imported"
+    return Finding(code, filename, {"import_id": str(previous.pk)})
+
+
 def _unchanged(meter_import: MeterImport, previous: MeterImport) -> ImportOutcome:
-    note = Finding("already_imported", meter_import.filename, {"import_id": str(previous.pk)})
+    note = _already(previous, meter_import.filename)
     meter_import.status = MeterImport.Status.UNCHANGED
     meter_import.warnings = [note.as_dict()]
     meter_import.save(update_fields=["status", "warnings"])
@@ -297,7 +302,7 @@ def meter_file_import(
     if dry_run:
         previous = _applied_before(MeterImport.hash_of(data))
         if previous is not None:
-            note = Finding("already_imported", filename, {"import_id": str(previous.pk)})
+            note = _already(previous, filename)
             return ImportOutcome(filename, "dry-run", None, None, [], [note])
         analysis = analyse(data=data, filename=filename, metering_point=metering_point, mapping=mapping)
         status = MeterImport.Status.REJECTED if analysis.errors else "dry-run"

@@ -77,7 +77,10 @@ def test_an_older_document_imported_late_changes_nothing_and_names_both_document
     assert record.warnings[0]["params"]["stored_import_id"] == str(newer["import_id"])
     # The same file again is known: it would lose again.
     again = _run(tmp_path, "A.xml", _file("X", CREATED_A, 100))
-    assert (again["status"], again["warnings"][0]["code"]) == ("unchanged", "already_imported")
+    assert (again["status"], [w["message"] for w in again["warnings"]]) == (
+        "unchanged",
+        [f"Diese Datei wurde bereits mit Import #{record.pk} eingelesen und war überholt; nichts geändert."],
+    )
 
 
 def test_the_newest_of_several_winning_documents_is_named_with_how_many_more(leg):
