@@ -11,22 +11,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
-from communities.models import Community, Door, MeteringPoint
+from communities.models import Door, MeteringPoint
 from communities.services import metering_point_create
-from metering.analysis import (
-    Analysis,
-    SeriesPlan,
-    aggregate_reference,
-    analyse,
-    community_for_reference,
-    replan,
-    stored_since,
-)
-from metering.daybuckets import DayRowBatch
+from metering.analysis import Analysis, analyse, replan, stored_since
 from metering.messages import Finding
-from metering.models import AggregateDaySeries, DaySeries, MeterImport, PlausibilityNote
+from metering.models import MeterImport
 from metering.parsers import GenericMapping
-from metering.upsert import upsert_day_rows, upsert_rows
+from metering.storing import keep_notes, lock_series, write_rows
 from openleg.periods import utc_now
 from pipeline.models import Utility
 
@@ -219,7 +210,7 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             if not claimed.exists():
                 meter_import.refresh_from_db()
                 return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], [])
-            _lock_series(analysis)
+            lock_series(analysis)
             if stored_since(analysis):  # another import changed these rows since the plan: plan again, locked
                 replan(analysis)
                 meter_import.series = [plan.summary() for plan in analysis.plans]
@@ -233,8 +224,8 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             meter_import.slots_superseded = analysis.count("superseded")
             meter_import.save()
             if not superseded:
-                _write(analysis, meter_import)
-            _keep_notes(analysis, meter_import)
+                write_rows(analysis, meter_import)
+            keep_notes(analysis, meter_import)
     except IntegrityError:
         # Another worker applied the same file first: the database decided, we report it.
         meter_import.refresh_from_db()
@@ -243,18 +234,6 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             raise
         return _unchanged(meter_import, previous)
     return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], analysis.warnings)
-
-
-def _lock_series(analysis: Analysis) -> None:
-    """Imports of the same metering points (or E31 community) take turns from the check of what is stored to the
-    write: the merge of one must not be planned against rows that another is about to change."""
-    if analysis.is_aggregate:
-        community = community_for_reference(aggregate_reference(analysis.parsed))
-        if community is not None:
-            list(Community.objects.select_for_update().filter(pk=community.pk).values_list("pk", flat=True))
-        return
-    points = sorted({plan.metering_point_pk for plan in analysis.plans if plan.metering_point_pk})
-    list(MeteringPoint.objects.select_for_update().filter(pk__in=points).order_by("pk").values_list("pk", flat=True))
 
 
 def _sole_utility(analysis: Analysis) -> int | None:
@@ -313,88 +292,3 @@ def meter_file_import(
     if previous is not None:
         return _unchanged(meter_import, previous)
     return _apply_analysis(meter_import, analysis)
-
-
-_TRAILING_FIELDS = ("last_import", "updated_at")
-
-
-def _write(analysis: Analysis, meter_import: MeterImport) -> None:
-    trailing = (meter_import.pk, utc_now())
-    merged = [plan for plan in analysis.plans if plan.merge is not None]
-    none_stored = not any(plan.merge.stored.any() for plan in merged)
-    if analysis.is_aggregate:
-        reference = aggregate_reference(analysis.parsed)
-        community = community_for_reference(reference)
-        upsert_day_rows(
-            AggregateDaySeries,
-            leading=("community_ref", "community", "direction", "channel"),
-            trailing=_TRAILING_FIELDS,
-            key=("community_ref", "direction", "channel", "day"),
-            batches=[
-                _changed_rows(plan, (reference, community.pk if community else None), trailing) for plan in merged
-            ],
-            none_stored=none_stored,
-        )
-        return
-    upsert_day_rows(
-        DaySeries,
-        leading=("metering_point", "direction", "channel"),
-        trailing=_TRAILING_FIELDS,
-        key=("metering_point", "direction", "channel", "day"),
-        batches=[_changed_rows(plan, (plan.metering_point_pk,), trailing) for plan in merged],
-        none_stored=none_stored,
-    )
-
-
-_NOTE_FIELDS = (
-    "meter_import",
-    "metering_point",
-    "direction",
-    "channel",
-    "day",
-    "kind",
-    "count",
-    "largest_mwh",
-    "limit_mwh",
-)
-
-
-def _keep_notes(analysis: Analysis, meter_import: MeterImport) -> None:
-    """Written like day rows (COPY on PostgreSQL): a file of nonsense can carry a note per point, day and kind."""
-    upsert_rows(
-        PlausibilityNote,
-        fields=_NOTE_FIELDS,
-        key=("meter_import", "metering_point", "direction", "channel", "day", "kind"),
-        rows=[
-            (
-                meter_import.pk,
-                note.metering_point_pk,
-                note.direction,
-                note.channel,
-                note.note.day,
-                note.note.kind,
-                note.note.count,
-                note.note.largest_mwh,
-                note.note.limit_mwh,
-            )
-            for note in analysis.notes
-        ],
-    )
-
-
-def _changed_rows(plan: SeriesPlan, series_ref: tuple, trailing: tuple) -> DayRowBatch:
-    """Only rows the delivery changes are written: a row it loses everywhere stays as it was.
-
-    A newer document that delivers the same values still becomes their source, so that a document between the two
-    arriving later cannot win over it; such a row is written, with this import as its ``last_import``.
-    """
-    leading = (*series_ref, plan.series.direction, plan.series.channel)
-    merge = plan.merge
-    written = merge.written
-    ordinals = plan.rows.first_day.toordinal() + plan.rows.offsets
-    sources = merge.sources(trailing[0])
-    if written.all():  # the usual case: no copy
-        return DayRowBatch(leading, ordinals, merge.values, merge.quality, sources, trailing)
-    return DayRowBatch(
-        leading, ordinals[written], merge.values[written], merge.quality[written], sources[written], trailing
-    )
