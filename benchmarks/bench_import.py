@@ -58,9 +58,12 @@ def build_bkw_csv(year: int, month: int) -> tuple[bytes, int]:
     stamps = [(period.start + timedelta(minutes=15 * n)).astimezone(ZURICH) for n in range(period.quarter_hours)]
     labels = [f"{t.day}.{t.month}.{t.year} {t:%H:%M:%S}" for t in stamps]
     lines = ["\ufeffMesspunkt;Datum;Strombezug [kWh];Stromeinspeisung [kWh];Messdatengüte"]
+    # PV feeds in by day only: production at night would be noted as implausible for every point and night.
+    daylight = np.array([9 <= t.hour < 16 for t in stamps])
     for n in range(POINTS):
         mp_id = f"CH10099912345{n:020d}"
         bezug, einspeisung = rng.integers(0, 900, (2, period.quarter_hours))
+        einspeisung = np.where(daylight, einspeisung, 0)
         lines += [
             f"{mp_id};{label};{b / 1000:.3f};{e / 1000:.3f};W"
             for label, b, e in zip(labels, bezug, einspeisung, strict=True)

@@ -19,7 +19,7 @@ from billing.models import AllocationSetting
 from billing.texts import statement_labels
 from communities.models import Community, Membership, Tariff
 from metering.parsers.base import Quality
-from metering.selectors import series_for_period
+from metering.selectors import plausibility_notes, series_for_period
 from openleg.periods import ZURICH, Period, local_day, local_month
 
 _MWH_PER_WH = 1000
@@ -223,6 +223,7 @@ def gather(community: Community, year: int, month: int) -> Gathered:
             for m in memberships
         ],
     }
+    issues += _plausibility_issues(memberships, period)
     return Gathered(
         month_input,
         period,
@@ -234,6 +235,26 @@ def gather(community: Community, year: int, month: int) -> Gathered:
         provisional,
         issues,
     )
+
+
+def _plausibility_issues(memberships: list[Membership], period: Period) -> list[Issue]:
+    """The meter data's plausibility notes on the members' points, each for the participant of that day."""
+    notes = plausibility_notes(metering_point_ids={m.metering_point_id for m in memberships}, period=period)
+    issues = []
+    for note in notes:
+        member = next(
+            (
+                m
+                for m in memberships
+                if m.metering_point_id == note.metering_point_id
+                and m.valid_from <= note.day
+                and (m.valid_to is None or note.day <= m.valid_to)
+            ),
+            None,
+        )
+        if member is not None:
+            issues.append(Issue("plausibility", note.message, False, member.participant_id))
+    return issues
 
 
 def _active_slots(membership: Membership, days: list[date], day_of_slot: np.ndarray) -> np.ndarray:

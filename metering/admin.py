@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import numpy as np
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from metering import csv_mappings as services_csv
 from metering import selectors, services
 from metering.analysis import UNCONFIRMED_MAPPING
 from metering.charts import coverage_calendar_svg, day_profile_svg, parse_day
-from metering.daybuckets import from_bytes
+from metering.daybuckets import from_bytes, sources_from_bytes
 from metering.forms import MappingConfirmForm, MeterApplyForm, MeterUploadForm
 from metering.models import (
     AggregateDaySeries,
@@ -28,6 +29,7 @@ from metering.models import (
     Direction,
     MeterImport,
     MeteringPointData,
+    PlausibilityNote,
 )
 from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
@@ -41,16 +43,18 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "filename",
         "format",
+        "document_created_at",
         "status",
         "door",
         "actor",
         "slots_new",
         "slots_changed",
         "slots_unchanged",
+        "slots_superseded",
     ]
     list_filter = ["status", "format", "door"]
     list_select_related = ["actor"]
-    search_fields = ["filename", "sha256"]
+    search_fields = ["filename", "sha256", "document_id"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in MeterImport._meta.fields]
     change_list_template = "admin/metering/meterimport/change_list.html"
@@ -176,20 +180,43 @@ class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["direction", "channel", "day"]
     list_select_related = ["metering_point", "last_import"]
     search_fields = ["metering_point__mp_id"]
-    readonly_fields = ["metering_point", "direction", "channel", "day", "last_import", "updated_at", "kwh"]
-    exclude = ["values", "quality"]
+    readonly_fields = [
+        "metering_point",
+        "direction",
+        "channel",
+        "day",
+        "last_import",
+        "updated_at",
+        "kwh",
+        "source_imports",
+    ]
+    exclude = ["values", "quality", "sources"]
 
     @admin.display(description=gettext_lazy("kWh (Tag UTC)"))
     def kwh(self, obj):
         values, _quality = from_bytes(obj.values, obj.quality)
         return f"{int(values.sum()) / 1_000_000:.3f}"
 
+    @admin.display(description=gettext_lazy("Herkunft (Import: Viertelstunden)"))
+    def source_imports(self, obj):
+        ids, counts = np.unique(sources_from_bytes(obj.sources, obj.quality), return_counts=True)
+        return ", ".join(f"#{pk}: {count}" for pk, count in zip(ids.tolist(), counts.tolist(), strict=True) if pk)
+
 
 @admin.register(AggregateDaySeries)
 class AggregateDaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["community_ref", "community", "direction", "channel", "day", "updated_at"]
     list_filter = ["direction", "channel"]
-    exclude = ["values", "quality"]
+    exclude = ["values", "quality", "sources"]
+
+
+@admin.register(PlausibilityNote)
+class PlausibilityNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["metering_point", "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", "meter_import"]
+    list_filter = ["kind", "direction"]
+    list_select_related = ["metering_point", "meter_import"]
+    search_fields = ["metering_point__mp_id"]
+    date_hierarchy = "day"
 
 
 @admin.register(CsvMapping)

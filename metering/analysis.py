@@ -4,8 +4,8 @@ Shared by every door (admin preview, command, task); writes nothing.
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -13,11 +13,21 @@ import numpy as np
 from communities.models import Community, Membership, MeteringPoint
 from metering import parsers
 from metering.csv_mappings import saved_mapping_for
-from metering.daybuckets import SLOTS_PER_DAY, DayRows, Merge, from_bytes, merge_days, split_into_days
+from metering.daybuckets import (
+    SLOTS_PER_DAY,
+    DayRows,
+    Merge,
+    from_bytes,
+    merge_days,
+    sources_from_bytes,
+    split_into_days,
+)
 from metering.messages import Finding, finding_from_problem
 from metering.models import AggregateDaySeries, DaySeries
 from metering.parsers.base import ParsedFile, Problem, Series
-from openleg.periods import local_date
+from metering.plausibility_check import PointNote, note_findings, plan_notes
+from metering.supersession import Delivery, document_times, micros, supersession_warnings
+from openleg.periods import local_date, utc_now
 
 _MWH_PER_KWH = Decimal(1_000_000)
 UNCONFIRMED_MAPPING = "unconfirmed_mapping"
@@ -30,9 +40,10 @@ class SeriesPlan:
     rows: DayRows
     merge: Merge | None = None  # set once the stored rows are known
     metering_point_pk: int | None = None
+    key: tuple = ()  # the stored rows' key without the day
 
     def slots(self, what: str) -> int:
-        """How many slots the delivery makes "new", "changed" or leaves "unchanged"."""
+        """How many slots the delivery makes "new", "changed", leaves "unchanged" or loses ("superseded")."""
         return int(getattr(self.merge, what).sum()) if self.merge is not None else 0
 
     def summary(self) -> dict:
@@ -51,6 +62,7 @@ class SeriesPlan:
             "slots_new": self.slots("new"),
             "slots_changed": self.slots("changed"),
             "slots_unchanged": self.slots("unchanged"),
+            "slots_superseded": self.slots("superseded"),
         }
 
 
@@ -61,6 +73,10 @@ class Analysis:
     errors: list[Finding]
     warnings: list[Finding]
     plans: list[SeriesPlan]
+    delivery: Delivery
+    notes: list[PointNote] = field(default_factory=list)  # plausibility, stored with the import
+    planned_from: int = 0  # warnings from here on come from the plan: a new plan replaces them
+    stored_marks: frozenset = frozenset()  # (pk, last_import) of the stored rows the plan was made against
 
     @property
     def format(self) -> str:
@@ -82,6 +98,12 @@ class Analysis:
     def count(self, what: str) -> int:
         return sum(plan.slots(what) for plan in self.plans)
 
+    @property
+    def wholly_superseded(self) -> bool:
+        """Some delivered values lost to newer stored deliveries and none won: applying it changes nothing."""
+        takes_any = any(plan.merge.written.any() for plan in self.plans if plan.merge is not None)
+        return not takes_any and self.count("superseded") > 0
+
 
 def analyse(
     *,
@@ -90,7 +112,9 @@ def analyse(
     metering_point: str | None = None,
     mapping: parsers.GenericMapping | None = None,
     utility=None,
+    received_at: datetime | None = None,
 ) -> Analysis:
+    """``received_at`` times a delivery whose document states no creation time (CSV exports); default now."""
     if mapping is None and parsers.detect_format(data).format == "generic":
         mapping = saved_mapping_for(data, utility=utility)
     try:
@@ -105,14 +129,49 @@ def analyse(
     errors += [finding for finding in warnings if finding.code == UNCONFIRMED_MAPPING]
     warnings = [finding for finding in warnings if finding.code != UNCONFIRMED_MAPPING]
     plans = [SeriesPlan(series=s, rows=split_into_days(s.start, s.values_mwh, s.quality)) for s in parsed.series]
+    delivery = Delivery.of(filename, parsed.meta, received_at or utc_now())
+    analysis = Analysis(filename, parsed, errors, warnings, plans, delivery)
+    if not errors and parsed.format != "sdat-e31":
+        errors += _check_metering_points(plans, warnings)
     if not errors:
-        if parsed.format == "sdat-e31":
-            _plan_aggregates(parsed, plans)
-        else:
-            errors += _check_metering_points(plans, warnings)
-            if not errors:
-                _plan_merges(plans)
-    return Analysis(filename, parsed, errors, warnings, plans)
+        replan(analysis)
+    return analysis
+
+
+def replan(analysis: Analysis) -> None:
+    """Plan (again) against what is stored now: the merge, its warnings and the plausibility notes."""
+    if not analysis.planned_from:
+        analysis.planned_from = len(analysis.warnings)
+    del analysis.warnings[analysis.planned_from :]
+    stored = _stored_rows(analysis.parsed, analysis.plans)
+    found = (_aggregate_rows if analysis.is_aggregate else _day_rows)(stored, analysis.plans)
+    analysis.stored_marks = frozenset((row[0], row[1]) for row in found)
+    analysis.warnings += _merge_rows(analysis.plans, {row[2:-3]: row[-3:] for row in found}, analysis.delivery)
+    analysis.notes = [] if analysis.is_aggregate else plan_notes(analysis.plans)
+    analysis.warnings += note_findings(analysis.notes)
+
+
+def stored_since(analysis: Analysis) -> bool:
+    """Whether the stored rows the plan was made against changed since (another import was applied meanwhile)."""
+    current = _stored_rows(analysis.parsed, analysis.plans).values_list("pk", "last_import_id")
+    return frozenset(current) != analysis.stored_marks
+
+
+def _stored_rows(parsed: ParsedFile, plans: list[SeriesPlan]):
+    if parsed.format == "sdat-e31":
+        return AggregateDaySeries.objects.filter(community_ref=aggregate_reference(parsed))
+    ordinals = [plan.rows.first_day.toordinal() + plan.rows.offsets for plan in plans if len(plan.rows)]
+    if not ordinals:
+        return DaySeries.objects.none()
+    first = date.fromordinal(int(min(days[0] for days in ordinals)))  # offsets are ascending
+    last = date.fromordinal(int(max(days[-1] for days in ordinals)))
+    # One plain query over the file's points and days; rows of other channels are filtered out when merging.
+    points = {plan.metering_point_pk for plan in plans}
+    return DaySeries.objects.filter(metering_point_id__in=points, day__gte=first, day__lte=last)
+
+
+def aggregate_reference(parsed: ParsedFile) -> str:
+    return parsed.meta.get("community_id") or parsed.meta.get("grid_area", "")
 
 
 def _series_label(series: Series) -> str:
@@ -152,58 +211,66 @@ def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> 
     return errors
 
 
-def _plan_merges(plans: list[SeriesPlan]) -> None:
-    ordinals = [plan.rows.first_day.toordinal() + plan.rows.offsets for plan in plans if len(plan.rows)]
-    if not ordinals:
-        return
-    first = date.fromordinal(int(min(days[0] for days in ordinals)))  # offsets are ascending
-    last = date.fromordinal(int(max(days[-1] for days in ordinals)))
-    # One plain query over the file's points and days; rows of other channels are filtered out here.
-    stored = {
-        (pk, direction, channel, day): (values, quality)
-        for pk, direction, channel, day, values, quality in DaySeries.objects.filter(
-            metering_point_id__in={plan.metering_point_pk for plan in plans}, day__gte=first, day__lte=last
-        ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality")
-    }
-    _merge_rows(plans, stored, lambda plan: (plan.metering_point_pk, plan.series.direction, plan.series.channel))
+def _day_rows(stored, plans: list[SeriesPlan]) -> list[tuple]:
+    """The stored rows as (pk, last import, *key, day, values, quality, sources); each plan learns its key."""
+    for plan in plans:
+        plan.key = (plan.metering_point_pk, plan.series.direction, plan.series.channel)
+    return list(
+        stored.values_list(
+            "pk", "last_import_id", "metering_point_id", "direction", "channel", "day", "values", "quality", "sources"
+        )
+    )
 
 
-def _merge_rows(plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes]], key_of) -> None:
-    """Every plan's rows merged with what is stored under ``(*key_of(plan), day)``, all plans in one go."""
+def _merge_rows(
+    plans: list[SeriesPlan], stored_rows: dict[tuple, tuple[bytes, bytes, bytes]], delivery: Delivery
+) -> list[Finding]:
+    """Every plan's rows merged with what is stored under ``(*plan.key, day)``, all plans in one go.
+
+    Returns the warnings about delivered values that lost to newer stored deliveries.
+    """
+    if not plans:
+        return []
     bounds = np.cumsum([0] + [len(plan.rows) for plan in plans]).tolist()
     count = bounds[-1]
     stored = np.zeros(count, bool)
     stored_values = np.zeros((count, SLOTS_PER_DAY), np.int64)
     stored_quality = np.zeros((count, SLOTS_PER_DAY), np.uint8)
+    stored_sources = np.zeros((count, SLOTS_PER_DAY), np.int64)
     if stored_rows:
         for plan, first in zip(plans, bounds, strict=False):
-            key = key_of(plan)
+            key = plan.key
             for row, day in enumerate(plan.rows.days, first):
                 existing = stored_rows.get((*key, day))
                 if existing is not None:
                     stored[row] = True
-                    stored_values[row], stored_quality[row] = from_bytes(*existing)
+                    stored_values[row], stored_quality[row] = from_bytes(existing[0], existing[1])
+                    stored_sources[row] = sources_from_bytes(existing[2], existing[1])
+    times = document_times(stored_sources) if stored.any() else np.zeros_like(stored_sources)
+    delivered_time = micros(delivery.created_at)
     merged = merge_days(
         stored,
         stored_values,
         stored_quality,
+        stored_sources,
+        times,
         np.concatenate([plan.rows.values for plan in plans]),
         np.concatenate([plan.rows.quality for plan in plans]),
+        delivered_time,
     )
     for plan, first, end in zip(plans, bounds, bounds[1:], strict=False):
         plan.merge = merged.part(slice(first, end))
+    if not merged.superseded.any():
+        return []
+    return supersession_warnings(delivery, merged.stored_sources[merged.lost], times[merged.lost])
 
 
-def _plan_aggregates(parsed: ParsedFile, plans: list[SeriesPlan]) -> None:
-    reference = parsed.meta.get("community_id") or parsed.meta.get("grid_area", "")
-    stored = {
-        (direction, channel, day): (values, quality)
-        for direction, channel, day, values, quality in AggregateDaySeries.objects.filter(
-            community_ref=reference
-        ).values_list("direction", "channel", "day", "values", "quality")
-    }
-    if plans:
-        _merge_rows(plans, stored, lambda plan: (plan.series.direction, plan.series.channel))
+def _aggregate_rows(stored, plans: list[SeriesPlan]) -> list[tuple]:
+    for plan in plans:
+        plan.key = (plan.series.direction, plan.series.channel)
+    return list(
+        stored.values_list("pk", "last_import_id", "direction", "channel", "day", "values", "quality", "sources")
+    )
 
 
 def community_for_reference(reference: str) -> Community | None:

@@ -42,6 +42,10 @@ TEXTS = {
     ),
     "bad_row": _("Die Zeile hat %(found)s statt %(expected)s Felder."),
     "bad_sequence": _("Die Position «%(value)s» liegt nicht zwischen 1 und %(expected)s."),
+    "bad_creation": _(
+        "Der Erstellungszeitpunkt «%(value)s» im Element %(element)s ist ungültig: erwartet wird ein Zeitpunkt "
+        "mit Zeitzone, z. B. 2026-07-05T10:00:00Z. Er entscheidet, welche Lieferung einer Viertelstunde gilt."
+    ),
     "missing_element": _("Das Element %(element)s fehlt."),
     "unknown_direction": _("«%(value)s» ist weder Bezug noch Einspeisung."),
     "unknown_condition": _("Unbekannter Qualitätscode %(value)s; die Werte werden als Ersatzwerte gespeichert."),
@@ -76,8 +80,30 @@ TEXTS = {
         "Für dieses CSV-Format ist noch keine Spaltenzuordnung bestätigt. Mitarbeitende bestätigen die "
         "vorgeschlagene Zuordnung einmal in der Vorschau; danach gilt sie für jede Datei dieses Formats."
     ),
+    "superseded_older": _(
+        "Die Lieferung %(delivery)s ist älter als die gespeicherte %(stored)s: %(count)s Werte wurden nicht übernommen."
+    ),
+    "superseded_measured": _(
+        "Die Lieferung %(delivery)s ist gleich alt wie die gespeicherte %(stored)s mit gemessenen Werten: "
+        "%(count)s provisorische oder Ersatzwerte wurden nicht übernommen."
+    ),
+    "plausibility_capacity": _(
+        "Messpunkt %(metering_point)s, %(direction)s am %(day)s: mehr Energie, als die Anschlussleistung zulässt "
+        "(Viertelstunden: %(count)s, höchster Wert %(largest)s kWh, Grenze %(limit)s kWh)."
+    ),
+    "plausibility_night": _(
+        "Messpunkt %(metering_point)s, %(direction)s am %(day)s: Einspeisung bei Nacht "
+        "(Viertelstunden: %(count)s, höchster Wert %(largest)s kWh, Grenze %(limit)s kWh)."
+    ),
+    "plausibility_spike": _(
+        "Messpunkt %(metering_point)s, %(direction)s am %(day)s: ein Vielfaches des üblichen Werts "
+        "(Viertelstunden: %(count)s, höchster Wert %(largest)s kWh, Grenze %(limit)s kWh)."
+    ),
     "more_of_kind": _("%(count)s weitere Fälle dieser Art werden nicht einzeln aufgeführt."),
     "already_imported": _("Diese Datei wurde bereits mit Import #%(import_id)s übernommen; nichts geändert."),
+    "already_superseded": _(
+        "Diese Datei wurde bereits mit Import #%(import_id)s eingelesen und war überholt; nichts geändert."
+    ),
 }
 
 

@@ -1,7 +1,8 @@
 """Interval data storage: one row per metering point, direction, channel and UTC day.
 
-A row holds the day's 96 quarter-hour values as little-endian int64 milliwatt-hours and one
-quality byte per slot (``metering.parsers.base.Quality``; 0 = not delivered). A UTC day always
+A row holds the day's 96 quarter-hour values as little-endian int64 milliwatt-hours, one
+quality byte per slot (``metering.parsers.base.Quality``; 0 = not delivered) and per slot the
+``MeterImport`` it came from (little-endian int64, 0 = not delivered). A UTC day always
 has 96 quarter-hours, so DST never changes the row shape. mWh keep every delivered digit
 (kW × 0.25 h gives fractions of a Wh); billing rounds to Wh when it loads.
 """
@@ -36,6 +37,8 @@ class MeterImport(models.Model):
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Vorschau")
         APPLIED = "applied", _("übernommen")
+        # Every delivered value lost to a newer (or, equally new, measured) stored delivery: nothing applied.
+        SUPERSEDED = "superseded", _("überholt")
         UNCHANGED = "unchanged", _("bereits importiert")
         REJECTED = "rejected", _("abgelehnt")
 
@@ -64,6 +67,10 @@ class MeterImport(models.Model):
     size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
     format = models.CharField(_("Format"), max_length=16, blank=True)
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices)
+    # When the document was made: SDAT InstanceDocument/Creation, else when the file came (created_at). Per slot
+    # the newer document wins, whatever order the files arrive in.
+    document_created_at = models.DateTimeField(_("Dokument erstellt am"), null=True, blank=True)
+    document_id = models.CharField(_("Dokument-ID"), max_length=100, blank=True)
     metering_point_hint = models.CharField(_("Messpunkt (für Formate ohne Messpunkt)"), max_length=33, blank=True)
     series = models.JSONField(_("Reihen"), default=list, blank=True)
     problems = models.JSONField(_("Fehler"), default=list, blank=True)
@@ -71,15 +78,19 @@ class MeterImport(models.Model):
     slots_new = models.PositiveIntegerField(_("neue Werte"), default=0)
     slots_changed = models.PositiveIntegerField(_("geänderte Werte"), default=0)
     slots_unchanged = models.PositiveIntegerField(_("unveränderte Werte"), default=0)
+    slots_superseded = models.PositiveIntegerField(_("überholte Werte"), default=0)
 
     class Meta:
         verbose_name = _("Messdaten-Import")
         verbose_name_plural = _("Messdaten-Importe")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            # The same file is applied at most once: a second delivery of it changes nothing.
+            # The same file is applied at most once: a second delivery of it changes nothing. A superseded file
+            # stays superseded (stored documents only get newer), so it counts as taken in as well.
             models.UniqueConstraint(
-                fields=["sha256"], condition=models.Q(status="applied"), name="meter_import_file_applied_once"
+                fields=["sha256"],
+                condition=models.Q(status__in=["applied", "superseded"]),
+                name="meter_import_file_applied_once",
             ),
         ]
 
@@ -92,19 +103,20 @@ class MeterImport(models.Model):
 
 
 class SlotRow(models.Model):
-    """One UTC day of one series: 96 int64 mWh values and 96 quality bytes."""
+    """One UTC day of one series: 96 int64 mWh values, 96 quality bytes and 96 int64 source import ids."""
 
     direction = models.CharField(_("Richtung"), max_length=12, choices=Direction.choices)
     channel = models.CharField(_("Kanal"), max_length=8, choices=Channel.choices)
     day = models.DateField(_("Tag (UTC)"))
     values = models.BinaryField(_("Werte (mWh)"))
     quality = models.BinaryField(_("Qualität"))
+    sources = models.BinaryField(_("Herkunft je Viertelstunde (Import)"))
     # No index of its own: imports are never deleted, and the index would slow every import.
     last_import = models.ForeignKey(
         MeterImport,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("zuletzt geändert durch"),
+        verbose_name=_("zuletzt geändert durch"),  # the import that last changed anything in the row
         db_index=False,
     )
     updated_at = models.DateTimeField(_("geändert am"))
@@ -201,3 +213,47 @@ class MeteringPointData(MeteringPoint):
         proxy = True
         verbose_name = _("Messpunkt-Daten")
         verbose_name_plural = _("Messpunkt-Daten")
+
+
+class PlausibilityNote(models.Model):
+    """Delivered values that look wrong, per metering point, direction, channel, local day and kind: a note, not
+    a rejection. Billing lists the notes of the imports that still supply values of that day."""
+
+    class Kind(models.TextChoices):
+        CAPACITY = "capacity", _("über der Anschlussleistung")
+        NIGHT = "night", _("Einspeisung bei Nacht")
+        SPIKE = "spike", _("Vielfaches des üblichen Werts")
+
+    meter_import = models.ForeignKey(
+        MeterImport, on_delete=models.CASCADE, related_name="plausibility_notes", verbose_name=_("Import")
+    )
+    metering_point = models.ForeignKey(
+        "communities.MeteringPoint",
+        on_delete=models.PROTECT,
+        related_name="plausibility_notes",
+        verbose_name=_("Messpunkt"),
+        db_index=False,  # the index below starts with it
+    )
+    direction = models.CharField(_("Richtung"), max_length=12, choices=Direction.choices)
+    channel = models.CharField(_("Kanal"), max_length=8, choices=Channel.choices)
+    day = models.DateField(_("Tag (Ortszeit)"))
+    kind = models.CharField(_("Art"), max_length=12, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("Viertelstunden"))
+    largest_mwh = models.BigIntegerField(_("höchster Wert (mWh)"))
+    limit_mwh = models.BigIntegerField(_("Grenze (mWh)"))
+
+    class Meta:
+        verbose_name = _("Plausibilitätshinweis")
+        verbose_name_plural = _("Plausibilitätshinweise")
+        ordering = ["metering_point", "day", "direction", "kind"]
+        indexes = [models.Index(fields=["metering_point", "day"], name="plausibility_note_point_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter_import", "metering_point", "direction", "channel", "day", "kind"],
+                name="plausibility_note_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(count__gt=0), name="plausibility_note_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metering_point_id} {self.day} {self.kind}"

@@ -1,15 +1,18 @@
-"""Reads of stored interval data: series for a period, a day's profile, and which days are complete."""
+"""Reads of stored interval data: series for a period, a day's profile, which days are complete, and the
+plausibility notes that stand."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from django.db.models.functions import Coalesce
 
-from metering.daybuckets import SLOTS_PER_DAY, from_bytes
-from metering.models import AggregateDaySeries, DaySeries
+from metering.daybuckets import SLOTS_PER_DAY, from_bytes, sources_from_bytes
+from metering.models import AggregateDaySeries, DaySeries, MeterImport, PlausibilityNote
 from metering.parsers.base import Quality
-from openleg.periods import Period, local_day, local_month
+from metering.plausibility_check import note_finding
+from openleg.periods import Period, local_date, local_day, local_month
 
 SeriesKey = tuple[int, str, str]  # metering point pk, direction, channel
 
@@ -117,4 +120,94 @@ def latest_day_with_data(*, metering_point_id: int) -> date | None:
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class PlausibilityEntry:
+    metering_point_id: int
+    metering_point: str
+    direction: str
+    channel: str
+    day: date  # Europe/Zurich
+    kind: str
+    count: int
+    largest_mwh: int
+    limit_mwh: int
+    message: str  # German, naming the point, the day, what, the largest value and the limit
+
+
+def plausibility_notes(*, metering_point_ids, period: Period) -> list[PlausibilityEntry]:
+    """The plausibility notes on the points' local days in the period that still stand: each comes from an import
+    that still supplies values of that day (a later delivery of the day replaces the notes of the earlier ones;
+    a superseded import supplies nothing). Of equal notes from several such imports the newest document's counts.
+    """
+    first, last = local_date(period.start), local_date(period.end - timedelta(microseconds=1))
+    notes = list(
+        PlausibilityNote.objects.filter(
+            metering_point_id__in=list(metering_point_ids),
+            day__gte=first,
+            day__lte=last,
+            meter_import__status=MeterImport.Status.APPLIED,
+        )
+        .select_related("metering_point")
+        .annotate(document_time=Coalesce("meter_import__document_created_at", "meter_import__created_at"))
+        .order_by("document_time", "meter_import_id")
+    )
+    if not notes:
+        return []
+    sources = _sources_by_day(notes, first - timedelta(days=1), last)
+    standing: dict[tuple, PlausibilityNote] = {}
+    for note in notes:  # oldest document first: a newer one replaces it
+        if note.meter_import_id in _sources_of_local_day(sources, note):
+            standing[(note.metering_point_id, note.direction, note.channel, note.day, note.kind)] = note
+    entries = [_entry(note) for note in standing.values()]
+    return sorted(entries, key=lambda e: (e.metering_point, e.day, e.direction, e.channel, e.kind))
+
+
+def _sources_by_day(notes, first: date, last: date) -> dict[tuple[int, str, str, date], np.ndarray]:
+    rows = DaySeries.objects.filter(
+        metering_point_id__in={note.metering_point_id for note in notes},
+        channel__in={note.channel for note in notes},
+        day__gte=first,
+        day__lte=last,
+    ).values_list("metering_point_id", "direction", "channel", "day", "sources", "quality")
+    return {(pk, d, c, day): sources_from_bytes(sources, quality) for pk, d, c, day, sources, quality in rows}
+
+
+def _sources_of_local_day(sources: dict, note) -> set[int]:
+    """The imports that supply slots of the note's Europe/Zurich day (it spans two UTC day rows)."""
+    day = local_day(note.day)
+    previous = note.day - timedelta(days=1)
+    none = np.zeros(SLOTS_PER_DAY, np.int64)
+    both = np.concatenate(
+        [sources.get((note.metering_point_id, note.direction, note.channel, d), none) for d in (previous, note.day)]
+    )
+    offset = int((day.start - _utc_midnight(previous)).total_seconds() // 900)
+    return set(both[offset : offset + day.quarter_hours].tolist())
+
+
+def _entry(note: PlausibilityNote) -> PlausibilityEntry:
+    mp_id = note.metering_point.mp_id
+    finding = note_finding(
+        metering_point=mp_id,
+        direction=note.direction,
+        channel=note.channel,
+        day=note.day,
+        kind=note.kind,
+        count=note.count,
+        largest_mwh=note.largest_mwh,
+        limit_mwh=note.limit_mwh,
+    )
+    return PlausibilityEntry(
+        note.metering_point_id,
+        mp_id,
+        note.direction,
+        note.channel,
+        note.day,
+        note.kind,
+        note.count,
+        note.largest_mwh,
+        note.limit_mwh,
+        finding.message,
     )

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from accounts.actors import recorded_user
 from communities.models import Door, MeteringPoint
 from communities.services import metering_point_create
-from metering.analysis import Analysis, SeriesPlan, analyse, community_for_reference
-from metering.daybuckets import DayRowBatch
+from metering.analysis import Analysis, analyse, replan, stored_since
 from metering.messages import Finding
-from metering.models import AggregateDaySeries, DaySeries, MeterImport
+from metering.models import MeterImport
 from metering.parsers import GenericMapping
-from metering.upsert import upsert_day_rows
+from metering.storing import keep_notes, lock_series, write_rows
 from openleg.periods import utc_now
 from pipeline.models import Utility
 
@@ -28,7 +27,7 @@ class ImportOutcome:
     """What happened to one file, for every door to render."""
 
     filename: str
-    status: str  # "applied", "unchanged", "rejected", "dry-run"
+    status: str  # "applied", "superseded", "unchanged", "rejected", "dry-run"
     analysis: Analysis | None
     meter_import: MeterImport | None
     errors: list[Finding]
@@ -44,14 +43,19 @@ class ImportOutcome:
             "format": self.analysis.format if self.analysis else None,
             "status": self.status,
             "import_id": self.meter_import.pk if self.meter_import else None,
+            "slots_superseded": self.analysis.count("superseded") if self.analysis else 0,
             "series": [plan.summary() for plan in self.analysis.plans] if self.analysis else [],
             "errors": [finding.as_dict() for finding in self.errors],
             "warnings": [finding.as_dict() for finding in self.warnings],
         }
 
 
+_TAKEN_IN = (MeterImport.Status.APPLIED, MeterImport.Status.SUPERSEDED)
+
+
 def _applied_before(sha256: str) -> MeterImport | None:
-    return MeterImport.objects.filter(sha256=sha256, status=MeterImport.Status.APPLIED).first()
+    """The import that took these bytes in before: applied, or superseded (it would be superseded again)."""
+    return MeterImport.objects.filter(sha256=sha256, status__in=_TAKEN_IN).first()
 
 
 def meter_import_stage(
@@ -137,6 +141,7 @@ def _analyse_staged(meter_import: MeterImport, data: bytes, mapping: GenericMapp
         metering_point=meter_import.metering_point_hint,
         mapping=mapping,
         utility=meter_import.utility,
+        received_at=meter_import.created_at,
     )
 
 
@@ -188,6 +193,8 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
     meter_import.problems = [finding.as_dict() for finding in analysis.errors]
     meter_import.warnings = [finding.as_dict() for finding in analysis.warnings]
     meter_import.utility_id = meter_import.utility_id or _sole_utility(analysis)
+    meter_import.document_created_at = analysis.delivery.created_at
+    meter_import.document_id = analysis.delivery.document_id[:100]
     if analysis.errors:
         meter_import.status = MeterImport.Status.REJECTED
         meter_import.save()
@@ -203,13 +210,22 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             if not claimed.exists():
                 meter_import.refresh_from_db()
                 return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], [])
-            meter_import.status = MeterImport.Status.APPLIED
+            lock_series(analysis)
+            if stored_since(analysis):  # another import changed these rows since the plan: plan again, locked
+                replan(analysis)
+                meter_import.series = [plan.summary() for plan in analysis.plans]
+                meter_import.warnings = [finding.as_dict() for finding in analysis.warnings]
+            superseded = analysis.wholly_superseded
+            meter_import.status = MeterImport.Status.SUPERSEDED if superseded else MeterImport.Status.APPLIED
             meter_import.applied_at = utc_now()
             meter_import.slots_new = analysis.count("new")
             meter_import.slots_changed = analysis.count("changed")
             meter_import.slots_unchanged = analysis.count("unchanged")
+            meter_import.slots_superseded = analysis.count("superseded")
             meter_import.save()
-            _write(analysis, meter_import)
+            if not superseded:
+                write_rows(analysis, meter_import)
+            keep_notes(analysis, meter_import)
     except IntegrityError:
         # Another worker applied the same file first: the database decided, we report it.
         meter_import.refresh_from_db()
@@ -227,8 +243,13 @@ def _sole_utility(analysis: Analysis) -> int | None:
     return utilities.pop() if len(utilities) == 1 else None
 
 
+def _already(previous: MeterImport, filename: str) -> Finding:
+    code = "already_superseded" if previous.status == MeterImport.Status.SUPERSEDED else "already_imported"
+    return Finding(code, filename, {"import_id": str(previous.pk)})
+
+
 def _unchanged(meter_import: MeterImport, previous: MeterImport) -> ImportOutcome:
-    note = Finding("already_imported", meter_import.filename, {"import_id": str(previous.pk)})
+    note = _already(previous, meter_import.filename)
     meter_import.status = MeterImport.Status.UNCHANGED
     meter_import.warnings = [note.as_dict()]
     meter_import.save(update_fields=["status", "warnings"])
@@ -260,7 +281,7 @@ def meter_file_import(
     if dry_run:
         previous = _applied_before(MeterImport.hash_of(data))
         if previous is not None:
-            note = Finding("already_imported", filename, {"import_id": str(previous.pk)})
+            note = _already(previous, filename)
             return ImportOutcome(filename, "dry-run", None, None, [], [note])
         analysis = analyse(data=data, filename=filename, metering_point=metering_point, mapping=mapping)
         status = MeterImport.Status.REJECTED if analysis.errors else "dry-run"
@@ -271,45 +292,3 @@ def meter_file_import(
     if previous is not None:
         return _unchanged(meter_import, previous)
     return _apply_analysis(meter_import, analysis)
-
-
-_TRAILING_FIELDS = ("last_import", "updated_at")
-
-
-def _write(analysis: Analysis, meter_import: MeterImport) -> None:
-    trailing = (meter_import.pk, utc_now())
-    merged = [plan for plan in analysis.plans if plan.merge is not None]
-    none_stored = not any(plan.merge.stored.any() for plan in merged)
-    if analysis.is_aggregate:
-        reference = analysis.parsed.meta.get("community_id") or analysis.parsed.meta.get("grid_area", "")
-        community = community_for_reference(reference)
-        upsert_day_rows(
-            AggregateDaySeries,
-            leading=("community_ref", "community", "direction", "channel"),
-            trailing=_TRAILING_FIELDS,
-            key=("community_ref", "direction", "channel", "day"),
-            batches=[
-                _changed_rows(plan, (reference, community.pk if community else None), trailing) for plan in merged
-            ],
-            none_stored=none_stored,
-        )
-        return
-    upsert_day_rows(
-        DaySeries,
-        leading=("metering_point", "direction", "channel"),
-        trailing=_TRAILING_FIELDS,
-        key=("metering_point", "direction", "channel", "day"),
-        batches=[_changed_rows(plan, (plan.metering_point_pk,), trailing) for plan in merged],
-        none_stored=none_stored,
-    )
-
-
-def _changed_rows(plan: SeriesPlan, series_ref: tuple, trailing: tuple) -> DayRowBatch:
-    """Only rows whose content the delivery changes are written: a re-delivery of equal values is free."""
-    leading = (*series_ref, plan.series.direction, plan.series.channel)
-    merge = plan.merge
-    written = merge.written
-    ordinals = plan.rows.first_day.toordinal() + plan.rows.offsets
-    if written.all():  # the usual case: no copy
-        return DayRowBatch(leading, ordinals, merge.values, merge.quality, trailing)
-    return DayRowBatch(leading, ordinals[written], merge.values[written], merge.quality[written], trailing)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from django.db import IntegrityError, connection, models, transaction
 
-from metering.daybuckets import SLOTS_PER_DAY, DayRowBatch
+from metering.daybuckets import SLOTS_PER_DAY, DayRowBatch, single_sources
 
 # Binary COPY: a signature, then per row the field count and per field its length (-1: NULL) and bytes,
 # integers big-endian; dates count days and timestamps microseconds from 2000-01-01 (UTC).
@@ -21,7 +21,7 @@ COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)
 COPY_TRAILER = b"\xff\xff"
 _COPY_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _COPY_EPOCH_DAY = date(2000, 1, 1).toordinal()
-_DAY_FIELDS = ("day", "values", "quality")
+_DAY_FIELDS = ("day", "values", "quality", "sources")
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -60,7 +60,7 @@ def upsert_day_rows(
     batches: Sequence[DayRowBatch],
     none_stored: bool = False,
 ) -> int:
-    """Like ``upsert_rows`` for day rows: the fields are ``leading``, day, values, quality, ``trailing``.
+    """Like ``upsert_rows`` for day rows: the fields are ``leading``, day, values, quality, sources, ``trailing``.
 
     ``none_stored`` says that no row was stored when the batches were planned: PostgreSQL then gets them by COPY
     straight into the table, a third cheaper than through the staging table (a row stored meanwhile by another
@@ -139,24 +139,34 @@ def _day_row_encoder(
     def encode(batch: DayRowBatch) -> bytes:
         head = count + b"".join(_copy_field(t, v) for t, v in zip(leading_types, batch.leading, strict=True))
         tail = b"".join(_copy_field(t, v) for t, v in zip(trailing_types, batch.trailing, strict=True))
-        record = np.empty(  # every field is set below
-            len(batch),
-            [
-                ("head", f"V{len(head)}"),
-                ("day_length", ">i4"),
-                ("day", ">i4"),
-                ("values_length", ">i4"),
-                ("values", "<i8", (SLOTS_PER_DAY,)),  # stored as little-endian int64, as daybuckets.to_bytes
-                ("quality_length", ">i4"),
-                ("quality", "u1", (SLOTS_PER_DAY,)),
-                ("tail", f"V{len(tail)}"),
-            ],
-        )
-        record["head"], record["tail"] = np.void(head), np.void(tail)
-        record["day_length"], record["day"] = 4, batch.ordinals - _COPY_EPOCH_DAY
-        record["values_length"], record["values"] = 8 * SLOTS_PER_DAY, batch.values
-        record["quality_length"], record["quality"] = SLOTS_PER_DAY, batch.quality
-        return record.tobytes()
+        single, ids = single_sources(batch.sources, batch.quality)
+        parts = []
+        # Rows of one source store its id once, the others all 96 ids (daybuckets.sources_to_bytes): two layouts.
+        for rows, sources in ((single, ids), (~single, batch.sources)):
+            if not rows.any():
+                continue
+            record = np.empty(  # every field is set below
+                int(rows.sum()),
+                [
+                    ("head", f"V{len(head)}"),
+                    ("day_length", ">i4"),
+                    ("day", ">i4"),
+                    ("values_length", ">i4"),
+                    ("values", "<i8", (SLOTS_PER_DAY,)),  # stored as little-endian int64, as daybuckets.to_bytes
+                    ("quality_length", ">i4"),
+                    ("quality", "u1", (SLOTS_PER_DAY,)),
+                    ("sources_length", ">i4"),
+                    ("sources", "<i8", sources.shape[1:]),  # little-endian int64, as daybuckets.sources_to_bytes
+                    ("tail", f"V{len(tail)}"),
+                ],
+            )
+            record["head"], record["tail"] = np.void(head), np.void(tail)
+            record["day_length"], record["day"] = 4, batch.ordinals[rows] - _COPY_EPOCH_DAY
+            record["values_length"], record["values"] = 8 * SLOTS_PER_DAY, batch.values[rows]
+            record["quality_length"], record["quality"] = SLOTS_PER_DAY, batch.quality[rows]
+            record["sources_length"], record["sources"] = 8 * int(np.prod(sources.shape[1:])), sources[rows]
+            parts.append(record.tobytes())
+        return b"".join(parts)
 
     return encode
 

@@ -62,6 +62,15 @@ def is_local_midnight(minutes: int) -> bool:
     return moment.hour == 0 and moment.minute == 0
 
 
+def local_day_numbers(utc: np.ndarray) -> np.ndarray:
+    """Europe/Zurich calendar day (days since 1970-01-01) of each UTC minute."""
+    if not len(utc):
+        return np.zeros(0, np.int64)
+    first, last = (utc_datetime(int(m)).year for m in (utc.min(), utc.max()))
+    transitions, offsets = _offset_table(first, last)
+    return (utc + offsets[np.searchsorted(transitions, utc, side="right")]) // MINUTES_PER_DAY
+
+
 def to_utc(wall: np.ndarray, group: np.ndarray, *, interval_end: bool) -> tuple[np.ndarray, np.ndarray]:
     """UTC minutes of each interval start, and a mask of wall times that do not exist in Europe/Zurich.
 

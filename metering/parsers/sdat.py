@@ -5,6 +5,7 @@ Each MeteringData block is one series: metering point × direction × product (t
 """
 
 import re
+from datetime import UTC, datetime
 
 import numpy as np
 from lxml import etree
@@ -12,7 +13,7 @@ from lxml import etree
 from metering.parsers import sdat_scan
 from metering.parsers.base import Issues, ParsedFile, Quality, Series
 from metering.parsers.decimals import kwh_text
-from metering.parsers.localtime import utc_iso, utc_minutes
+from metering.parsers.localtime import FIRST_YEAR, LAST_YEAR, utc_iso, utc_minutes
 from metering.parsers.sdat_blocks import BlockReader, observations_from_tree
 from metering.parsers.sdat_xml import (
     STROM_NS,
@@ -46,6 +47,7 @@ def parse(data: bytes, **_: object) -> ParsedFile:
     document, scanned = root
     format = document_format(local_name(document)) or "unknown"
     meta = _header_meta(document)
+    _check_creation(meta, issues)
     reader = BlockReader(format, issues, meta)
     blocks = document.findall(ns_path("MeteringData"))
     for number, block in enumerate(blocks, 1):
@@ -143,6 +145,34 @@ def _header_meta(document: etree._Element) -> dict[str, str]:
     }
     meta.update({key: value for key, value in fields.items() if value})
     return meta
+
+
+CREATION_ELEMENT = "InstanceDocument/Creation"
+
+
+def _check_creation(meta: dict[str, str], issues: Issues) -> None:
+    """The document's creation time decides which of two deliveries of a slot wins: it must be an exact instant.
+
+    Stored in ``meta["created_utc"]`` as ISO UTC; a document without one is timed by its arrival instead.
+    """
+    text = meta.get("creation")
+    if text is None:
+        return
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        issues.problem(
+            "bad_creation",
+            CREATION_ELEMENT,
+            f"'{text}' is not usable as the document's creation time: expected an instant with its offset, "
+            "such as 2026-07-05T10:00:00Z.",
+            value=text,
+            element=CREATION_ELEMENT,
+        )
+        return
+    meta["created_utc"] = moment.astimezone(UTC).isoformat()
 
 
 def _check_split(series: list[Series], issues: Issues) -> None:

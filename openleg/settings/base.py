@@ -133,6 +133,17 @@ REST_FRAMEWORK = {
 METER_IMPORT_MAX_BYTES = env.int("METER_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 METER_IMPORT_ASYNC_BYTES = env.int("METER_IMPORT_ASYNC_BYTES", default=5 * 1024 * 1024)
 
+# Plausibility notes on import (stored, listed by billing, never a rejection): a quarter-hour above this many
+# times the point's usual level (95th percentile of its non-zero values over the last window days, when at least
+# the minimum days of values are there), and production while the sun is below this elevation at the reference
+# location (the middle of Switzerland).
+METER_PLAUSIBILITY_FACTOR = env.int("METER_PLAUSIBILITY_FACTOR", default=10)
+METER_PLAUSIBILITY_WINDOW_DAYS = env.int("METER_PLAUSIBILITY_WINDOW_DAYS", default=28)
+METER_PLAUSIBILITY_MIN_DAYS = env.int("METER_PLAUSIBILITY_MIN_DAYS", default=7)
+METER_NIGHT_SUN_ELEVATION = env.float("METER_NIGHT_SUN_ELEVATION", default=-6.0)
+METER_SOLAR_LATITUDE = env.float("METER_SOLAR_LATITUDE", default=46.8)
+METER_SOLAR_LONGITUDE = env.float("METER_SOLAR_LONGITUDE", default=8.23)
+
 # Formation rules (StromVV Art. 19e; domain A3, A6): renewable capacity at least this share of the
 # summed connection capacity, and the start at least this many months after the registration.
 LEG_MIN_PRODUCTION_SHARE = Decimal(env.str("LEG_MIN_PRODUCTION_SHARE", default="0.05"))

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -55,3 +57,33 @@ def test_staff_can_create_unknown_metering_points_from_the_preview(client, staff
     assert set(MeteringPoint.objects.values_list("mp_id", flat=True)) == {CONSUMER, PRODUCER}
     assert MeterImport.objects.get().status == "applied"
     assert DaySeries.objects.count() == 12
+
+
+def test_the_preview_and_the_history_of_an_older_file_say_it_was_superseded(client, staff_user, leg):
+    from metering.sdat_writer import SdatSeries, write_e66
+    from metering.services import meter_file_import
+
+    def sdat(document_id: str, created: datetime, wh: int) -> bytes:
+        series = SdatSeries(CONSUMER, "consumption", "total", datetime(2026, 6, 28, 22, 0, tzinfo=UTC), [wh] * 96)
+        return write_e66([series], document_id=document_id, created=created)
+
+    meter_file_import(
+        data=sdat("Y", datetime(2026, 7, 5, 8, 0, tzinfo=UTC), 200), filename="B.xml", actor=None, door="command"
+    )
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:metering_meterimport_upload"),
+        {"file": SimpleUploadedFile("A.xml", sdat("X", datetime(2026, 7, 3, 8, 0, tzinfo=UTC), 100))},
+    )
+    preview_url = response["Location"]
+    warning = (
+        "Die Lieferung «A.xml» (Dokument X, erstellt 03.07.2026 10:00) ist älter als die gespeicherte «B.xml» "
+        "(Dokument Y, erstellt 05.07.2026 10:00): 96 Werte wurden nicht übernommen."
+    )
+    assert warning in client.get(preview_url).content.decode()
+    client.post(preview_url, {})
+    older = MeterImport.objects.get(filename="A.xml")
+    assert (older.status, older.slots_superseded, older.document_id) == ("superseded", 96, "X")
+    history = client.get(reverse("admin:metering_meterimport_changelist")).content.decode()
+    assert "überholt" in history
+    assert warning in client.get(reverse("admin:metering_meterimport_change", args=[older.pk])).content.decode()

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pytest
 
-from metering.daybuckets import DayRowBatch, from_bytes
+from metering.daybuckets import DayRowBatch, from_bytes, sources_from_bytes
 from metering.models import DaySeries, MeterImport
 from metering.upsert import _copy_field, upsert_day_rows
 from tests.communities.factories import MeteringPointFactory
@@ -26,16 +26,20 @@ def _batch(point, meter_import, first_value: int, days: list[date]) -> DayRowBat
     values = np.arange(96 * len(days), dtype=np.int64).reshape(len(days), 96) + first_value
     quality = np.full((len(days), 96), 2, np.uint8)
     ordinals = np.array([day.toordinal() for day in days])
-    return DayRowBatch((point.pk, "consumption", "leg"), ordinals, values, quality, (meter_import.pk, NOW))
+    sources = np.full((len(days), 96), meter_import.pk, np.int64)
+    sources[:, 0] = 0  # a slot another import never delivered
+    return DayRowBatch((point.pk, "consumption", "leg"), ordinals, values, quality, sources, (meter_import.pk, NOW))
 
 
-def _stored(point) -> list[tuple[date, int, int, int, datetime]]:
+def _stored(point) -> list[tuple[date, int, int, int, int, int, datetime]]:
     rows = DaySeries.objects.filter(metering_point=point).order_by("day")
     return [
         (
             row.day,
             int(from_bytes(row.values, row.quality)[0][95]),
             int(from_bytes(row.values, row.quality)[1][0]),
+            int(sources_from_bytes(row.sources, row.quality)[0]),
+            int(sources_from_bytes(row.sources, row.quality)[95]),
             row.last_import_id,
             row.updated_at,
         )
@@ -52,8 +56,8 @@ def test_day_rows_land_with_their_exact_values_days_and_import(none_stored):
     )
     assert written == 2
     assert _stored(point) == [
-        (date(2026, 6, 14), 10**12 + 95, 2, meter_import.pk, NOW),
-        (date(2026, 6, 15), 10**12 + 191, 2, meter_import.pk, NOW),
+        (date(2026, 6, 14), 10**12 + 95, 2, 0, meter_import.pk, meter_import.pk, NOW),
+        (date(2026, 6, 15), 10**12 + 191, 2, 0, meter_import.pk, meter_import.pk, NOW),
     ]
 
 
@@ -65,7 +69,7 @@ def test_a_stored_row_is_replaced_on_its_key():
     upsert_day_rows(
         DaySeries, leading=LEADING, trailing=TRAILING, key=KEY, batches=[_batch(point, second, 7, [date(2026, 6, 14)])]
     )
-    assert _stored(point) == [(date(2026, 6, 14), 102, 2, second.pk, NOW)]
+    assert _stored(point) == [(date(2026, 6, 14), 102, 2, 0, second.pk, second.pk, NOW)]
 
 
 @pytest.mark.postgres
@@ -77,8 +81,8 @@ def test_a_row_stored_since_the_plan_makes_the_copy_fall_back_to_the_upsert():
     batch = _batch(point, second, 7, [date(2026, 6, 14), date(2026, 6, 15)])
     upsert_day_rows(DaySeries, leading=LEADING, trailing=TRAILING, key=KEY, batches=[batch], none_stored=True)
     assert _stored(point) == [
-        (date(2026, 6, 14), 102, 2, second.pk, NOW),
-        (date(2026, 6, 15), 198, 2, second.pk, NOW),
+        (date(2026, 6, 14), 102, 2, 0, second.pk, second.pk, NOW),
+        (date(2026, 6, 15), 198, 2, 0, second.pk, second.pk, NOW),
     ]
 
 
@@ -88,6 +92,7 @@ def test_nothing_to_write_writes_nothing():
         np.zeros(0, np.int64),
         np.zeros((0, 96), np.int64),
         np.zeros((0, 96), np.uint8),
+        np.zeros((0, 96), np.int64),
         (1, NOW),
     )
     assert upsert_day_rows(DaySeries, leading=LEADING, trailing=TRAILING, key=KEY, batches=[empty]) == 0

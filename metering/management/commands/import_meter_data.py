@@ -53,7 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {series['metering_point'] or '-'} {series['direction']}/{series['channel']} "
                 f"{series['start']} – {series['end']}: {series['intervals']} values, {series['kwh']} kWh "
-                f"(new {series['slots_new']}, changed {series['slots_changed']}, same {series['slots_unchanged']})"
+                f"(new {series['slots_new']}, changed {series['slots_changed']}, same {series['slots_unchanged']}, "
+                f"superseded {series['slots_superseded']})"
             )
         for finding in outcome.errors:
             self.stdout.write(self.style.ERROR(f"  error {finding.location}: {finding.message}"))

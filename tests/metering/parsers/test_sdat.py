@@ -54,6 +54,7 @@ def test_v16_leg_sample_control_totals():
         "document_id": "LEGDEMO-20260616-0001",
         "document_type": "E66",
         "creation": "2026-06-16T04:12:00Z",
+        "created_utc": "2026-06-16T04:12:00+00:00",
         "sender": "12X-0000000999-A",
         "sender_role": "MDR",
         "receiver": "12X-0000000888-B",
@@ -364,3 +365,30 @@ def test_a_block_without_observations_is_a_warning():
 )
 def test_a_doctype_or_entity_declaration_is_found_anywhere(data, declared):
     assert sdat.declares_doctype(data) is declared
+
+
+@pytest.mark.parametrize("creation", ["2026-06-16T04:12:00", "16.06.2026 06:12", "9999-01-01T00:00:00Z"])
+def test_a_creation_time_that_is_no_instant_is_a_problem_naming_the_element(creation):
+    from tests.metering.conftest import fixture_bytes
+
+    data = fixture_bytes("sdat-e66-v16-leg-2mp.xml").replace(b"2026-06-16T04:12:00Z", creation.encode())
+    parsed = sdat.parse(data)
+    assert [(p.code, p.location, p.params) for p in parsed.problems] == [
+        ("bad_creation", "InstanceDocument/Creation", {"value": creation, "element": "InstanceDocument/Creation"})
+    ]
+    assert "created_utc" not in parsed.meta
+
+
+def test_a_document_without_creation_time_is_timed_by_its_arrival():
+    from tests.metering.conftest import fixture_bytes
+
+    data = fixture_bytes("sdat-e66-v16-leg-2mp.xml").replace(b"<rsm:Creation>2026-06-16T04:12:00Z</rsm:Creation>", b"")
+    parsed = sdat.parse(data)
+    assert (parsed.problems, "creation" in parsed.meta, "created_utc" in parsed.meta) == ((), False, False)
+
+
+def test_a_creation_time_with_an_offset_is_kept_in_utc():
+    from tests.metering.conftest import fixture_bytes
+
+    data = fixture_bytes("sdat-e66-v16-leg-2mp.xml").replace(b"2026-06-16T04:12:00Z", b"2026-06-16T06:12:30+02:00")
+    assert sdat.parse(data).meta["created_utc"] == "2026-06-16T04:12:30+00:00"
