@@ -440,7 +440,6 @@ class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "open_display",
         "state_display",
         "due_date",
-        "issued_at",
     ]
     list_filter = [PaymentStateFilter, "kind", "community"]
     list_select_related = ["community", "participant"]
