@@ -1,51 +1,30 @@
 """python manage.py import_meter_data FILE... [--metering-point ID] [--dry-run] [--json]"""
 
-import json
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
 from communities.models import Door
 from metering.services import ImportOutcome, meter_file_import
+from openleg.management.file_import import FileImportCommand
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Detect, parse, validate and store meter data files (SDAT-CH E66/E31, utility CSV exports)."
+    dry_run_help = "check and report, store nothing"
+    refused_text = "rejected, nothing stored"
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        super().add_arguments(parser)
         parser.add_argument("--metering-point", default="", help="metering point id for formats that carry none")
-        parser.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
-        parser.add_argument("--json", action="store_true", help="print one JSON document")
 
-    def handle(self, *args, **options):
-        outcomes = []
-        for name in options["files"]:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{name}: no such file")
-            outcomes.append(
-                meter_file_import(
-                    data=path.read_bytes(),
-                    filename=path.name,
-                    actor=None,
-                    door=Door.COMMAND,
-                    metering_point=options["metering_point"],
-                    dry_run=options["dry_run"],
-                )
-            )
-        if options["json"]:
-            self.stdout.write(
-                json.dumps({"files": [outcome.as_dict() for outcome in outcomes]}, ensure_ascii=False, indent=2)
-            )
-        else:
-            for outcome in outcomes:
-                self._report(outcome)
-        rejected = [outcome.filename for outcome in outcomes if not outcome.ok]
-        if rejected:
-            raise CommandError(f"rejected, nothing stored: {', '.join(rejected)}", returncode=1)
+    def import_file(self, *, data: bytes, filename: str, options: dict) -> ImportOutcome:
+        return meter_file_import(
+            data=data,
+            filename=filename,
+            actor=None,
+            door=Door.COMMAND,
+            metering_point=options["metering_point"],
+            dry_run=options["dry_run"],
+        )
 
-    def _report(self, outcome: ImportOutcome) -> None:
+    def report(self, outcome: ImportOutcome) -> None:
         data = outcome.as_dict()
         style = self.style.SUCCESS if outcome.ok else self.style.ERROR
         self.stdout.write(style(f"{data['file']}: {data['status']} ({data['format'] or 'unknown format'})"))

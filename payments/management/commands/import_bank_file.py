@@ -1,49 +1,21 @@
 """python manage.py import_bank_file FILE... [--dry-run] [--json]"""
 
-import json
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
 from communities.models import Door
+from openleg.management.file_import import FileImportCommand
 from payments.bank_import import BankImportOutcome, bank_file_import
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Read bank files (camt.054, camt.053), book the payments they carry and list what needs a person."
+    dry_run_help = "decide every credit, record and book nothing"
+    refused_text = "refused, nothing booked"
 
-    def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--dry-run", action="store_true", help="decide every credit, record and book nothing")
-        parser.add_argument("--json", action="store_true", help="print one JSON document")
+    def import_file(self, *, data: bytes, filename: str, options: dict) -> BankImportOutcome:
+        return bank_file_import(
+            data=data, filename=filename, actor=None, door=Door.COMMAND, dry_run=options["dry_run"]
+        )
 
-    def handle(self, *args, **options):
-        outcomes = []
-        for name in options["files"]:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{name}: no such file")
-            outcomes.append(
-                bank_file_import(
-                    data=path.read_bytes(),
-                    filename=path.name,
-                    actor=None,
-                    door=Door.COMMAND,
-                    dry_run=options["dry_run"],
-                )
-            )
-        if options["json"]:
-            self.stdout.write(
-                json.dumps({"files": [outcome.as_dict() for outcome in outcomes]}, ensure_ascii=False, indent=2)
-            )
-        else:
-            for outcome in outcomes:
-                self._report(outcome)
-        refused = [outcome.filename for outcome in outcomes if not outcome.ok]
-        if refused:
-            raise CommandError(f"refused, nothing booked: {', '.join(refused)}", returncode=1)
-
-    def _report(self, outcome: BankImportOutcome) -> None:
+    def report(self, outcome: BankImportOutcome) -> None:
         style = self.style.SUCCESS if outcome.ok else self.style.ERROR
         self.stdout.write(style(f"{outcome.filename}: {outcome.status} ({outcome.format or 'unknown format'})"))
         for credit in outcome.credits:
