@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponseNotAllowed
@@ -50,6 +49,7 @@ from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.energy import wh_to_kwh
 from openleg.errors import DomainError
 from openleg.periods import local_date
+from openleg.permissions import ActsOnRecordsMixin
 
 ENERGY_FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
 MONEY_ORDER = ("energy", "credit", "fee", "vat")
@@ -149,7 +149,7 @@ def allocation_setting_is_used(setting: AllocationSetting) -> bool:
 
 
 @admin.register(BillingRun)
-class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Runs are made and changed only by the services; the admin shows them and leads to approve or cancel."""
 
     list_display = [
@@ -174,17 +174,6 @@ class BillingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Verfahren"), ordering="method")
     def method_label(self, obj: BillingRun) -> str:
         return _method_label(obj.method)
-
-    # -- permissions ---------------------------------------------------------------------------------------------
-
-    def may_act(self, request) -> bool:
-        """Approving, cancelling and recomputing need the model's change permission (never an edit form)."""
-        opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
-
-    def _check_may_act(self, request) -> None:
-        if not self.may_act(request):
-            raise PermissionDenied
 
     # -- urls ----------------------------------------------------------------------------------------------------
 

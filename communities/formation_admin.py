@@ -3,7 +3,6 @@ moves the workflow allows now, the documents and the history. Moves call ``forma
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +15,7 @@ from communities.formation import FormationRefused, formation_move, formation_ta
 from communities.models import Community, CommunityStatus, Door, FormationStep
 from communities.selectors import latest_documents
 from openleg.admin_mixins import ReadOnlyAdminMixin
+from openleg.permissions import may_change
 
 
 class FormationMoveForm(forms.Form):
@@ -25,8 +25,7 @@ class FormationMoveForm(forms.Form):
 
 def may_run_formation(user) -> bool:
     """Moving a community, generating and sending its documents: whoever may change communities."""
-    opts = Community._meta
-    return user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+    return may_change(user, Community)
 
 
 class FormationStepInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -25,11 +25,12 @@ from documents.models import Dispatch, DispatchStatus
 from documents.print_pdfs import not_sendable_pdf
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
+from openleg.permissions import may_change
 
 
 def may_dispatch(user) -> bool:
     """Sending invoices is as weighty as issuing them: whoever may approve billing runs."""
-    return user.has_perm("billing.change_billingrun")
+    return may_change(user, BillingRun)
 
 
 @admin.register(Dispatch)

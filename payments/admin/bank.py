@@ -6,7 +6,6 @@ done only from a confirmation page. Lists and the open items page read with a fi
 """
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +21,7 @@ from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.money import format_chf
 from openleg.periods import local_today
+from openleg.permissions import may_change
 from payments.admin.bank_forms import AssignForm, BankFileUploadForm, OpenItemsFilterForm
 from payments.bank_import import bank_file_book, bank_file_preview, bank_file_stage
 from payments.bank_resolve import bank_credit_assign, bank_credit_confirm, invoice_by_number
@@ -33,8 +33,7 @@ NEEDS_A_PERSON = (CreditStatus.SUGGESTED, CreditStatus.UNMATCHED, CreditStatus.N
 
 def may_book(request) -> bool:
     """Booking money needs the change permission on bank files (never an edit form)."""
-    opts = BankFile._meta
-    return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+    return may_change(request.user, BankFile)
 
 
 def invoice_link(invoice) -> str:

@@ -6,7 +6,6 @@ import hashlib
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,6 +18,7 @@ from communities.models import Community, CreditHandling, Door
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.money import format_chf
+from openleg.permissions import ActsOnRecordsMixin
 from payments.models import PayoutBatch, PayoutBatchStatus
 from payments.payouts import (
     PayoutsDue,
@@ -76,7 +76,7 @@ class PayoutBatchCancelForm(forms.Form):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PayoutBatchAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["message_id", "community", "execution_day", "status", "payout_count", "total", "created_at"]
     list_filter = ["status", "community"]
     list_select_related = ["community"]
@@ -93,15 +93,6 @@ class PayoutBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_chf(obj.total_chf)
 
     # -- permissions and urls ------------------------------------------------------------------------------------
-
-    def may_act(self, request) -> bool:
-        """Creating, confirming and cancelling need the model's change permission (never an edit form)."""
-        opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
-
-    def _check_may_act(self, request) -> None:
-        if not self.may_act(request):
-            raise PermissionDenied
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +16,7 @@ from communities.models import Community, CommunityStatus, Door
 from openleg.errors import DomainError
 from openleg.money import format_chf
 from openleg.periods import local_date, utc_now
+from openleg.permissions import ActsOnRecordsMixin
 from payments.models import ReminderRun, ReminderRunStatus
 from payments.reminders import reminder_run_approve, reminder_run_discard, reminder_run_propose
 
@@ -29,7 +29,7 @@ class ProposeForm(forms.Form):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(admin.ModelAdmin):
+class ReminderRunAdmin(ActsOnRecordsMixin, admin.ModelAdmin):
     list_display = ["community", "as_of", "status", "reminder_count", "amount_due", "created_at", "decided_by"]
     list_filter = ["status", "community"]
     list_select_related = ["community", "decided_by"]
@@ -56,10 +56,6 @@ class ReminderRunAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def may_act(self, request) -> bool:
-        opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
-
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
@@ -83,8 +79,7 @@ class ReminderRunAdmin(admin.ModelAdmin):
         return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **extra}
 
     def propose_view(self, request):
-        if not self.may_act(request):
-            raise PermissionDenied
+        self._check_may_act(request)
         form = ProposeForm(request.POST or None, initial={"as_of": local_date(utc_now())})
         if request.method == "POST" and form.is_valid():
             try:
@@ -113,8 +108,7 @@ class ReminderRunAdmin(admin.ModelAdmin):
         )
 
     def decide_view(self, request, object_id, decision):
-        if not self.may_act(request):
-            raise PermissionDenied
+        self._check_may_act(request)
         run = get_object_or_404(ReminderRun.objects.select_related("community"), pk=object_id)
         if request.method == "POST":
             service = reminder_run_approve if decision == "approve" else reminder_run_discard
