@@ -38,6 +38,15 @@ class Entry:
 
 
 @dataclass
+class Report:
+    """A further notification or statement in the same file: another account of the same customer (for instance
+    the ordinary IBAN beside the QR-IBAN that receives QR-bill payments)."""
+
+    account: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
 class CamtFile:
     account: str
     entries: list[Entry] = field(default_factory=list)
@@ -45,6 +54,7 @@ class CamtFile:
     version: str = "001.08"
     message_id: str = "MSG-1"
     created: str = "2026-04-02T06:15:00+02:00"
+    more_reports: list[Report] = field(default_factory=list)
 
 
 def _party(tx: Tx, version: str) -> str:
@@ -115,12 +125,16 @@ def _bank_code(entry: Entry) -> str:
 
 def build(camt: CamtFile) -> bytes:
     message, report = ("BkToCstmrDbtCdtNtfctn", "Ntfctn") if camt.kind == "054" else ("BkToCstmrStmt", "Stmt")
-    entries = "".join(_entry(entry, camt.version) for entry in camt.entries)
+    reports = "".join(
+        f"<{report}><Id>{camt.message_id}-{number}</Id><CreDtTm>{camt.created}</CreDtTm>"
+        f"<Acct><Id><IBAN>{one.account}</IBAN></Id></Acct>\n"
+        + "".join(_entry(entry, camt.version) for entry in one.entries)
+        + f"</{report}>\n"
+        for number, one in enumerate([Report(camt.account, camt.entries), *camt.more_reports], 1)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.{camt.kind}.{camt.version}">\n'
         f"<{message}>\n<GrpHdr><MsgId>{camt.message_id}</MsgId><CreDtTm>{camt.created}</CreDtTm></GrpHdr>\n"
-        f"<{report}><Id>{camt.message_id}-1</Id><CreDtTm>{camt.created}</CreDtTm>"
-        f"<Acct><Id><IBAN>{camt.account}</IBAN></Id></Acct>\n"
-        f"{entries}</{report}>\n</{message}>\n</Document>\n"
+        f"{reports}</{message}>\n</Document>\n"
     ).encode()
