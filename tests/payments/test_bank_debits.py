@@ -311,3 +311,35 @@ def test_the_bank_file_page_lists_the_debits(payout_community, staff):
     assert m4.end_to_end_id in html and "CHF 14.30" in html and "CHF 9.99" in html
     assert html.count(reverse("admin:payments_payoutbatch_change", args=[batch.pk])) == 2
     assert "Betrag weicht ab" in html and "Auszahlung bestätigt" in html
+
+
+def test_the_batch_page_shows_which_bank_file_debited_each_transfer(payout_community, staff):
+    batch = batch_of(payout_community)
+    m4, _m5 = payouts(batch)
+    outcome = import_file(debit(m4, ref="D-1"), name="camt054-0410.xml")
+
+    page = staff.get(reverse("admin:payments_payoutbatch_change", args=[batch.pk]))
+
+    html = page.content.decode()
+    link = reverse("admin:payments_bankfile_change", args=[outcome.bank_file.pk])
+    assert page.status_code == 200
+    assert f'10.04.2030 (<a href="{link}">camt054-0410.xml</a>)' in html
+    assert html.count(link) == 1
+
+
+def test_the_preview_lists_the_debits_before_booking(payout_community, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    batch = batch_of(payout_community)
+    m4, m5 = payouts(batch)
+    data = build(CamtFile(account=ACCOUNT, entries=[debit(m4, ref="D-1"), debit(m5, ref="D-2")]))
+
+    staged = staff.post(
+        reverse("admin:payments_bankfile_upload"), {"file": SimpleUploadedFile("camt054.xml", data)}, follow=True
+    )
+
+    html = staged.content.decode()
+    assert staged.status_code == 200
+    assert "Belastungen" in html and m5.end_to_end_id in html and "CHF 113.33" in html
+    assert f"Auszahlung {batch.message_id}: alle 2 Überweisungen bestätigt, sie wird gebucht." in html
+    assert (BankDebit.objects.count(), PayoutBatch.objects.get().status) == (0, "exported")
