@@ -78,7 +78,9 @@ def decide_debits(outcomes: list[DebitOutcome], *, community: Community, lock: b
     }
     batch_ids = sorted({payout.batch_id for payout in payouts.values()})
     if lock and batch_ids:
-        batches = {batch.pk: batch for batch in PayoutBatch.objects.select_for_update().filter(pk__in=batch_ids)}
+        batches = {
+            batch.pk: batch for batch in PayoutBatch.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk")
+        }
         for payout in payouts.values():  # the state as it is under the lock
             payout.batch = batches[payout.batch_id]
     earlier = {
