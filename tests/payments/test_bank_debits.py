@@ -274,9 +274,9 @@ def test_the_command_lists_debits_and_keeps_its_json(payout_community, tmp_path)
 
     assert out.getvalue().splitlines() == [
         "camt054.xml: booked (camt.054)",
-        f"  D1. 2030-04-10 CHF -14.30 {m4.end_to_end_id} -> {m4.end_to_end_id}: confirmed "
+        f"  D1. 2030-04-10 CHF -14.30 {m4.end_to_end_id} -> {batch.message_id} ({m4.creditor_name}): confirmed "
         f"(Auszahlung {batch.message_id}: 1 von 2 Überweisungen bestätigt; gebucht wird, wenn alle bestätigt sind.)",
-        f"  D2. 2030-04-10 CHF -1.00 {m5.end_to_end_id} -> {m5.end_to_end_id}: mismatch "
+        f"  D2. 2030-04-10 CHF -1.00 {m5.end_to_end_id} -> {batch.message_id} ({m5.creditor_name}): mismatch "
         f"(Die Bank hat CHF 1.00 belastet, die Überweisung an {m5.creditor_name} lautet auf CHF 113.33; "
         "nichts bestätigt.)",
     ]

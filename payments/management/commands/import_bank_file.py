@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 + (f" ({credit.reason})" if credit.reason else "")
             )
         for debit in outcome.debits:
-            payout = debit.payout.end_to_end_id if debit.payout else "-"
+            payout = f"{debit.payout.batch.message_id} ({debit.payout.creditor_name})" if debit.payout else "-"
             self.stdout.write(
                 f"  D{debit.position}. {debit.booked_on or '-'} {debit.currency} -{debit.amount} "
                 f"{debit.end_to_end_id or '-'} -> {payout}: {debit.status}"
