@@ -56,8 +56,8 @@ def build(run_number: int):
     from billing.references import invoice_reference
     from communities.models import Participant
     from openleg.periods import local_month, utc_now
+    from payments.camt_writer import CamtFile, Entry, Tx, build
     from tests.communities.factories import CommunityFactory
-    from tests.payments.bank.camt_builder import CamtFile, Entry, Tx, build
     from tests.pipeline.factories import UtilityFactory
 
     started = time.perf_counter()

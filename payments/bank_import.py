@@ -1,8 +1,11 @@
 """Importing a bank file: keep it, read it, decide every credit (``payments.matching``) and book the payments.
 
+Debits are the bank's confirmation of payout transfers (``payments.payout_matching``): recorded with the file,
+and a batch whose transfers are all confirmed is confirmed in the same transaction.
+
 All of a file or nothing of it: a file that cannot be read, or whose account belongs to no community, books
 nothing; the same file again books nothing and names the import that had it. A preview (dry run) decides every
-credit exactly as booking would, and writes nothing.
+credit and debit exactly as booking would, and writes nothing.
 
 Payments are booked as ``billing`` settlements of kind ``payment`` with the rules of
 ``billing.receivables.payment_book`` (a positive amount, never on a cancelled invoice or a credit note, both
@@ -29,7 +32,8 @@ from openleg.periods import utc_now
 from payments import camt
 from payments.bulk_rows import insert_rows
 from payments.matching import CreditOutcome, credit_outcomes, decide
-from payments.models import BankCredit, BankFile, BankFileStatus, CreditStatus
+from payments.models import BankCredit, BankFile, BankFileStatus, CreditStatus, PayoutBatch
+from payments.payout_matching import DebitOutcome, debit_outcomes, debits_write, decide_debits
 
 ZERO = Decimal("0.00")
 
@@ -42,6 +46,8 @@ class BankImportOutcome:
     bank_file: BankFile | None = None
     credits: list[CreditOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    debits: list[DebitOutcome] = field(default_factory=list)
+    confirmed_batches: list[PayoutBatch] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -172,7 +178,9 @@ def _preview(data: bytes, filename: str, bank_file: BankFile | None = None) -> B
         _describe(bank_file, document, community)
     outcomes = credit_outcomes(document)
     decide(outcomes, community=community, lock=False)
-    return BankImportOutcome(filename, document.kind, BankFileStatus.PREVIEW, bank_file, outcomes)
+    debits = debit_outcomes(document)
+    decide_debits(debits, community=community, lock=False)
+    return BankImportOutcome(filename, document.kind, BankFileStatus.PREVIEW, bank_file, outcomes, debits=debits)
 
 
 def bank_file_stage(*, data: bytes, filename: str, actor, door: str) -> BankImportOutcome:
@@ -215,7 +223,10 @@ def bank_file_book(*, bank_file: BankFile, actor, door: str, data: bytes | None 
             _describe(bank_file, document, community)
             outcomes = credit_outcomes(document)
             decide(outcomes, community=community, lock=True)
+            debits = debit_outcomes(document)
+            decide_debits(debits, community=community, lock=True)
             _write(bank_file, outcomes, actor=actor, door=door)
+            confirmed = debits_write(bank_file=bank_file, outcomes=debits, actor=actor)
     except IntegrityError:
         previous = _booked_before(bank_file.sha256)
         message = (
@@ -228,7 +239,15 @@ def bank_file_book(*, bank_file: BankFile, actor, door: str, data: bytes | None 
         if error.code == "not_staged":
             raise
         return _refuse(bank_file, error.message)
-    return BankImportOutcome(bank_file.filename, bank_file.format, BankFileStatus.BOOKED, bank_file, outcomes)
+    return BankImportOutcome(
+        bank_file.filename,
+        bank_file.format,
+        BankFileStatus.BOOKED,
+        bank_file,
+        outcomes,
+        debits=debits,
+        confirmed_batches=confirmed,
+    )
 
 
 def _refuse(bank_file: BankFile, message: str, previous: BankFile | None = None) -> BankImportOutcome:

@@ -3,7 +3,8 @@
 A credit item is an issued credit statement, invoice or credit note whose open amount is negative: the community
 owes the participant that amount. Where the community pays credits out (``credit_handling`` = payout), each such
 item not yet in a live batch is due, once, as one transfer to the participant's IBAN. The bank's execution is
-confirmed by a person; only then is the payout booked on the item (``SettlementKind.PAYOUT``), which closes it.
+confirmed by a person, or by the bank's own debits in an imported camt file (``payments.payout_matching``, door
+``import``); only then is the payout booked on the item (``SettlementKind.PAYOUT``), which closes it.
 """
 
 import hashlib

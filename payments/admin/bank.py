@@ -22,10 +22,11 @@ from openleg.errors import DomainError
 from openleg.money import format_chf
 from openleg.periods import local_today
 from openleg.permissions import may_change
+from payments.admin.bank_debits import DebitInline
 from payments.admin.bank_forms import AssignForm, BankFileUploadForm, OpenItemsFilterForm
 from payments.bank_import import bank_file_book, bank_file_preview, bank_file_stage
 from payments.bank_resolve import bank_credit_assign, bank_credit_confirm, invoice_by_number
-from payments.models import BankCredit, BankFile, BankFileStatus, CreditStatus
+from payments.models import BankCredit, BankFile, BankFileStatus, CreditStatus, DebitStatus
 from payments.open_items import BUCKETS, open_items
 
 NEEDS_A_PERSON = (CreditStatus.SUGGESTED, CreditStatus.UNMATCHED, CreditStatus.NOT_BOOKED)
@@ -95,7 +96,7 @@ class BankFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("community", "actor")
     search_fields = ("filename", "message_id", "sha256")
     date_hierarchy = "created_at"
-    inlines = [OpenCreditInline]
+    inlines = [OpenCreditInline, DebitInline]
     fields = (
         "filename",
         "file",
@@ -180,6 +181,7 @@ class BankFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             bank_file=bank_file,
             outcome=outcome,
             labels=dict(CreditStatus.choices),
+            debit_labels=dict(DebitStatus.choices),
             counts=[(CreditStatus(status).label, count) for status, count in counts.items() if count],
         )
         return TemplateResponse(request, "admin/payments/bankfile/preview.html", context)
@@ -197,6 +199,16 @@ class BankFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return redirect("admin:payments_bankfile_change", bank_file.pk)
         if outcome.ok and outcome.status == BankFileStatus.BOOKED:
             bank_file.refresh_from_db()
+            for batch in outcome.confirmed_batches:
+                self.message_user(
+                    request,
+                    _(
+                        "Die Bank hat alle %(count)s Überweisungen der Auszahlung %(batch)s belastet; sie ist als "
+                        "ausgeführt gebucht (CHF %(total)s)."
+                    )
+                    % {"count": batch.payout_count, "batch": batch, "total": format_chf(batch.total_chf)},
+                    messages.SUCCESS,
+                )
             self.message_user(
                 request,
                 _(

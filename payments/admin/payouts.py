@@ -7,6 +7,7 @@ import hashlib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.money import format_chf
 from openleg.permissions import ActsOnRecordsMixin
-from payments.models import PayoutBatch, PayoutBatchStatus
+from payments.models import BankDebit, DebitStatus, PayoutBatch, PayoutBatchStatus
 from payments.payouts import (
     PayoutsDue,
     default_execution_date,
@@ -189,7 +190,12 @@ class PayoutBatchAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         batch = self._batch(object_id)
         if not self.has_view_permission(request, batch):
             raise PermissionDenied
-        payouts = batch.payouts.select_related("participant", "invoice", "settlement").order_by("pk")
+        confirming = BankDebit.objects.filter(status=DebitStatus.CONFIRMED).select_related("bank_file")
+        payouts = (
+            batch.payouts.select_related("participant", "invoice", "settlement")
+            .prefetch_related(Prefetch("bank_debits", queryset=confirming, to_attr="confirming_debits"))
+            .order_by("pk")
+        )
         context = self._context(
             request,
             _("Auszahlung %(batch)s") % {"batch": batch},

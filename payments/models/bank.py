@@ -181,3 +181,60 @@ class BankCredit(models.Model):
     @property
     def amount_text(self) -> str:
         return format_chf(self.amount)
+
+
+class DebitStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Auszahlung bestätigt")
+    MISMATCH = "mismatch", _("Betrag weicht ab")
+    NOT_CONFIRMED = "not_confirmed", _("nicht bestätigt")
+    DUPLICATE = "duplicate", _("Duplikat")
+    NOT_BOOKED = "not_booked", _("nicht verbucht")
+    OTHER = "other", _("keine Auszahlung")
+
+
+class BankDebit(models.Model):
+    """A debit transaction of a bank file: the bank's confirmation of a payout transfer, or why it is none."""
+
+    bank_file = models.ForeignKey(
+        BankFile, on_delete=models.PROTECT, related_name="debits", verbose_name=_("Bankdatei")
+    )
+    position = models.PositiveIntegerField(_("Position"))  # 1-based among the debits of the file
+    line = models.PositiveIntegerField(_("Zeile"))
+    entry_status = models.CharField(_("Buchungsstatus der Bank"), max_length=4)
+    booked_on = models.DateField(_("Buchungsdatum"), null=True, blank=True)
+    amount = models.DecimalField(_("Betrag"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("Währung"), max_length=3)
+    end_to_end_id = models.CharField(_("End-to-End-ID"), max_length=35, blank=True)
+    account_servicer_ref = models.CharField(_("Bankreferenz"), max_length=70, blank=True)
+    status = models.CharField(_("Status"), max_length=16, choices=DebitStatus.choices)
+    reason = models.CharField(_("Grund"), max_length=300, blank=True)
+    payout = models.ForeignKey(
+        "payments.Payout",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_debits",
+        verbose_name=_("Überweisung"),
+    )
+
+    class Meta:
+        verbose_name = _("Belastung")
+        verbose_name_plural = _("Belastungen")
+        ordering = ["bank_file", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank_file", "position"], name="bank_debit_unique_position"),
+            # the bank confirms a transfer once: a second file with the same debit confirms nothing again
+            models.UniqueConstraint(
+                fields=["payout"], condition=Q(status="confirmed"), name="bank_debit_confirms_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(payout__isnull=False) | ~Q(status="confirmed"), name="bank_debit_confirmed_has_payout"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_file_id}/D{self.position}: {self.currency} {self.amount}"
+
+    @property
+    def amount_text(self) -> str:
+        return format_chf(self.amount)

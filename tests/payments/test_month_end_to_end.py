@@ -24,11 +24,11 @@ from metering.services import meter_file_import
 from openleg.errors import DomainError
 from openleg.periods import local_day
 from payments.bank_import import bank_file_import
+from payments.camt_writer import CamtFile, Entry, Tx, build
 from payments.models import BankCredit, PayoutBatch
 from payments.payouts import payout_batch_confirm, payout_batch_create
 from payments.reminders import reminder_run_approve, reminder_run_propose
 from tests.billing.conftest import march_community  # noqa: F401
-from tests.payments.bank.camt_builder import CamtFile, Entry, Tx, build
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

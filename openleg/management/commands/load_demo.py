@@ -49,5 +49,9 @@ class Command(BaseCommand):
         for community in communities:
             documents = documents_generate(community=community, kinds=FORMATION_KINDS, actor=None, door=Door.COMMAND)
             self.stdout.write(f"  documents {community}: {len(documents)} PDFs (agreement, contracts, registration)")
+        self.stdout.write(
+            "  bank file: once a run is approved, `manage.py demo_bank_file SLUG --out camt054.xml` writes the "
+            "camt.054 that pays its invoices (and debits exported payouts), to upload under Zahlungen → Bankdateien"
+        )
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"  login {username} / {password}  ({role})")

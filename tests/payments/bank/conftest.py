@@ -8,8 +8,8 @@ import pytest
 
 from billing.models import Invoice, InvoiceKind
 from billing.references import invoice_reference
+from payments.camt_writer import CamtFile, Entry, Tx, build
 from tests.billing.conftest import march_community  # noqa: F401
-from tests.payments.bank.camt_builder import CamtFile, Entry, Tx, build
 
 QR_IBAN = "CH5730000123456789012"
 ACCOUNT_IBAN = "CH1000700110000204713"

@@ -12,10 +12,10 @@ from billing.models import Settlement
 from billing.receivables import open_amount
 from communities.models import Door
 from payments.bank_import import bank_file_import
+from payments.camt_writer import Entry, Tx
 from payments.models import BankCredit, BankFile
 from payments.open_items import bucket_of, open_items
 from tests.communities.factories import CommunityFactory
-from tests.payments.bank.camt_builder import Entry, Tx
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from communities.models import Door
 from openleg.errors import DomainError
 from payments.bank_import import bank_file_import
 from payments.bank_resolve import bank_credit_assign, bank_credit_confirm, invoice_by_number
+from payments.camt_writer import Entry, Tx
 from payments.models import BankCredit, BankFile
 from tests.communities.factories import CommunityFactory
-from tests.payments.bank.camt_builder import Entry, Tx
 from tests.payments.bank.conftest import ACCOUNT_IBAN
 
 pytestmark = pytest.mark.django_db

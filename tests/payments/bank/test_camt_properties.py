@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from payments import camt
+from payments.camt_writer import CamtFile, Entry, Tx, build
 from payments.matching import names_match
-from tests.payments.bank.camt_builder import CamtFile, Entry, Tx, build
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999.99"), places=2)
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüéèàçABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ", min_size=1, max_size=20)

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from billing.models import Settlement
+from payments.camt_writer import Entry, Tx
 from payments.models import BankFile
-from tests.payments.bank.camt_builder import Entry, Tx
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,10 @@
-"""camt.054 and camt.053 files for tests and the benchmark, written the way Swiss banks write them (SPS 2022
-v08, or the older v04): a notification or statement of one account, entries with one or more transactions."""
+"""camt.054 and camt.053 files written the way Swiss banks write them (SPS 2022 v08, or the older v04): a
+notification or statement of one account, entries with one or more transactions, credits (money in, with the
+debtor) and debits (money out, with the creditor and the end-to-end id of the order).
+
+Pure: no models, no settings. One writer for the tests, the benchmark and the demo bank file
+(``payments.demo``); what it writes is read back by ``payments.camt``.
+"""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +21,8 @@ class Tx:
     servicer_ref: str = ""
     end_to_end: str = ""
     unstructured: str = ""
+    creditor: str = ""  # debits: who received the money
+    creditor_iban: str = ""
 
 
 @dataclass
@@ -31,6 +38,15 @@ class Entry:
 
 
 @dataclass
+class Report:
+    """A further notification or statement in the same file: another account of the same customer (for instance
+    the ordinary IBAN beside the QR-IBAN that receives QR-bill payments)."""
+
+    account: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
 class CamtFile:
     account: str
     entries: list[Entry] = field(default_factory=list)
@@ -38,17 +54,24 @@ class CamtFile:
     version: str = "001.08"
     message_id: str = "MSG-1"
     created: str = "2026-04-02T06:15:00+02:00"
+    more_reports: list[Report] = field(default_factory=list)
 
 
 def _party(tx: Tx, version: str) -> str:
-    if not (tx.debtor or tx.debtor_iban):
-        return ""
-    name = ""
-    if tx.debtor:
-        name = f"<Nm>{escape(tx.debtor)}</Nm>"
-        name = f"<Dbtr><Pty>{name}</Pty></Dbtr>" if version == "001.08" else f"<Dbtr>{name}</Dbtr>"
-    account = f"<DbtrAcct><Id><IBAN>{tx.debtor_iban}</IBAN></Id></DbtrAcct>" if tx.debtor_iban else ""
-    return f"<RltdPties>{name}{account}</RltdPties>"
+    parts = [
+        _one_party("Dbtr", tx.debtor, tx.debtor_iban, version),
+        _one_party("Cdtr", tx.creditor, tx.creditor_iban, version),
+    ]
+    return f"<RltdPties>{''.join(parts)}</RltdPties>" if any(parts) else ""
+
+
+def _one_party(role: str, name: str, iban: str, version: str) -> str:
+    text = ""
+    if name:
+        text = f"<Nm>{escape(name)}</Nm>"
+        text = f"<{role}><Pty>{text}</Pty></{role}>" if version == "001.08" else f"<{role}>{text}</{role}>"
+    account = f"<{role}Acct><Id><IBAN>{iban}</IBAN></Id></{role}Acct>" if iban else ""
+    return text + account
 
 
 def _remittance(tx: Tx) -> str:
@@ -89,19 +112,29 @@ def _entry(entry: Entry, version: str) -> str:
     return (
         f'<Ntry><Amt Ccy="{entry.currency}">{amount}</Amt><CdtDbtInd>{"CRDT" if entry.credit else "DBIT"}'
         f"</CdtDbtInd>{status}{booked}{value}{servicer}"
-        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>VCOM</SubFmlyCd></Fmly></Domn></BkTxCd>"
+        f"{_bank_code(entry)}"
         f"{details}</Ntry>\n"
     )
 
 
+def _bank_code(entry: Entry) -> str:
+    """Received QR-bill payments (RCDT/VCOM) or issued domestic credit transfers (ICDT/DMCT)."""
+    family, sub = ("RCDT", "VCOM") if entry.credit else ("ICDT", "DMCT")
+    return f"<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>{family}</Cd><SubFmlyCd>{sub}</SubFmlyCd></Fmly></Domn></BkTxCd>"
+
+
 def build(camt: CamtFile) -> bytes:
     message, report = ("BkToCstmrDbtCdtNtfctn", "Ntfctn") if camt.kind == "054" else ("BkToCstmrStmt", "Stmt")
-    entries = "".join(_entry(entry, camt.version) for entry in camt.entries)
+    reports = "".join(
+        f"<{report}><Id>{camt.message_id}-{number}</Id><CreDtTm>{camt.created}</CreDtTm>"
+        f"<Acct><Id><IBAN>{one.account}</IBAN></Id></Acct>\n"
+        + "".join(_entry(entry, camt.version) for entry in one.entries)
+        + f"</{report}>\n"
+        for number, one in enumerate([Report(camt.account, camt.entries), *camt.more_reports], 1)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.{camt.kind}.{camt.version}">\n'
         f"<{message}>\n<GrpHdr><MsgId>{camt.message_id}</MsgId><CreDtTm>{camt.created}</CreDtTm></GrpHdr>\n"
-        f"<{report}><Id>{camt.message_id}-1</Id><CreDtTm>{camt.created}</CreDtTm>"
-        f"<Acct><Id><IBAN>{camt.account}</IBAN></Id></Acct>\n"
-        f"{entries}</{report}>\n</{message}>\n</Document>\n"
+        f"{reports}</{message}>\n</Document>\n"
     ).encode()
