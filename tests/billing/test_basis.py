@@ -116,6 +116,9 @@ def test_the_run_page_and_the_approval_page_say_what_changed(staff, draft):
     assert f"hat Werte geändert von {POINT_1}." in page
     approve = staff.get(reverse("admin:billing_billingrun_approve", args=[draft.pk])).content.decode()
     assert "Daten seit der Berechnung geändert" in approve
+    # the page offers to recompute, not to approve
+    recompute = reverse("admin:billing_billingrun_recompute", args=[draft.pk])
+    assert f'action="{recompute}"' in approve and 'value="Freigeben und verrechnen"' not in approve
 
 
 @pytest.mark.postgres
