@@ -64,13 +64,15 @@ def dispatch_plan(*, run: BillingRun | ReminderRun) -> DispatchPlan:
 def invoices_dispatch(*, run: BillingRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:
     """Put every invoice of the run that has no dispatch yet into the outbox and queue the e-mails after commit;
     participants without an e-mail address are recorded as not sendable (to be printed)."""
-    return _list_dispatch(BillingRun.objects.select_related("community").get(pk=run.pk), actor, door, dry_run)
+    return list_dispatch(
+        run=BillingRun.objects.select_related("community").get(pk=run.pk), actor=actor, door=door, dry_run=dry_run
+    )
 
 
 def reminders_dispatch(*, reminder_run: ReminderRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:
     """The same for the reminders of an approved list: into the outbox, e-mails queued after commit."""
     run = ReminderRun.objects.select_related("community").get(pk=reminder_run.pk)
-    return _list_dispatch(run, actor, door, dry_run)
+    return list_dispatch(run=run, actor=actor, door=door, dry_run=dry_run)
 
 
 def reminders_render_and_dispatch(*, reminder_run: ReminderRun, door: Door | str) -> DispatchPlan:
@@ -78,10 +80,20 @@ def reminders_render_and_dispatch(*, reminder_run: ReminderRun, door: Door | str
     recorded as caused by whoever approved the list."""
     run = ReminderRun.objects.select_related("community", "decided_by").get(pk=reminder_run.pk)
     reminder_pdfs_render(reminder_run=run)
-    return _list_dispatch(run, run.decided_by, door, dry_run=False)
+    return list_dispatch(run=run, actor=run.decided_by, door=door)
 
 
-def _list_dispatch(run: BillingRun | ReminderRun, actor, door, dry_run: bool) -> DispatchPlan:
+def reminders_send_later(*, reminder_run: ReminderRun) -> None:
+    """Render and send an approved list's reminders in the background, after the transaction commits."""
+    from documents.tasks import send_reminders
+
+    run_id = reminder_run.pk
+    transaction.on_commit(lambda: send_reminders.delay(run_id))
+
+
+def list_dispatch(*, run: BillingRun | ReminderRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:
+    """Put every item of a list (a billing run, an approved reminder list) that has no dispatch yet into the outbox
+    and queue the e-mails after commit; participants without an e-mail address are recorded as not sendable."""
     spec = kind_of_run(run)  # with the list's status as it is now
     spec.check(run)
     if dry_run:

@@ -2,11 +2,11 @@
 after the transaction commits, in the background; and when a reminder list is approved (``payments.signals``):
 render its PDFs and send the reminders, in the background after commit."""
 
-from django.db import transaction
 from django.dispatch import receiver
 
 from billing.signals import credit_notes_issued, invoices_issued
 from communities.models import Door
+from documents.dispatch import reminders_send_later
 from documents.invoice_pdfs import invoice_pdfs_render_later
 from payments.signals import reminders_approved
 
@@ -23,7 +23,4 @@ def render_credit_notes(sender, *, run, **kwargs) -> None:
 
 @receiver(reminders_approved, dispatch_uid="documents.send_approved_reminders")
 def send_approved_reminders(sender, *, reminder_run, **kwargs) -> None:
-    from documents.tasks import send_reminders
-
-    run_id = reminder_run.pk
-    transaction.on_commit(lambda: send_reminders.delay(run_id))
+    reminders_send_later(reminder_run=reminder_run)
