@@ -28,6 +28,7 @@ from documents.invoice_pdfs import invoice_pdfs_render_later
 from documents.models import Dispatch, DispatchKind, DispatchStatus
 from documents.outbox_kinds import KINDS, DispatchRefused, kind_of
 from documents.print_pdfs import not_sendable_pdf
+from documents.reminder_mail import reminder_filename
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from payments.models import Reminder, ReminderRun
@@ -280,7 +281,7 @@ class DispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         reminder = get_object_or_404(Reminder.objects.select_related("invoice"), pk=reminder_id)
         if not reminder.pdf:
             raise Http404(_("Das PDF dieser Mahnung ist noch nicht erstellt."))
-        return FileResponse(reminder.pdf.open("rb"), as_attachment=True, filename=KINDS["reminder"].filename(reminder))
+        return FileResponse(reminder.pdf.open("rb"), as_attachment=True, filename=reminder_filename(reminder))
 
 
 def _plan_if_sendable(run, kind):

@@ -2,139 +2,146 @@
 
 A list is what staff send at once and what the outbox page shows: a billing run (its invoices, credit statements
 and credit notes) or an approved reminder list (its reminders). Each kind says which of its items are to be sent,
-when the list may be sent, how far its PDFs are, which PDF and which message an item has, and which invoice an item
-is about (whose participant is the recipient).
+when the list may be sent, how far its PDFs are, and which PDF and which message an item has. Every item is about
+one invoice (``invoice_path`` from the dispatch), whose participant is the recipient.
 """
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from billing.models import BillingRun, Invoice, InvoiceKind, RunStatus
 from documents.invoice_mail import invoice_mail
-from documents.invoice_pdfs import PdfProgress, filename_of, pdf_progress
+from documents.invoice_pdfs import PdfProgress, pdf_progress
 from documents.mail import Mail
 from documents.models import Dispatch, DispatchKind, DispatchStatus
-from documents.reminder_mail import reminder_filename, reminder_mail
+from documents.reminder_mail import reminder_mail
 from openleg.errors import DomainError
-from payments.models import ReminderRun, ReminderRunStatus
+from payments.models import Reminder, ReminderRun, ReminderRunStatus
 
 
 class DispatchRefused(DomainError):
     code = "dispatch_refused"
 
 
-@dataclass(frozen=True)
 class OutboxKind:
     kind: str
     field: str  # the dispatch's foreign key to the item
-    run_lookup: str  # from a dispatch to its list
-    number: str  # from a dispatch to the order of the list
+    invoice_path: str  # from a dispatch to the invoice the item is about
     related: tuple[str, ...]  # what sending an item reads
-    participant_lookup: str  # from a dispatch to the participant
-    candidates: Callable[[object], QuerySet]
-    check: Callable[[object], None]
-    progress: Callable[[object], PdfProgress]
-    invoice: Callable[[object], Invoice]
-    pdf: Callable[[object], object]  # the stored file
-    filename: Callable[[object], str]
-    mail: Callable[..., Mail]
+
+    @property
+    def number(self) -> str:
+        """From a dispatch to the order of its list: the invoice number."""
+        return f"{self.invoice_path}__number"
+
+    @property
+    def participant_lookup(self) -> str:
+        return f"{self.invoice_path}__participant"
 
     def dispatches(self, run) -> QuerySet:
-        return Dispatch.objects.filter(kind=self.kind, **{self.run_lookup: run})
+        return Dispatch.objects.filter(kind=self.kind, **{f"{self.field}__run": run})
 
-    def run_of(self, dispatch: Dispatch):
-        return dispatch.item.run
+    def invoice(self, item) -> Invoice:
+        for name in self.invoice_path.split("__")[1:]:
+            item = getattr(item, name)
+        return item
 
+    def candidates(self, run) -> QuerySet:
+        raise NotImplementedError
 
-# -- invoices ----------------------------------------------------------------------------------------------------
+    def check(self, run) -> None:
+        """Raise ``DispatchRefused`` with the reason while the list may not be sent."""
+        raise NotImplementedError
 
+    def progress(self, run) -> PdfProgress:
+        raise NotImplementedError
 
-def _invoice_candidates(run: BillingRun) -> QuerySet:
-    invoices = Invoice.objects.filter(run=run).select_related("participant", "community").order_by("number")
-    if run.status == RunStatus.CANCELLED:
-        # the credit notes of what participants received; an invoice never sent is not cancelled by e-mail either
-        sent = Dispatch.objects.filter(status=DispatchStatus.SENT).values("invoice")
-        return invoices.filter(kind=InvoiceKind.CREDIT_NOTE, corrects__in=sent)
-    return invoices
+    def pdf(self, item):
+        """The stored PDF file of an item."""
+        raise NotImplementedError
 
+    def mail(self, item, *, to: str) -> Mail:
+        raise NotImplementedError
 
-def _check_invoices(run: BillingRun) -> None:
-    if run.status not in (RunStatus.ISSUED, RunStatus.CANCELLED) or not Invoice.objects.filter(run=run).exists():
-        raise DispatchRefused(
-            _("Der Lauf %(run)s hat keine ausgestellten Rechnungen (Status: %(status)s); es gibt nichts zu versenden.")
-            % {"run": run, "status": run.get_status_display()}
-        )
-    _check_complete(_("Die PDFs des Laufs %(run)s"), run, pdf_progress(run=run))
-
-
-def _check_complete(whose: str, run, progress: PdfProgress) -> None:
-    if not progress.complete:
-        raise DispatchRefused(
-            _(
-                "%(whose)s sind noch nicht vollständig (%(done)s von %(total)s erstellt); "
-                "versendet wird erst, wenn alle bereit sind."
+    def check_complete(self, whose: str, progress: PdfProgress) -> None:
+        if not progress.complete:
+            raise DispatchRefused(
+                _(
+                    "%(whose)s sind noch nicht vollständig (%(done)s von %(total)s erstellt); "
+                    "versendet wird erst, wenn alle bereit sind."
+                )
+                % {"whose": whose, "done": progress.done, "total": progress.total}
             )
-            % {"whose": whose % {"run": run}, "done": progress.done, "total": progress.total}
-        )
 
 
-INVOICES = OutboxKind(
-    kind=DispatchKind.INVOICE,
-    field="invoice",
-    run_lookup="invoice__run",
-    number="invoice__number",
-    related=("invoice__community", "invoice__pdf"),
-    participant_lookup="invoice__participant",
-    candidates=_invoice_candidates,
-    check=_check_invoices,
-    progress=lambda run: pdf_progress(run=run),
-    invoice=lambda invoice: invoice,
-    pdf=lambda invoice: invoice.pdf.file,
-    filename=filename_of,
-    mail=invoice_mail,
-)
+class InvoiceOutbox(OutboxKind):
+    """A billing run's invoices, credit statements and credit notes."""
+
+    kind = DispatchKind.INVOICE
+    field = invoice_path = "invoice"
+    related = ("invoice__community", "invoice__pdf")
+
+    def candidates(self, run: BillingRun) -> QuerySet:
+        invoices = Invoice.objects.filter(run=run).select_related("participant", "community").order_by("number")
+        if run.status == RunStatus.CANCELLED:
+            # the credit notes of what participants received; an invoice never sent is not cancelled by e-mail either
+            sent = Dispatch.objects.filter(status=DispatchStatus.SENT).values("invoice")
+            return invoices.filter(kind=InvoiceKind.CREDIT_NOTE, corrects__in=sent)
+        return invoices
+
+    def check(self, run: BillingRun) -> None:
+        if run.status not in (RunStatus.ISSUED, RunStatus.CANCELLED) or not Invoice.objects.filter(run=run).exists():
+            raise DispatchRefused(
+                _(
+                    "Der Lauf %(run)s hat keine ausgestellten Rechnungen (Status: %(status)s); "
+                    "es gibt nichts zu versenden."
+                )
+                % {"run": run, "status": run.get_status_display()}
+            )
+        self.check_complete(_("Die PDFs des Laufs %(run)s") % {"run": run}, pdf_progress(run=run))
+
+    def progress(self, run: BillingRun) -> PdfProgress:
+        return pdf_progress(run=run)
+
+    def pdf(self, item: Invoice):
+        return item.pdf.file
+
+    def mail(self, item: Invoice, *, to: str) -> Mail:
+        return invoice_mail(item, to=to)
 
 
-# -- reminders ---------------------------------------------------------------------------------------------------
+class ReminderOutbox(OutboxKind):
+    """An approved reminder list's reminders."""
+
+    kind = DispatchKind.REMINDER
+    field = "reminder"
+    invoice_path = "reminder__invoice"
+    related = ("reminder__run", "reminder__invoice__community")
+
+    def candidates(self, run: ReminderRun) -> QuerySet:
+        reminders = run.reminders.select_related("run", "invoice__participant", "invoice__community")
+        return reminders.order_by("invoice__number")
+
+    def check(self, run: ReminderRun) -> None:
+        if run.status != ReminderRunStatus.APPROVED:
+            raise DispatchRefused(
+                _("Der Mahnlauf %(run)s ist nicht freigegeben (Status: %(status)s); es gibt nichts zu versenden.")
+                % {"run": run, "status": run.get_status_display()}
+            )
+        self.check_complete(_("Die PDFs des Mahnlaufs %(run)s") % {"run": run}, self.progress(run))
+
+    def progress(self, run: ReminderRun) -> PdfProgress:
+        counts = run.reminders.aggregate(total=Count("pk"), done=Count("pk", filter=~Q(pdf="")))
+        return PdfProgress(done=counts["done"], total=counts["total"])
+
+    def pdf(self, item: Reminder):
+        return item.pdf
+
+    def mail(self, item: Reminder, *, to: str) -> Mail:
+        return reminder_mail(item, to=to)
 
 
-def _reminder_candidates(run: ReminderRun) -> QuerySet:
-    return run.reminders.select_related("run", "invoice__participant", "invoice__community").order_by("invoice__number")
-
-
-def reminder_pdf_progress(run: ReminderRun) -> PdfProgress:
-    counts = run.reminders.aggregate(total=Count("pk"), done=Count("pk", filter=~Q(pdf="")))
-    return PdfProgress(done=counts["done"], total=counts["total"])
-
-
-def _check_reminders(run: ReminderRun) -> None:
-    if run.status != ReminderRunStatus.APPROVED:
-        raise DispatchRefused(
-            _("Der Mahnlauf %(run)s ist nicht freigegeben (Status: %(status)s); es gibt nichts zu versenden.")
-            % {"run": run, "status": run.get_status_display()}
-        )
-    _check_complete(_("Die PDFs des Mahnlaufs %(run)s"), run, reminder_pdf_progress(run))
-
-
-REMINDERS = OutboxKind(
-    kind=DispatchKind.REMINDER,
-    field="reminder",
-    run_lookup="reminder__run",
-    number="reminder__invoice__number",
-    related=("reminder__run", "reminder__invoice__community"),
-    participant_lookup="reminder__invoice__participant",
-    candidates=_reminder_candidates,
-    check=_check_reminders,
-    progress=reminder_pdf_progress,
-    invoice=lambda reminder: reminder.invoice,
-    pdf=lambda reminder: reminder.pdf,
-    filename=reminder_filename,
-    mail=reminder_mail,
-)
-
+INVOICES, REMINDERS = InvoiceOutbox(), ReminderOutbox()
 KINDS = {INVOICES.kind: INVOICES, REMINDERS.kind: REMINDERS}
 
 
