@@ -129,3 +129,12 @@ def test_the_outbox_and_the_pdfs_are_for_staff_only(client, approved):
     assert client.get(outbox_url("outbox", approved)).status_code == 302
     assert client.post(outbox_url("render", approved)).status_code == 302
     assert client.get(reverse("admin:documents_dispatch_reminder_pdf", args=[reminder.pk])).status_code == 302
+
+
+def test_the_pages_of_a_list_read_a_fixed_number_of_queries(staff, approved, django_assert_max_num_queries):
+    """Nothing per reminder: session, user, the list, its reminders, their dispatches (one prefetch)."""
+    Dispatch.objects.filter(recipient_email="m2@example.ch").update(status=DispatchStatus.FAILED, last_error="x")
+    with django_assert_max_num_queries(5):
+        staff.get(reverse("admin:payments_reminderrun_change", args=[approved.pk]))
+    with django_assert_max_num_queries(9):  # + counts, PDF progress (twice), what sending would do
+        staff.get(outbox_url("outbox", approved))
