@@ -20,6 +20,7 @@ from documents.dispatch import (
 from documents.models import Dispatch, DispatchKind, DispatchStatus
 from documents.print_pdfs import not_sendable_pdf
 from documents.tasks import send_dispatch, send_reminders
+from openleg.periods import local_date
 from payments.reminders import reminder_run_approve, reminder_run_propose
 from tests.billing.conftest import march_community  # noqa: F401
 from tests.documents.test_dispatch import RefusingBackend, billed_community  # noqa: F401
@@ -74,8 +75,8 @@ def test_approval_renders_the_pdfs_and_sends_each_reminder_once(
     assert message.subject == f"Zahlungserinnerung zu Rechnung {first.display_number} – Sonnenberg Strom"
     assert message.body == (
         f"Guten Tag {first.recipient['name']}\n\n"
-        f"Unsere Rechnung {first.display_number} vom {first.issued_at:%d.%m.%Y} war am {first.due_date:%d.%m.%Y} "
-        "fällig. Vielleicht ist sie Ihnen entgangen.\n\n"
+        f"Unsere Rechnung {first.display_number} vom {local_date(first.issued_at):%d.%m.%Y} war am "
+        f"{first.due_date:%d.%m.%Y} fällig. Vielleicht ist sie Ihnen entgangen.\n\n"
         f"Bitte bezahlen Sie CHF 100.47 bis am {reminder.due_date:%d.%m.%Y} mit dem QR-Einzahlungsschein im "
         "Anhang.\n\n"
         "Haben Sie in den letzten Tagen bezahlt? Dann betrachten Sie diese E-Mail als gegenstandslos.\n\n"
@@ -117,7 +118,7 @@ def test_the_second_reminder_asks_for_the_open_amount_and_the_fee(
     message = django_mail.outbox[2]
     assert message.subject == f"2. Mahnung zu Rechnung {first.display_number} – Sonnenberg Strom"
     assert (
-        f"Trotz unserer Erinnerung ist die Rechnung {first.display_number} vom {first.issued_at:%d.%m.%Y} "
+        f"Trotz unserer Erinnerung ist die Rechnung {first.display_number} vom {local_date(first.issued_at):%d.%m.%Y} "
         f"(fällig am {first.due_date:%d.%m.%Y}) noch nicht bezahlt.\n\n"
         f"Bitte bezahlen Sie CHF 120.47 bis am {reminder.due_date:%d.%m.%Y} mit dem QR-Einzahlungsschein im "
         "Anhang. Darin enthalten ist eine Mahngebühr von CHF 20.00.\n\n"
