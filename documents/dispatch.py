@@ -1,9 +1,11 @@
-"""Sending a run's invoices, credit statements and credit notes by e-mail through the outbox (``Dispatch``).
+"""Sending by e-mail through the outbox (``Dispatch``): a billing run's invoices, credit statements and credit
+notes, and an approved reminder list's reminders, by one mechanism; what differs per kind (which items, which PDF,
+which message) is looked up in ``documents.outbox_kinds``.
 
-Exactly once comes from the database: the first dispatch of an invoice is unique, a worker claims a dispatch by a
-conditional UPDATE (``pending`` → ``sending``) before it sends, and a resend is an explicit new row. Errors that can
-pass (the server, the network) are retried by the task with backoff, ``MAX_ATTEMPTS`` tries in all, then the
-dispatch is ``failed`` with the reason; nothing is lost, and staff can retry it.
+Exactly once comes from the database: the first dispatch of an invoice (of a reminder) is unique, a worker claims a
+dispatch by a conditional UPDATE (``pending`` → ``sending``) before it sends, and a resend is an explicit new row.
+Errors that can pass (the server, the network) are retried by the task with backoff, ``MAX_ATTEMPTS`` tries in all,
+then the dispatch is ``failed`` with the reason; nothing is lost, and staff can retry it.
 """
 
 import logging
@@ -15,14 +17,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
-from billing.models import BillingRun, Invoice, InvoiceKind, RunStatus
+from billing.models import BillingRun
 from communities.models import Door
 from documents import mail
-from documents.invoice_mail import invoice_mail
-from documents.invoice_pdfs import pdf_progress
-from documents.models import Dispatch, DispatchKind, DispatchStatus
-from openleg.errors import DomainError
+from documents.models import Dispatch, DispatchStatus
+from documents.outbox_kinds import KINDS, DispatchRefused, OutboxKind, kind_of, kind_of_run
+from documents.reminder_pdf import reminder_pdfs_render
 from openleg.periods import utc_now
+from payments.models import ReminderRun
 
 logger = logging.getLogger(__name__)
 
@@ -30,88 +32,92 @@ MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=15)
 
 
-class DispatchRefused(DomainError):
-    code = "dispatch_refused"
-
-
 @dataclass
 class DispatchPlan:
-    """What ``invoices_dispatch`` queued (or would queue): invoices with an address, without one, and those that
-    already have their dispatch (in whatever state)."""
+    """What a list's dispatch queued (or would queue): items (invoices or reminders) with an address, without one,
+    and those that already have their dispatch (in whatever state)."""
 
-    sendable: list[Invoice] = field(default_factory=list)
-    not_sendable: list[Invoice] = field(default_factory=list)
+    sendable: list = field(default_factory=list)
+    not_sendable: list = field(default_factory=list)
     already: list[Dispatch] = field(default_factory=list)
 
 
-def _candidates(run: BillingRun):
-    invoices = Invoice.objects.filter(run=run).select_related("participant", "community").order_by("number")
-    if run.status == RunStatus.CANCELLED:
-        # the credit notes of what participants received; an invoice never sent is not cancelled by e-mail either
-        sent = Dispatch.objects.filter(status=DispatchStatus.SENT).values("invoice")
-        return invoices.filter(kind=InvoiceKind.CREDIT_NOTE, corrects__in=sent)
-    return invoices
-
-
-def _check_dispatchable(run: BillingRun) -> None:
-    if run.status not in (RunStatus.ISSUED, RunStatus.CANCELLED) or not Invoice.objects.filter(run=run).exists():
-        raise DispatchRefused(
-            _("Der Lauf %(run)s hat keine ausgestellten Rechnungen (Status: %(status)s); es gibt nichts zu versenden.")
-            % {"run": run, "status": run.get_status_display()}
-        )
-    progress = pdf_progress(run=run)
-    if not progress.complete:
-        raise DispatchRefused(
-            _(
-                "Die PDFs des Laufs %(run)s sind noch nicht vollständig (%(done)s von %(total)s erstellt); "
-                "versendet wird erst, wenn alle bereit sind."
-            )
-            % {"run": run, "done": progress.done, "total": progress.total}
-        )
-
-
-def dispatch_plan(*, run: BillingRun) -> DispatchPlan:
+def dispatch_plan(*, run: BillingRun | ReminderRun) -> DispatchPlan:
     """Who would get an e-mail now, who cannot, and who already has a dispatch."""
-    invoices = list(_candidates(run))
+    spec = kind_of_run(run)
+    items = list(spec.candidates(run))
     existing = {
-        dispatch.invoice_id: dispatch
-        for dispatch in Dispatch.objects.filter(invoice__in=invoices, resend_of__isnull=True).select_related("invoice")
+        getattr(dispatch, f"{spec.field}_id"): dispatch
+        for dispatch in Dispatch.objects.filter(**{f"{spec.field}__in": items, "resend_of__isnull": True})
     }
     plan = DispatchPlan()
-    for invoice in invoices:
-        if invoice.pk in existing:
-            plan.already.append(existing[invoice.pk])
-        elif invoice.participant.email:
-            plan.sendable.append(invoice)
+    for item in items:
+        if item.pk in existing:
+            plan.already.append(existing[item.pk])
+        elif spec.invoice(item).participant.email:
+            plan.sendable.append(item)
         else:
-            plan.not_sendable.append(invoice)
+            plan.not_sendable.append(item)
     return plan
 
 
 def invoices_dispatch(*, run: BillingRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:
     """Put every invoice of the run that has no dispatch yet into the outbox and queue the e-mails after commit;
     participants without an e-mail address are recorded as not sendable (to be printed)."""
-    run = BillingRun.objects.select_related("community").get(pk=run.pk)  # its status as it is now
-    _check_dispatchable(run)
+    return list_dispatch(
+        run=BillingRun.objects.select_related("community").get(pk=run.pk), actor=actor, door=door, dry_run=dry_run
+    )
+
+
+def reminders_dispatch(*, reminder_run: ReminderRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:
+    """The same for the reminders of an approved list: into the outbox, e-mails queued after commit."""
+    run = ReminderRun.objects.select_related("community").get(pk=reminder_run.pk)
+    return list_dispatch(run=run, actor=actor, door=door, dry_run=dry_run)
+
+
+def reminders_render_and_dispatch(*, reminder_run: ReminderRun, door: Door | str) -> DispatchPlan:
+    """After approval: render the list's missing reminder PDFs, then send; safe to run twice. The dispatches are
+    recorded as caused by whoever approved the list."""
+    run = ReminderRun.objects.select_related("community", "decided_by").get(pk=reminder_run.pk)
+    reminder_pdfs_render(reminder_run=run)
+    return list_dispatch(run=run, actor=run.decided_by, door=door)
+
+
+def reminders_send_later(*, reminder_run: ReminderRun) -> None:
+    """Render and send an approved list's reminders in the background, after the transaction commits."""
+    from documents.tasks import send_reminders
+
+    run_id = reminder_run.pk
+    transaction.on_commit(lambda: send_reminders.delay(run_id))
+
+
+def list_dispatch(*, run: BillingRun | ReminderRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:
+    """Put every item of a list (a billing run, an approved reminder list) that has no dispatch yet into the outbox
+    and queue the e-mails after commit; participants without an e-mail address are recorded as not sendable."""
+    spec = kind_of_run(run)  # with the list's status as it is now
+    spec.check(run)
     if dry_run:
         return dispatch_plan(run=run)
     with transaction.atomic():
-        BillingRun.objects.select_for_update().get(pk=run.pk)  # one dispatcher per run at a time
+        type(run).objects.select_for_update().get(pk=run.pk)  # one dispatcher per list at a time
         plan = dispatch_plan(run=run)
         now = utc_now()
         rows = [
-            _new_dispatch(invoice, actor=actor, door=door, now=now, email=invoice.participant.email)
-            for invoice in plan.sendable
-        ] + [_new_dispatch(invoice, actor=actor, door=door, now=now, email="") for invoice in plan.not_sendable]
+            _new_dispatch(spec, item, actor=actor, door=door, now=now, email=spec.invoice(item).participant.email)
+            for item in plan.sendable
+        ] + [_new_dispatch(spec, item, actor=actor, door=door, now=now, email="") for item in plan.not_sendable]
         created = Dispatch.objects.bulk_create(rows)
         _queue([dispatch.pk for dispatch in created if dispatch.status == DispatchStatus.PENDING])
     return plan
 
 
-def _new_dispatch(invoice: Invoice, *, actor, door, now, email: str, resend_of: Dispatch | None = None) -> Dispatch:
+def _new_dispatch(
+    spec: OutboxKind, item, *, actor, door, now, email: str, resend_of: Dispatch | None = None
+) -> Dispatch:
+    invoice = spec.invoice(item)
     return Dispatch(
-        kind=DispatchKind.INVOICE,
-        invoice=invoice,
+        kind=spec.kind,
+        **{spec.field: item},
         community_id=invoice.community_id,
         recipient_name=invoice.recipient["name"],
         recipient_email=email,
@@ -131,32 +137,35 @@ def _queue(ids: list[int]) -> None:
         transaction.on_commit(lambda: [send_dispatch.delay(pk) for pk in ids])
 
 
-def dispatches_retry_failed(*, run: BillingRun, actor, door: Door | str) -> int:
-    """Put the run's failed dispatches back into the queue with a fresh count of tries; returns how many."""
+def dispatches_retry_failed(*, run: BillingRun | ReminderRun, actor, door: Door | str) -> int:
+    """Put the list's failed dispatches back into the queue with a fresh count of tries; returns how many."""
+    failed = kind_of_run(run).dispatches(run).filter(status=DispatchStatus.FAILED)
     with transaction.atomic():
-        ids = list(Dispatch.objects.filter(invoice__run=run, status=DispatchStatus.FAILED).values_list("pk", flat=True))
+        ids = list(failed.values_list("pk", flat=True))
         Dispatch.objects.filter(pk__in=ids, status=DispatchStatus.FAILED).update(
             status=DispatchStatus.PENDING, attempts=0, status_changed_at=utc_now()
         )
         _queue(ids)
-    logger.info("%s failed dispatches of run %s queued again by %s via %s", len(ids), run.pk, actor, door)
+    logger.info("%s failed dispatches of %r queued again by %s via %s", len(ids), run, actor, door)
     return len(ids)
 
 
 def dispatch_resend(*, dispatch: Dispatch, actor, door: Door | str) -> Dispatch:
-    """Send an invoice once more, on explicit request: a new dispatch to the participant's current address."""
+    """Send an invoice (a reminder) once more, on explicit request: a new dispatch to the participant's current
+    address."""
     if dispatch.status in (DispatchStatus.PENDING, DispatchStatus.SENDING):
         raise DispatchRefused(_("%(dispatch)s wird noch versandt; bitte warten.") % {"dispatch": dispatch})
-    invoice = dispatch.invoice
-    email = invoice.participant.email
+    spec, item = kind_of(dispatch), dispatch.item
+    participant = spec.invoice(item).participant
+    email = participant.email
     if not email:
         raise DispatchRefused(
             _("%(participant)s hat keine E-Mail-Adresse; %(invoice)s kann nur ausgedruckt werden.")
-            % {"participant": invoice.participant, "invoice": invoice}
+            % {"participant": participant, "invoice": item}
         )
     try:
         with transaction.atomic():
-            again = _new_dispatch(invoice, actor=actor, door=door, now=utc_now(), email=email, resend_of=dispatch)
+            again = _new_dispatch(spec, item, actor=actor, door=door, now=utc_now(), email=email, resend_of=dispatch)
             again.save()
             _queue([again.pk])
     except IntegrityError as error:
@@ -179,9 +188,10 @@ def dispatch_send(*, dispatch_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    dispatch = Dispatch.objects.select_related("invoice__community", "invoice__pdf").get(pk=dispatch_id)
+    spec = KINDS[Dispatch.objects.values_list("kind", flat=True).get(pk=dispatch_id)]
+    dispatch = Dispatch.objects.select_related(*spec.related).get(pk=dispatch_id)
     try:
-        message_id = mail.send(invoice_mail(dispatch.invoice, to=dispatch.recipient_email))
+        message_id = mail.send(spec.mail(dispatch.item, to=dispatch.recipient_email))
     except mail.TRANSIENT_ERRORS as error:
         reason = _("Versuch %(attempt)s von %(max)s: %(error)s") % {
             "attempt": dispatch.attempts,

@@ -10,6 +10,7 @@ from documents.deepsign import DeepSignError, DeepSignNotConfigured, DeepSignRat
 from documents.models import Dispatch, SignatureRequest, SignatureRequestState
 from documents.services import documents_generate
 from documents.signing import signature_status_refresh
+from payments.models import ReminderRun
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,16 @@ def send_dispatch(dispatch_id: int) -> str:
         attempts = Dispatch.objects.values_list("attempts", flat=True).get(pk=dispatch_id)
         send_dispatch.apply_async((dispatch_id,), countdown=60 * 2 ** (attempts - 1))
     return outcome
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
+def send_reminders(reminder_run_id: int) -> int:
+    """After a reminder list's approval: render its missing PDFs and put every reminder into the outbox (e-mails
+    queued, the not sendable listed for printing). Safe to run twice: rendered PDFs and existing dispatches are kept.
+    Returns how many e-mails were queued."""
+    run = ReminderRun.objects.get(pk=reminder_run_id)
+    plan = dispatch.reminders_render_and_dispatch(reminder_run=run, door=Door.TASK)
+    return len(plan.sendable)
 
 
 @shared_task(time_limit=5 * 60, soft_time_limit=4 * 60)

@@ -1,9 +1,10 @@
 """The outbox: what is (to be) sent to participants by e-mail, one row per sending, and how a run's invoice PDFs
 are coming along.
 
-A dispatch names what it sends (``kind``: an invoice now, a reminder later) through a nullable foreign key per kind,
-held together by a check constraint. "Never twice unless asked": the first dispatch of an invoice is unique; a
-resend is a new row pointing at the one it repeats (``resend_of``, one resend per row), created only on request.
+A dispatch names what it sends (``kind``: an invoice, credit statement or credit note, or a payment reminder) through
+a nullable foreign key per kind, held together by a check constraint. "Never twice unless asked": the first dispatch
+of an invoice (of a reminder) is unique; a resend is a new row pointing at the one it repeats (``resend_of``, one
+resend per row), created only on request.
 """
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from communities.models import Door
 
 class DispatchKind(models.TextChoices):
     INVOICE = "invoice", _("Rechnung / Gutschrift / Storno")
+    REMINDER = "reminder", _("Mahnung")
 
 
 class DispatchStatus(models.TextChoices):
@@ -39,6 +41,14 @@ class Dispatch(models.Model):
         blank=True,
         related_name="dispatches",
         verbose_name=_("Rechnung"),
+    )
+    reminder = models.ForeignKey(
+        "payments.Reminder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispatches",
+        verbose_name=_("Mahnung"),
     )
     community = models.ForeignKey(
         "communities.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("Gemeinschaft")
@@ -78,10 +88,15 @@ class Dispatch(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="invoice", invoice__isnull=False), name="dispatch_names_what_it_sends"
+                condition=Q(kind="invoice", invoice__isnull=False, reminder__isnull=True)
+                | Q(kind="reminder", reminder__isnull=False, invoice__isnull=True),
+                name="dispatch_names_what_it_sends",
             ),
             models.UniqueConstraint(
                 fields=["invoice"], condition=Q(resend_of__isnull=True), name="dispatch_first_once_per_invoice"
+            ),
+            models.UniqueConstraint(
+                fields=["reminder"], condition=Q(resend_of__isnull=True), name="dispatch_first_once_per_reminder"
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="dispatch_sent_has_time"
@@ -90,7 +105,17 @@ class Dispatch(models.Model):
         indexes = [models.Index(fields=["status", "status_changed_at"], name="dispatch_status_since")]
 
     def __str__(self) -> str:
-        return f"{self.invoice} → {self.recipient_email or self.recipient_name}"
+        return f"{self.item} → {self.recipient_email or self.recipient_name}"
+
+    @property
+    def item(self):
+        """What this dispatch sends: the invoice, or the reminder."""
+        return self.reminder if self.kind == DispatchKind.REMINDER else self.invoice
+
+    @property
+    def participant(self):
+        invoice = self.reminder.invoice if self.kind == DispatchKind.REMINDER else self.invoice
+        return invoice.participant
 
 
 class RunPdfRendering(models.Model):

@@ -133,13 +133,18 @@ class ReminderRunAdmin(ActsOnRecordsMixin, admin.ModelAdmin):
 
 
 def _listing(run: ReminderRun) -> dict:
-    reminders = list(run.reminders.select_related("invoice__participant").order_by("invoice__number"))
+    # the outbox (documents) records each sending against the reminder: read through the reverse relation, so that
+    # payments needs no import of the app above it
+    reminders = list(
+        run.reminders.select_related("invoice__participant").prefetch_related("dispatches").order_by("invoice__number")
+    )
     rows = [
         {
             "reminder": reminder,
             "open": format_chf(reminder.open_chf),
             "fee": format_chf(reminder.fee_chf),
             "due": format_chf(reminder.amount_due),
+            "dispatch": max(reminder.dispatches.all(), key=lambda dispatch: dispatch.pk, default=None),  # the newest
         }
         for reminder in reminders
     ]
@@ -151,4 +156,5 @@ def _listing(run: ReminderRun) -> dict:
         "total": format_chf(total),
         "fees": format_chf(fees),
         "is_draft": run.status == ReminderRunStatus.DRAFT,
+        "is_approved": run.status == ReminderRunStatus.APPROVED,
     }
