@@ -129,7 +129,12 @@ def test_a_month_from_meter_data_to_money(march_community, mailoutbox, django_ca
     # one reminder: M3 is overdue with CHF 52.10
     as_of = item(run, "M3").due_date + timedelta(days=10)
     reminders = reminder_run_propose(community=community, as_of=as_of, actor=None, door=Door.ADMIN)
-    reminder_run_approve(run=reminders, actor=None, door=Door.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_run_approve(run=reminders, actor=None, door=Door.ADMIN)
+    reminder_mail = mailoutbox[-1]
+    assert (reminder_mail.to, len(mailoutbox)) == (["m3@example.ch"], 5)
+    assert reminder_mail.subject.startswith(f"Zahlungserinnerung zu Rechnung {item(run, 'M3').display_number}")
+    assert reminder_mail.attachments[0][0] == f"Zahlungserinnerung-{item(run, 'M3').display_number}.pdf"
     assert list(reminders.reminders.values_list("invoice__participant__customer_number", "level", "open_chf")) == [
         ("M3", 1, Decimal("52.10"))
     ]
