@@ -13,7 +13,9 @@ from billing.selectors import run_summary
 from billing.services import billing_run_approve, billing_run_start
 from communities import services as community_services
 from communities.models import Door, Membership, Participant, Tariff
+from metering.models import DaySeries
 from metering.sdat_writer import SdatSeries, write_e66
+from metering.selectors import series_for_period
 from metering.services import meter_file_import
 from openleg.errors import DomainError
 from openleg.periods import local_day
@@ -75,21 +77,15 @@ def test_a_meter_correction_after_the_computation_blocks_approval_until_recomput
     assert total_of(run, "M1") == Decimal("103.50")
 
 
-def test_a_redelivery_that_changes_nothing_keeps_the_run_current(draft):
-    first = meter_file_import(
-        data=write_e66(
-            [SdatSeries(POINT_1, "consumption", "total", local_day(date(2026, 3, 10)).start, [400] * 96)],
-            document_id="A",
-            created=datetime(2026, 4, 20, tzinfo=UTC),
-        ),
-        filename="a.xml",
-        actor=None,
-        door=Door.COMMAND,
+def test_a_newer_delivery_of_the_same_values_keeps_the_run_current(draft):
+    stored = series_for_period(
+        metering_point_ids=[Membership.objects.get(metering_point__mp_id=POINT_1).metering_point_id],
+        period=local_day(date(2026, 3, 10)),
     )
-    run = billing_run_start(community=draft.community, year=2026, month=3)
-    assert first.ok
-    correct([400] * 96, name="gleiche-werte.xml")  # other bytes, same values: no stored row changes
-    assert basis_changes(run) == []
+    same = [int(value) // 1000 for value in next(iter(stored.values())).values]
+    meter_import = correct(same, name="gleiche-werte.xml")  # newer document, same values: it becomes their source
+    assert DaySeries.objects.filter(last_import=meter_import).count() == 2  # two UTC days touched, rewritten
+    assert basis_changes(draft) == []
 
 
 def test_tariff_membership_and_role_changes_are_named(draft):
