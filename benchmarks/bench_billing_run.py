@@ -101,6 +101,7 @@ def build():
     community = CommunityFactory(
         utility=utility,
         name=COMMUNITY_NAME,
+        status="active",
         start_date=date(2026, 1, 1),
         vat_number="CHE-123.456.789 MWST",
         vnb_reference=f"{VNB_NUMBER}-000050",
