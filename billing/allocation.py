@@ -10,7 +10,7 @@ exception:
     Σ allocated = min(Σ production, Σ consumption)   (all methods except "static")
 
 Quarter-hours are independent (no banking), so every method works on all quarter-hours at once, with no Python
-loop over them (the only Python loop converts the keys, once per consumer). Most quarter-hours need no division
+loop over them (the only Python loops convert the keys, once per consumer). Most quarter-hours need no division
 at all: at night nothing is shared, and when one side covers the other, everyone gets exactly their own value.
 
 Rounding. Every split is "share a whole number of Wh pro-rata to integer weights". The exact share is a
@@ -22,18 +22,39 @@ whole is never rounded (which keeps allocated ≤ consumption).
 Bounds. The fractions are computed in int64 as (column total × weight) // (column weight sum). That needs the
 products to stay below 2^63 ≈ 9.2 × 10^18. With quarter-hour values below 10^7 Wh (a 40 MW plant) and at most
 10^4 participants, totals stay below 10^11 and products below 10^18, far inside. Rather than enforcing that
-rule of thumb, ``allocate`` checks the actual products and raises ``ValueError`` if one would overflow. Keys are
-turned into the smallest integers with the same ratios; static_redistributed also needs consumption × that
-integer key below 2^52 (it orders consumers by the float ratio), which keys with a few decimals always meet.
+rule of thumb, ``allocate`` checks the actual products and raises ``ValueError`` if one would overflow.
+
+Keys. Keys are taken as users pass them: shares like ``x / x.sum()``, ``1/3``, Decimals with many digits, a
+tiny key next to a large one. Each key is first read exactly (a float as the decimal it prints as). If the
+smallest integers with exactly the same ratios add up to at most 10^9 (``KEY_SCALE``: integers, decimals with a
+few places, equal keys), they are the weights and the split is exact. Otherwise:
+
+- ``static`` rounds each key's share of the key sum to nine decimals: weights in units of 10^-9 by largest
+  remainder, adding up to exactly 10^9; a positive key that would get 0 gets 1, taken from the largest weight. A
+  weight then differs from its exact share by less than one unit (the largest by at most one more per raised
+  key), so an offer moves by at most Σ production × (1 + number of keys) / 10^9 Wh on top of the rounding:
+  0.01 Wh per key for a 40 MW plant.
+- ``static_redistributed`` cannot use shares rounded that way: the consumers still hungry share what is left by
+  the ratio of their own keys, and 10^-9 of the sum says nothing about the ratio of two tiny keys. It finds each
+  quarter-hour's level in float64 from the keys as floats (key sums taken from the small end), which puts every
+  unrounded share within about 10^-9 Wh of the exact one, and rounds those by largest remainder to whole Wh
+  that add up to min(Σ production, Σ consumption) and never exceed consumption. A quarter-hour's consumption
+  must stay below 2^52 Wh for that (it does, by twelve orders of magnitude).
+
+Either way the invariants hold exactly, since the final integers are checked sums, not floats. Weights of at most
+10^9 keep column total × weight within int64; with exact weights static_redistributed also needs consumption ×
+weight below 2^52 (it orders consumers by the float ratio), which consumptions below 4.5 × 10^6 Wh a quarter-hour
+always meet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from math import gcd, isfinite, lcm
+from functools import partial
+from math import floor, gcd, isfinite, lcm
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +65,8 @@ METHODS = ("proportional", "static", "static_redistributed", "priority")
 KEY_METHODS = ("static", "static_redistributed")
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
+# Keys whose exact integer form needs a larger sum are taken to shares of this many units (nine decimals).
+KEY_SCALE = 10**9
 # Consumers are sorted by consumption / key as float64; the order is exact while consumption × key < 2^52.
 _EXACT_FLOAT_RATIO_LIMIT = 2**52
 
@@ -95,8 +118,9 @@ def allocate(
     Producers always deliver pro-rata to their production. Every split is rounded to whole Wh by largest
     remainder; for ``static`` that is the offers (which add up to Σ production), then capped at consumption.
     ``keys`` are numbers (int, float, Decimal or Fraction; a float counts as the decimal it prints as, so 0.1
-    means exactly 1/10). The result keeps read-only views of the two input arrays for ``residual`` and
-    ``surplus``: do not modify them in place afterwards.
+    means exactly 1/10); keys too fine for exact int64 weights are taken as the module docstring says. The
+    result keeps read-only views of the two input arrays for ``residual`` and ``surplus``: do not modify them in
+    place afterwards.
     """
     consumption = _energy_array("consumption", consumption)
     production = _energy_array("production", production)
@@ -118,9 +142,15 @@ def allocate(
         offers = _split_pro_rata(total_production, weights[:, np.newaxis])
         allocated = np.minimum(offers, consumption)
     elif method == "static_redistributed":
-        weights = _integer_keys(keys, consumers, allow_zero=False)
+        exact_keys = _checked_keys(keys, consumers, allow_zero=False)
+        weights = _smallest_weights(exact_keys)
         shared = np.minimum(total_production, total_consumption)
-        allocated = _water_fill(consumption, weights, shared, total_consumption)
+        if weights is None:
+            float_keys = np.array([float(key) for key in exact_keys], dtype=np.float64)
+            allocated = _water_fill(consumption, shared, total_consumption, partial(_fill_to_float_level, float_keys))
+        else:
+            exact_fill = partial(_fill_to_level, weights=np.array(weights, dtype=np.int64))
+            allocated = _water_fill(consumption, shared, total_consumption, exact_fill)
     else:
         allocated = _serve_by_rank(consumption, _rank_array(ranks, consumers), total_production)
 
@@ -179,7 +209,10 @@ def _largest_remainder(totals: np.ndarray, weights: np.ndarray, weight_sums: np.
 
 
 def _water_fill(
-    consumption: np.ndarray, weights: np.ndarray, shared: np.ndarray, total_consumption: np.ndarray
+    consumption: np.ndarray,
+    shared: np.ndarray,
+    total_consumption: np.ndarray,
+    fill: Callable[[np.ndarray, np.ndarray], np.ndarray],
 ) -> np.ndarray:
     """Share ``shared`` per column so that consumer i gets min(level × weight_i, consumption_i), all of it.
 
@@ -190,11 +223,11 @@ def _water_fill(
     allocated = consumption * (shared == total_consumption)
     partial = np.flatnonzero((shared > 0) & (shared < total_consumption))
     if partial.size:
-        allocated[:, partial] = _fill_to_level(consumption[:, partial], weights, shared[partial])
+        allocated[:, partial] = fill(consumption[:, partial], shared[partial])
     return allocated
 
 
-def _fill_to_level(consumption: np.ndarray, weights: np.ndarray, shared: np.ndarray) -> np.ndarray:
+def _fill_to_level(consumption: np.ndarray, shared: np.ndarray, *, weights: np.ndarray) -> np.ndarray:
     """Water-filling for columns where 0 < shared < total consumption (so somebody stays unsaturated).
 
     Sort the consumers by consumption / weight. Going up that order, the level only rises while consumers are
@@ -226,6 +259,39 @@ def _fill_to_level(consumption: np.ndarray, weights: np.ndarray, shared: np.ndar
     saturated = consumption * level_denominator <= level_numerator * column_weights
     rest_weights = np.where(saturated, 0, column_weights)
     return np.where(saturated, consumption, 0) + _split_pro_rata(level_numerator, rest_weights)
+
+
+def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """Water-filling with float64 keys (too fine for int64 weights), rounded to whole Wh that add up exactly.
+
+    The level is found as in ``_fill_to_level``, in float64; the key sums from each sorted position on are summed
+    from the end, so tiny keys are not lost next to large ones. Everyone's float share min(level × key,
+    consumption) lies within about 10^-9 Wh of the exact one; it is then rounded by largest remainder to integers
+    that add up to ``shared`` exactly and never exceed consumption.
+    """
+    largest_total = int(consumption.sum(axis=0).max())
+    if largest_total >= _EXACT_FLOAT_RATIO_LIMIT:
+        raise ValueError(
+            f"a quarter-hour's consumption ({largest_total} Wh) reaches 2^52, beyond which static_redistributed "
+            "cannot share by keys this fine exactly; use keys with fewer digits"
+        )
+    floats = consumption.astype(np.float64)
+    column_keys = keys[:, np.newaxis]
+    order = np.argsort(floats / column_keys, axis=0)
+    sorted_consumption = np.take_along_axis(floats, order, axis=0)
+    sorted_keys = keys[order]
+    left = shared - (np.cumsum(sorted_consumption, axis=0) - sorted_consumption)
+    key_from = np.cumsum(sorted_keys[::-1], axis=0)[::-1]
+    first_unsaturated = (sorted_consumption * key_from > left * sorted_keys).argmax(axis=0)
+    columns = np.arange(consumption.shape[1])
+    level = left[first_unsaturated, columns] / key_from[first_unsaturated, columns]
+    shares = np.minimum(floats, level * column_keys)
+    floors = np.minimum(np.floor(shares).astype(np.int64), consumption)
+    leftover = shared - floors.sum(axis=0)
+    remainders = np.where(floors < consumption, shares - floors, -1.0)
+    # Stable sort of the negated remainders: larger remainders first, equal ones by lower index.
+    rank = np.argsort(np.argsort(-remainders, axis=0, kind="stable"), axis=0)
+    return floors + (rank < leftover)
 
 
 def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production: np.ndarray) -> np.ndarray:
@@ -291,7 +357,14 @@ def _check_method_arguments(method: str, keys: Keys | None, ranks: npt.ArrayLike
 
 
 def _integer_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> np.ndarray:
-    """Turn keys into the smallest int64 weights with exactly the same ratios."""
+    """Int64 weights for keys: exactly the same ratios if they fit, else each share rounded to 10^-9."""
+    exact_keys = _checked_keys(keys, consumers, allow_zero=allow_zero)
+    weights = _smallest_weights(exact_keys)
+    return np.array(_rounded_shares(exact_keys) if weights is None else weights, dtype=np.int64)
+
+
+def _checked_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> list[Fraction]:
+    """The keys as exact fractions, one per consumer, or say precisely what is wrong with them."""
     values = np.asarray(keys, dtype=object)
     if values.ndim != 1:
         raise ValueError(f"keys must be a 1-D sequence of numbers, got shape {values.shape}")
@@ -308,13 +381,37 @@ def _integer_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> np.ndarray
             )
     if consumers and not any(fractions):
         raise ValueError("keys must not all be zero")
-    denominator = lcm(*(key.denominator for key in fractions))
-    numerators = [key.numerator * (denominator // key.denominator) for key in fractions]
+    return fractions
+
+
+def _smallest_weights(keys: list[Fraction]) -> list[int] | None:
+    """The smallest integers with exactly the ratios of ``keys``, or None if they add up to more than KEY_SCALE."""
+    denominator = lcm(*(key.denominator for key in keys))
+    numerators = [key.numerator * (denominator // key.denominator) for key in keys]
     divisor = gcd(*numerators) or 1
     weights = [numerator // divisor for numerator in numerators]
-    if sum(weights) > _INT64_MAX:
-        raise ValueError("keys need more significant digits than exact int64 arithmetic allows; round them")
-    return np.array(weights, dtype=np.int64)
+    return weights if sum(weights) <= KEY_SCALE else None
+
+
+def _rounded_shares(keys: list[Fraction]) -> list[int]:
+    """Each key's share of the key sum in units of 1 / KEY_SCALE, largest remainder, adding up to KEY_SCALE.
+
+    A positive key keeps a positive weight: one that would round to 0 gets 1, taken from the largest weight.
+    """
+    key_sum = sum(keys)
+    exact = [key * KEY_SCALE / key_sum for key in keys]
+    weights = [floor(share) for share in exact]
+    by_remainder = sorted(range(len(keys)), key=lambda i: (weights[i] - exact[i], i))
+    for i in by_remainder[: KEY_SCALE - sum(weights)]:
+        weights[i] += 1
+    raised = [i for i, key in enumerate(keys) if key > 0 and weights[i] == 0]
+    largest = max(range(len(weights)), key=weights.__getitem__)
+    if weights[largest] <= len(raised):
+        raise ValueError(f"{len(keys)} keys are too many to share {KEY_SCALE} weight units; give fewer consumers")
+    for i in raised:
+        weights[i] = 1
+    weights[largest] -= len(raised)
+    return weights
 
 
 def _exact_key(index: int, value: object) -> Fraction:

@@ -531,18 +531,3 @@ def test_values_beyond_the_int64_bound_are_refused():
         f"({2**62} × 2) exceeds 2^63 − 1; quarter-hour values below 10^7 Wh with at most 10^4 participants always fit",
         production=column(2**62, 2**62),
     )
-
-
-def test_keys_beyond_exact_arithmetic_are_refused():
-    raises_message(
-        "keys need more significant digits than exact int64 arithmetic allows; round them",
-        method="static",
-        keys=[1e-30, 1],
-    )
-    raises_message(
-        "a consumption (200 Wh) times the largest integer key (10000000000000000) reaches 2^52, beyond which "
-        "static_redistributed cannot order consumers exactly; use keys with fewer digits",
-        production=column(250),
-        method="static_redistributed",
-        keys=[1 / 3, 1],
-    )
