@@ -285,13 +285,18 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     first_unsaturated = (sorted_consumption * key_from > left * sorted_keys).argmax(axis=0)
     columns = np.arange(consumption.shape[1])
     level = left[first_unsaturated, columns] / key_from[first_unsaturated, columns]
-    shares = np.minimum(floats, level * column_keys)
+    # Saturated are the consumers sorted before the first unsaturated one: deciding that by comparing with the
+    # level would lose a tiny key in a sum with large ones. So the float shares add up to what is shared.
+    saturated = np.empty_like(order, dtype=np.bool_)
+    np.put_along_axis(saturated, order, np.arange(consumption.shape[0])[:, np.newaxis] < first_unsaturated, axis=0)
+    shares = np.where(saturated, floats, np.minimum(floats, level * column_keys))
     floors = np.minimum(np.floor(shares).astype(np.int64), consumption)
     leftover = shared - floors.sum(axis=0)
-    remainders = np.where(floors < consumption, shares - floors, -1.0)
+    can_take_more = floors < consumption
+    remainders = np.where(can_take_more, shares - floors, -1.0)
     # Stable sort of the negated remainders: larger remainders first, equal ones by lower index.
     rank = np.argsort(np.argsort(-remainders, axis=0, kind="stable"), axis=0)
-    return floors + (rank < leftover)
+    return floors + ((rank < leftover) & can_take_more)
 
 
 def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production: np.ndarray) -> np.ndarray:

@@ -86,6 +86,24 @@ def test_tiny_keys_keep_their_ratio_among_themselves_when_redistributed():
     ) == [0, 400000, 600000]
 
 
+def test_a_tiny_key_lost_in_a_float_sum_still_gets_what_is_left():
+    # 16384 + 16384 + 1e-12 is 32768.0 in float64; the two large keys take all 4 Wh, nothing is left over
+    assert allocated(column(2, 2, 2), column(4), method="static_redistributed", keys=[16384.0, 16384.0, 1e-12]) == [
+        2,
+        2,
+        0,
+    ]
+    # the first wants nothing; the second stays hungry and gets 10^6 × 16384 / (16384 + 10^-12) Wh, the third
+    # 6 × 10^-11 Wh: rounded, all to the second
+    result = allocate(
+        np.array([[0, 1], [1_000_000, 1], [1, 1]]),
+        np.array([[1_000_000, 0]]),
+        method="static_redistributed",
+        keys=[1.0, 16384.0, 1e-12],
+    )
+    assert result.allocated.tolist() == [[0, 0], [1_000_000, 0], [0, 0]]
+
+
 def test_invalid_keys_are_still_refused():
     def message(keys, method="static") -> str:
         with pytest.raises(ValueError) as error:
