@@ -293,10 +293,16 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     floors = np.minimum(np.floor(shares).astype(np.int64), consumption)
     leftover = shared - floors.sum(axis=0)
     can_take_more = floors < consumption
-    remainders = np.where(can_take_more, shares - floors, -1.0)
-    # Stable sort of the negated remainders: larger remainders first, equal ones by lower index.
-    rank = np.argsort(np.argsort(-remainders, axis=0, kind="stable"), axis=0)
-    return floors + ((rank < leftover) & can_take_more)
+    # As in _largest_remainder: unique integer keys, remainder (in units of 2^-40, finer than the float noise of
+    # the shares) × rows + preference for the lower index; consumers at their consumption rank below everyone.
+    rows = consumption.shape[0]
+    order_keys = np.where(can_take_more, ((shares - floors) * 2.0**40).astype(np.int64), -1)
+    order_keys *= rows
+    order_keys += np.arange(rows - 1, -1, -1, dtype=np.int64)[:, np.newaxis]
+    ranked = np.sort(order_keys, axis=0)
+    cutoffs = ranked[np.clip(rows - leftover, 0, rows - 1), columns]
+    cutoffs[leftover <= 0] = _INT64_MAX
+    return floors + ((order_keys >= cutoffs) & can_take_more)
 
 
 def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production: np.ndarray) -> np.ndarray:
