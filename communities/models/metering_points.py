@@ -66,6 +66,8 @@ class Membership(models.Model):
 
     The end date is inclusive and empty while open. One metering point is in at most one
     community at a time: the database refuses overlapping periods (see ``openleg.no_overlap``).
+    The point and the community are in the same utility's grid: the database refuses any write that
+    breaks this, from either side (see ``openleg.same_utility``).
     """
 
     metering_point = models.ForeignKey(
@@ -101,6 +103,8 @@ class Membership(models.Model):
         if not (self.metering_point_id and self.participant_id and self.valid_from):
             return
         participant = self.participant
+        if self.metering_point.utility_id != participant.community.utility_id:
+            raise ValidationError({"metering_point": self.other_grid_message()})
         if self.valid_from < participant.member_from or (
             participant.member_to and (self.valid_to is None or self.valid_to > participant.member_to)
         ):
@@ -126,6 +130,15 @@ class Membership(models.Model):
                     }
                 }
             )
+
+    def other_grid_message(self) -> str:
+        return _(
+            "Der Messpunkt %(mp)s gehört zum Netz von %(point_utility)s, die Gemeinschaft zum Netz von %(utility)s."
+        ) % {
+            "mp": self.metering_point,
+            "point_utility": self.metering_point.utility,
+            "utility": self.participant.community.utility,
+        }
 
     def overlapping(self) -> models.QuerySet["Membership"]:
         others = Membership.objects.filter(metering_point_id=self.metering_point_id).exclude(pk=self.pk)

@@ -87,7 +87,7 @@ def test_overlapping_membership_is_explained():
 
 def test_database_refuses_overlapping_membership_even_without_validation():
     first = MembershipFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 3, 31))
-    other = ParticipantFactory(member_from=date(2026, 1, 1))
+    other = ParticipantFactory(member_from=date(2026, 1, 1), community__utility=first.metering_point.utility)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(metering_point=first.metering_point, participant=other, valid_from=date(2026, 3, 31))
     # the day after the inclusive end is free
