@@ -60,6 +60,23 @@ class MeteringPoint(models.Model):
     def __str__(self) -> str:
         return self.mp_id
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.utility_id is None:
+            return
+        elsewhere = self.memberships.exclude(participant__community__utility_id=self.utility_id)
+        clash = elsewhere.values_list("participant__community__name", "participant__community__utility__name").first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "utility": _(
+                        "Der Messpunkt %(mp)s ist der Gemeinschaft «%(community)s» zugeordnet, die im Netz von "
+                        "%(utility)s liegt; er kann nicht in ein anderes Netz wechseln."
+                    )
+                    % {"mp": self.mp_id, "community": clash[0], "utility": clash[1]}
+                }
+            )
+
 
 class Membership(models.Model):
     """A metering point belonging to a participant, and so to its community, for a period.

@@ -151,7 +151,27 @@ def test_when_only_the_database_sees_it_the_service_still_answers_in_german(monk
     assert (Membership.objects.count(), AuditEntry.objects.count()) == (0, 0)
 
 
-def test_changing_the_utility_of_a_point_with_memberships_through_the_service_is_refused_in_german(staff_user):
+def test_changing_the_utility_of_a_point_with_memberships_is_refused_in_german(staff_user):
+    membership = MembershipFactory()
+    point, community = membership.metering_point, membership.participant.community
+    utility_id = point.utility_id
+
+    with pytest.raises(ValidationError) as caught:
+        services.metering_point_update(
+            metering_point=point, utility=UtilityFactory(), actor=staff_user, door=Door.ADMIN
+        )
+
+    assert caught.value.message_dict == {
+        "utility": [
+            f"Der Messpunkt {point.mp_id} ist der Gemeinschaft «{community.name}» zugeordnet, die im Netz von "
+            f"{community.utility.name} liegt; er kann nicht in ein anderes Netz wechseln."
+        ]
+    }
+    assert (MeteringPoint.objects.get(pk=point.pk).utility_id, AuditEntry.objects.count()) == (utility_id, 0)
+
+
+def test_when_only_the_database_sees_a_point_change_the_service_still_answers_in_german(monkeypatch, staff_user):
+    monkeypatch.setattr(MeteringPoint, "clean", lambda self: None)
     point = MembershipFactory().metering_point
     utility_id = point.utility_id
 
@@ -179,3 +199,48 @@ def test_the_admin_refuses_a_point_of_another_grid_in_german(client, staff_user,
     assert response.status_code == 200
     assert other_grid(foreign_point, participant) in response.content.decode()
     assert Membership.objects.count() == 0
+
+
+def test_a_multi_row_update_that_breaks_the_rule_for_one_row_changes_no_row():
+    member_point = MembershipFactory().metering_point
+    lone_point = MeteringPointFactory()
+    before = {point.pk: point.utility_id for point in (member_point, lone_point)}
+
+    refused(lambda: MeteringPoint.objects.filter(pk__in=before).update(utility=UtilityFactory()))
+
+    assert dict(MeteringPoint.objects.filter(pk__in=before).values_list("pk", "utility_id")) == before
+
+
+def test_the_admin_refuses_moving_a_point_with_memberships_to_another_grid_in_german(client, staff_user):
+    membership = MembershipFactory()
+    point, community = membership.metering_point, membership.participant.community
+    client.force_login(staff_user)
+
+    response = client.post(
+        reverse("admin:communities_meteringpoint_change", args=[point.pk]),
+        {
+            "mp_id": point.mp_id,
+            "utility": UtilityFactory().pk,
+            "connection_capacity_kw": "25.000",
+            "installed_capacity_kwp": "0",
+            "transformer_circuit": "TS-1",
+            "grid_level": "7",
+            "has_smart_meter": "on",
+            "site": "",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-id": membership.pk,
+            "memberships-0-metering_point": point.pk,
+            "memberships-0-participant": membership.participant_id,
+            "memberships-0-valid_from": "01.01.2026",
+            "memberships-0-valid_to": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"Der Messpunkt {point.mp_id} ist der Gemeinschaft «{community.name}» zugeordnet" in response.content.decode()
+    )
+    assert (MeteringPoint.objects.get(pk=point.pk).utility_id, AuditEntry.objects.count()) == (point.utility_id, 0)
