@@ -78,6 +78,12 @@ class MeteringPoint(models.Model):
             )
 
 
+def point_outside_grid(memberships: models.QuerySet["Membership"], utility_id: int) -> tuple[str, str] | None:
+    """The id and utility name of a point among `memberships` that is not in the grid of `utility_id`, if any."""
+    outside = memberships.exclude(metering_point__utility_id=utility_id)
+    return outside.values_list("metering_point__mp_id", "metering_point__utility__name").first()
+
+
 class Membership(models.Model):
     """A metering point belonging to a participant, and so to its community, for a period.
 

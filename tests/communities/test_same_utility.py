@@ -244,3 +244,35 @@ def test_the_admin_refuses_moving_a_point_with_memberships_to_another_grid_in_ge
         f"Der Messpunkt {point.mp_id} ist der Gemeinschaft «{community.name}» zugeordnet" in response.content.decode()
     )
     assert (MeteringPoint.objects.get(pk=point.pk).utility_id, AuditEntry.objects.count()) == (point.utility_id, 0)
+
+
+def test_moving_a_participant_with_memberships_to_another_grid_is_refused_in_german(staff_user):
+    membership = MembershipFactory()
+    participant, point = membership.participant, membership.metering_point
+    participant.community = CommunityFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        services.audited_save(instance=participant, actor=staff_user, door=Door.ADMIN)
+
+    assert caught.value.message_dict == {
+        "community": [
+            f"Der Messpunkt {point.mp_id} gehört zum Netz von {point.utility.name}; "
+            "die Gemeinschaft muss im selben Netz liegen."
+        ]
+    }
+    assert AuditEntry.objects.count() == 0
+
+
+def test_moving_a_community_with_memberships_to_another_utility_is_refused_in_german(staff_user):
+    membership = MembershipFactory()
+    community, point = membership.participant.community, membership.metering_point
+    community.utility = UtilityFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        services.audited_save(instance=community, actor=staff_user, door=Door.ADMIN)
+
+    assert caught.value.message_dict["utility"] == [
+        f"Der Messpunkt {point.mp_id} dieser Gemeinschaft gehört zum Netz von {point.utility.name}; "
+        "der Netzbetreiber kann nicht wechseln."
+    ]
+    assert AuditEntry.objects.count() == 0
