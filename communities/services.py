@@ -25,6 +25,7 @@ from communities.models import (
     TariffWindow,
 )
 from communities.models.tariffs import TariffInUseError
+from openleg.same_utility import NAME as SAME_UTILITY_RULE
 
 _OVERLAP_MESSAGES = {
     Membership: _("Dieser Messpunkt ist im gewählten Zeitraum bereits einer Gemeinschaft zugeordnet."),
@@ -52,9 +53,22 @@ def audited_save(*, instance: models.Model, actor, door: Door | str) -> models.M
         ) from error
     except IntegrityError as error:
         # The database caught what full_clean could not see yet (a concurrent write).
-        message = _OVERLAP_MESSAGES.get(type(instance), _("Die Daten verletzen eine Regel der Datenbank."))
-        raise ValidationError(message) from error
+        raise ValidationError(_integrity_message(instance, error)) from error
     return instance
+
+
+def _integrity_message(instance: models.Model, error: IntegrityError) -> str:
+    if SAME_UTILITY_RULE in str(error):
+        if isinstance(instance, Membership):  # read afresh: a concurrent writer may have moved either side
+            return Membership(
+                metering_point=MeteringPoint.objects.select_related("utility").get(pk=instance.metering_point_id),
+                participant=Participant.objects.select_related("community__utility").get(pk=instance.participant_id),
+            ).other_grid_message()
+        return _(
+            "Ein Messpunkt kann nur Gemeinschaften im Netz seines eigenen Netzbetreibers angehören; "
+            "diese Änderung würde bestehende Zuordnungen in ein anderes Netz verschieben."
+        )
+    return _OVERLAP_MESSAGES.get(type(instance), _("Die Daten verletzen eine Regel der Datenbank."))
 
 
 def audited_delete(*, instance: models.Model, actor, door: Door | str) -> None:

@@ -1,6 +1,6 @@
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from communities.models import Door
 from documents.deepsign import DeepSignError
 from documents.models import SignatureRequest
+from documents.models.signatures import is_callback_token
 from documents.signing import signature_status_refresh
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ logger = logging.getLogger(__name__)
 def deepsign_callback(request: HttpRequest, token: str) -> HttpResponse:
     """DeepSign says something changed. The body is never read: the unguessable token names our request, and the
     status is read back from DeepSign. 503 when DeepSign cannot be asked, so the callback may come again."""
+    if not is_callback_token(token):
+        raise Http404
     signature_request = get_object_or_404(SignatureRequest.objects.select_related("document"), callback_token=token)
     try:
         signature_status_refresh(request=signature_request, door=Door.API)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.models.metering_points import Membership, point_outside_grid
 from openleg.addresses import StructuredAddress
 from openleg.iban import is_qr_iban, payout_iban_error
 
@@ -170,6 +171,16 @@ class Community(StructuredAddress):
             errors["start_date"] = _("Eine LEG beginnt immer am Ersten eines Monats.")
         if self.representative_id and self.pk and self.representative.community_id != self.pk:
             errors["representative"] = _("Die Vertretung muss selbst an dieser LEG teilnehmen.")
+        outside = (
+            self.pk
+            and self.utility_id
+            and point_outside_grid(Membership.objects.filter(participant__community_id=self.pk), self.utility_id)
+        )
+        if outside:
+            errors["utility"] = _(
+                "Der Messpunkt %(mp)s dieser Gemeinschaft gehört zum Netz von %(utility)s; "
+                "der Netzbetreiber kann nicht wechseln."
+            ) % {"mp": outside[0], "utility": outside[1]}
         if (
             self.utility_id
             and self.municipality_id

@@ -60,12 +60,37 @@ class MeteringPoint(models.Model):
     def __str__(self) -> str:
         return self.mp_id
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.utility_id is None:
+            return
+        elsewhere = self.memberships.exclude(participant__community__utility_id=self.utility_id)
+        clash = elsewhere.values_list("participant__community__name", "participant__community__utility__name").first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "utility": _(
+                        "Der Messpunkt %(mp)s ist der Gemeinschaft «%(community)s» zugeordnet, die im Netz von "
+                        "%(utility)s liegt; er kann nicht in ein anderes Netz wechseln."
+                    )
+                    % {"mp": self.mp_id, "community": clash[0], "utility": clash[1]}
+                }
+            )
+
+
+def point_outside_grid(memberships: models.QuerySet["Membership"], utility_id: int) -> tuple[str, str] | None:
+    """The id and utility name of a point among `memberships` that is not in the grid of `utility_id`, if any."""
+    outside = memberships.exclude(metering_point__utility_id=utility_id)
+    return outside.values_list("metering_point__mp_id", "metering_point__utility__name").first()
+
 
 class Membership(models.Model):
     """A metering point belonging to a participant, and so to its community, for a period.
 
     The end date is inclusive and empty while open. One metering point is in at most one
     community at a time: the database refuses overlapping periods (see ``openleg.no_overlap``).
+    The point and the community are in the same utility's grid: the database refuses any write that
+    breaks this, from either side (see ``openleg.same_utility``).
     """
 
     metering_point = models.ForeignKey(
@@ -101,6 +126,8 @@ class Membership(models.Model):
         if not (self.metering_point_id and self.participant_id and self.valid_from):
             return
         participant = self.participant
+        if self.metering_point.utility_id != participant.community.utility_id:
+            raise ValidationError({"metering_point": self.other_grid_message()})
         if self.valid_from < participant.member_from or (
             participant.member_to and (self.valid_to is None or self.valid_to > participant.member_to)
         ):
@@ -126,6 +153,15 @@ class Membership(models.Model):
                     }
                 }
             )
+
+    def other_grid_message(self) -> str:
+        return _(
+            "Der Messpunkt %(mp)s gehört zum Netz von %(point_utility)s, die Gemeinschaft zum Netz von %(utility)s."
+        ) % {
+            "mp": self.metering_point,
+            "point_utility": self.metering_point.utility,
+            "utility": self.participant.community.utility,
+        }
 
     def overlapping(self) -> models.QuerySet["Membership"]:
         others = Membership.objects.filter(metering_point_id=self.metering_point_id).exclude(pk=self.pk)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.models.metering_points import point_outside_grid
 from openleg.addresses import StructuredAddress
 from openleg.iban import payout_iban_error
 
@@ -91,6 +92,11 @@ class Participant(StructuredAddress):
             errors["company_name"] = _("Bitte den Firmennamen angeben.")
         if self.member_to and self.member_from and self.member_to < self.member_from:
             errors["member_to"] = _("Das Austrittsdatum liegt vor dem Eintrittsdatum.")
+        outside = self.pk and self.community_id and point_outside_grid(self.memberships, self.community.utility_id)
+        if outside:
+            errors["community"] = _(
+                "Der Messpunkt %(mp)s gehört zum Netz von %(utility)s; die Gemeinschaft muss im selben Netz liegen."
+            ) % {"mp": outside[0], "utility": outside[1]}
         if self.iban:
             problem = payout_iban_error(self.iban)
             if problem:

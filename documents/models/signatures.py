@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.conf import settings
@@ -16,8 +17,18 @@ class SignatureRequestState(models.TextChoices):
     FAILED = "failed", _("fehlgeschlagen")
 
 
+# secrets.token_urlsafe(32): 32 random bytes as unpadded URL-safe base64, always 43 characters.
+_CALLBACK_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
 def new_callback_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def is_callback_token(value: str) -> bool:
+    """Whether `value` has the shape of a token we make. Anything else (a NUL byte, which PostgreSQL refuses in a
+    string, an overlong or foreign string) is no token of ours and need not reach the database."""
+    return _CALLBACK_TOKEN_SHAPE.fullmatch(value) is not None
 
 
 def signed_path(request: "SignatureRequest", filename: str) -> str:

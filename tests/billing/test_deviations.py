@@ -111,7 +111,7 @@ def moved():
     """A participant whose metering point was replaced on 16 March, and a run without meter data."""
     community = CommunityFactory(status="active", start_date=date(2026, 1, 1))
     participant = ParticipantFactory(community=community, customer_number="W1")
-    old, new = MeteringPointFactory(), MeteringPointFactory()
+    old, new = (MeteringPointFactory(utility=community.utility) for _ in range(2))
     MembershipFactory(participant=participant, metering_point=old, valid_to=date(2026, 3, 15))
     MembershipFactory(participant=participant, metering_point=new, valid_from=date(2026, 3, 16))
     run = billing_run_start(community=community, year=2026, month=3)

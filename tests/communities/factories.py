@@ -60,8 +60,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
 
-    metering_point = factory.SubFactory(MeteringPointFactory)
     participant = factory.SubFactory(ParticipantFactory)
+    # the database refuses a point outside the community's grid
+    metering_point = factory.SubFactory(
+        MeteringPointFactory, utility=factory.SelfAttribute("..participant.community.utility")
+    )
     valid_from = date(2026, 1, 1)
 
 

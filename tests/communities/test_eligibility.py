@@ -3,14 +3,16 @@ from decimal import Decimal
 
 import pytest
 
-from communities.eligibility import eligibility_check
+from communities.eligibility import _Facts, eligibility_check, same_vnb
+from communities.models import Membership
+from communities.selectors import members_on_or_after
 from tests.communities.factories import (
     CommunityFactory,
     MembershipFactory,
     MeteringPointFactory,
     ParticipantFactory,
 )
-from tests.pipeline.factories import MunicipalityFactory
+from tests.pipeline.factories import MunicipalityFactory, UtilityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +77,12 @@ def test_an_eligible_community_passes_every_rule_with_its_reason(community):
 
 
 def test_a_point_of_another_utility_fails_same_vnb_and_names_it(community):
-    foreign = add_point(community, utility=MeteringPointFactory().utility, mp_id="CH9999990000000000000000000000001")
+    # The database refuses such a membership (see openleg.same_utility), so the rule is fed the facts directly.
+    on = community.start_date
+    foreign = MeteringPointFactory.build(mp_id="CH9999990000000000000000000000001", utility=UtilityFactory())
+    memberships = [*members_on_or_after(community=community, day=on), Membership(metering_point=foreign)]
 
-    result = results(community)["same_vnb"]
+    result = same_vnb(_Facts(community=community, on=on, memberships=memberships, elsewhere=[]))
 
     assert result.passed is False
     assert result.explanation == (
@@ -278,7 +283,7 @@ def test_a_community_without_metering_points_fails_the_point_rules():
 def test_points_that_left_before_the_start_are_not_checked(community):
     leaver = ParticipantFactory(community=community, member_to=date(2026, 3, 31))
     MembershipFactory(
-        metering_point=MeteringPointFactory(has_smart_meter=False),
+        metering_point=MeteringPointFactory(has_smart_meter=False, utility=community.utility),
         participant=leaver,
         valid_from=date(2026, 1, 1),
         valid_to=date(2026, 3, 31),

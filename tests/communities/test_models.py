@@ -75,7 +75,9 @@ def test_negative_capacities_are_refused(field):
 
 def test_overlapping_membership_is_explained():
     first = MembershipFactory(valid_from=date(2026, 1, 1), valid_to=None)
-    other_participant = ParticipantFactory(community__name="LEG Nachbarn", member_from=date(2026, 1, 1))
+    other_participant = ParticipantFactory(
+        community__name="LEG Nachbarn", community__utility=first.metering_point.utility, member_from=date(2026, 1, 1)
+    )
     second = Membership(metering_point=first.metering_point, participant=other_participant, valid_from=date(2026, 6, 1))
     with pytest.raises(ValidationError) as error:
         second.full_clean()
@@ -87,7 +89,7 @@ def test_overlapping_membership_is_explained():
 
 def test_database_refuses_overlapping_membership_even_without_validation():
     first = MembershipFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 3, 31))
-    other = ParticipantFactory(member_from=date(2026, 1, 1))
+    other = ParticipantFactory(member_from=date(2026, 1, 1), community__utility=first.metering_point.utility)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(metering_point=first.metering_point, participant=other, valid_from=date(2026, 3, 31))
     # the day after the inclusive end is free
@@ -97,7 +99,8 @@ def test_database_refuses_overlapping_membership_even_without_validation():
 
 def test_membership_outside_participant_membership_is_refused():
     participant = ParticipantFactory(member_from=date(2026, 4, 1), member_to=date(2026, 12, 31))
-    membership = Membership(metering_point=MeteringPointFactory(), participant=participant, valid_from=date(2026, 3, 1))
+    point = MeteringPointFactory(utility=participant.community.utility)
+    membership = Membership(metering_point=point, participant=participant, valid_from=date(2026, 3, 1))
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
     assert error.value.message_dict["valid_from"] == [

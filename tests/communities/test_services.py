@@ -50,7 +50,7 @@ def test_saving_without_change_writes_no_entry(staff_user):
 def test_membership_start_and_end_are_recorded_with_the_community(staff_user):
     participant = ParticipantFactory()
     membership = services.membership_start(
-        metering_point=MeteringPointFactory(),
+        metering_point=MeteringPointFactory(utility=participant.community.utility),
         participant=participant,
         valid_from=date(2026, 2, 1),
         actor=staff_user,

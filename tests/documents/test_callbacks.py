@@ -164,3 +164,53 @@ def test_beat_polls_every_fifteen_minutes():
         "Europe/Zurich",
     )
     assert (entry.kwargs, entry.enabled) == ("{}", True)
+
+
+# --- token shape ---------------------------------------------------------------------------------------------------
+
+MALFORMED_TOKENS = {
+    "nul byte": "%00",
+    "nul inside a valid-looking token": "A" * 20 + "%00" + "A" * 22,
+    "overlong": "A" * 44,
+    "one short": "A" * 42,
+    "outside the alphabet": "A" * 42 + "~",
+}
+
+
+def assert_404_without_a_query(client, token: str, django_assert_num_queries) -> None:
+    with django_assert_num_queries(0):
+        response = callback(client, token)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("token", MALFORMED_TOKENS.values(), ids=MALFORMED_TOKENS.keys())
+def test_a_malformed_token_is_404_without_a_database_query(client, pdf, rsps, token, django_assert_num_queries):
+    request = in_progress(pdf)
+    before = snapshot(request)
+
+    assert_404_without_a_query(client, token, django_assert_num_queries)
+    assert (snapshot(request), len(rsps.calls)) == (before, 0)
+
+
+def test_a_valid_looking_unknown_token_is_404(client, pdf, rsps):
+    request = in_progress(pdf)
+    before = snapshot(request)
+
+    response = callback(client, "B" * 43)
+
+    assert response.status_code == 404
+    assert (snapshot(request), len(rsps.calls)) == (before, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("token", MALFORMED_TOKENS.values(), ids=MALFORMED_TOKENS.keys())
+def test_on_postgresql_a_malformed_token_is_404_not_a_500(client, pdf, rsps, token):
+    in_progress(pdf)
+
+    assert callback(client, token).status_code == 404
+
+
+def test_the_tokens_we_make_have_the_shape_the_callback_accepts():
+    from documents.models.signatures import is_callback_token, new_callback_token
+
+    assert [is_callback_token(new_callback_token()) for _ in range(200)] == [True] * 200
