@@ -13,14 +13,25 @@ pick_python() {
   return 1
 }
 
-ensure_system_packages() {
-  # On a bare Debian: venv support, and the libraries and fonts WeasyPrint renders with.
-  local missing=()
+missing_system_packages() {
+  # Prints the Debian packages that are missing, on one line: venv support, and the libraries and
+  # fonts WeasyPrint renders with. Each listing is captured before it is matched: under pipefail,
+  # `ldconfig -p | grep -q …` fails whenever grep stops at the first match and the producer is
+  # killed by SIGPIPE, so a present package would be reported missing.
+  local missing=() libraries fonts
   "$PYTHON" -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
-  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+  libraries=$({ command -v ldconfig >/dev/null && ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null || true)
+  [[ $libraries == *libpango-1.0* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
   # Without harfbuzz's subsetter WeasyPrint falls back to fontTools: ten times slower per PDF.
-  ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
-  fc-list 2>/dev/null | grep -qi "Liberation Sans" || missing+=(fonts-liberation2)
+  [[ $libraries == *libharfbuzz-subset* ]] || missing+=(libharfbuzz-subset0)
+  fonts=$(fc-list ':family=Liberation Sans' family 2>/dev/null || true)
+  [[ -n $fonts ]] || missing+=(fonts-liberation2)
+  echo "${missing[*]}"
+}
+
+ensure_system_packages() {
+  local missing
+  read -ra missing <<<"$(missing_system_packages)"
   if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "Installing system packages: ${missing[*]}"
@@ -33,16 +44,18 @@ ensure_system_packages() {
 }
 
 ensure_venv() {
-  local extras="$1"
+  local extras="${1:-}"
   PYTHON=$(pick_python)
   ensure_system_packages
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
-  local stamp=".venv/.installed-$extras"
+  # An empty extra installs the main dependencies only (pip refuses ".[]").
+  local target="." stamp=".venv/.installed-${extras:-main}"
+  [ -z "$extras" ] || target=".[$extras]"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[$extras]"
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e "$target"
     touch "$stamp"
   fi
 }

@@ -79,3 +79,27 @@ def test_production_starts_with_its_secrets():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def _test_media_root(worker: str | None) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"}
+    if worker:
+        env["PYTEST_XDIST_WORKER"] = worker
+    result = subprocess.run(
+        [sys.executable, "-c", "from openleg.settings import test; print(test.MEDIA_ROOT)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_each_xdist_worker_writes_test_files_into_its_own_media_root():
+    build = settings.BASE_DIR / "build" / "test-media"
+
+    assert [_test_media_root(worker) for worker in ("gw0", "gw1", None)] == [
+        str(build / "gw0"),
+        str(build / "gw1"),
+        str(build / "main"),
+    ]
