@@ -1,18 +1,13 @@
 """What the invoice pages show of the receivables ledger: open amount, payment state, the settlements."""
 
-from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
 from billing.models import Settlement
-from billing.receivables import STATE_LABELS, payment_state
+from billing.receivables import STATE_LABELS, state_of, with_open_amounts
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.money import format_chf
-
-_MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 class SettlementInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -55,19 +50,7 @@ class ReceivablesAdminMixin:
     """Adds the open amount (one aggregate in the list query) and the payment state to an invoice admin."""
 
     def get_queryset(self, request):
-        settled = Coalesce(Sum("settlements__amount_chf"), Value(Decimal(0)), output_field=_MONEY)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                open_chf=F("total_chf") + settled,
-                fees_chf=Coalesce(
-                    Sum("settlements__amount_chf", filter=Q(settlements__kind="reminder_fee")),
-                    Value(Decimal(0)),
-                    output_field=_MONEY,
-                ),
-            )
-        )
+        return with_open_amounts(super().get_queryset(request))
 
     @admin.display(description=gettext_lazy("offen (CHF)"), ordering="open_chf")
     def open_display(self, obj) -> str:
@@ -75,4 +58,4 @@ class ReceivablesAdminMixin:
 
     @admin.display(description=gettext_lazy("Zahlungsstand"))
     def state_display(self, obj) -> str:
-        return str(STATE_LABELS[payment_state(total=obj.total_chf, open_chf=obj.open_chf, charged=obj.fees_chf)])
+        return str(STATE_LABELS[state_of(obj)])

@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,14 +34,30 @@ STATE_LABELS = {
 }
 
 
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def with_open_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Each item annotated with ``open_chf`` (total plus settlements) and ``fees_chf`` (reminder fees charged since
+    issue), in the one query that lists them."""
+    settled = Coalesce(Sum("settlements__amount_chf"), Value(ZERO), output_field=_MONEY)
+    fees = Coalesce(
+        Sum("settlements__amount_chf", filter=Q(settlements__kind=SettlementKind.REMINDER_FEE)),
+        Value(ZERO),
+        output_field=_MONEY,
+    )
+    return invoices.annotate(open_chf=F("total_chf") + settled, fees_chf=fees)
+
+
+def state_of(invoice: Invoice) -> str:
+    """The payment state of an item annotated by ``with_open_amounts``."""
+    return payment_state(total=invoice.total_chf, open_chf=invoice.open_chf, charged=invoice.fees_chf)
+
+
 def open_amounts(invoice_ids) -> dict[int, Decimal]:
     """Open amount per item, in one query."""
-    rows = (
-        Invoice.objects.filter(pk__in=list(invoice_ids))
-        .annotate(settled=Sum("settlements__amount_chf"))
-        .values_list("pk", "total_chf", "settled")
-    )
-    return {pk: total + (settled or ZERO) for pk, total, settled in rows}
+    rows = with_open_amounts(Invoice.objects.filter(pk__in=list(invoice_ids))).values_list("pk", "open_chf")
+    return dict(rows)
 
 
 def open_amount(invoice: Invoice) -> Decimal:

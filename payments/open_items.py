@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
-from billing.receivables import STATE_LABELS, payment_state
+from billing.receivables import STATE_LABELS, state_of, with_open_amounts
 from openleg.money import format_chf
 
 ZERO = Decimal("0.00")
@@ -88,9 +87,8 @@ def open_items(*, community=None, today: date) -> OpenItems:
     query = Invoice.objects.select_related("participant", "community")
     if community is not None:
         query = query.filter(community=community)
-    settled = Coalesce(Sum("settlements__amount_chf"), Value(ZERO), output_field=DecimalField())
     query = (
-        query.annotate(open_chf=F("total_chf") + settled)
+        with_open_amounts(query)
         .filter(~Q(open_chf=0))
         .order_by("community__name", "participant__customer_number", "due_date", "number")
     )
@@ -99,7 +97,7 @@ def open_items(*, community=None, today: date) -> OpenItems:
     for invoice in query:
         open_chf = invoice.open_chf
         days = (today - invoice.due_date).days if open_chf > 0 else 0
-        state = payment_state(total=invoice.total_chf, open_chf=open_chf)
+        state = state_of(invoice)
         item = OpenItem(invoice, open_chf, state, str(STATE_LABELS[state]), max(days, 0), bucket_of(open_chf, days))
         group = by_participant.setdefault(invoice.participant_id, ParticipantItems(invoice.participant))
         group.items.append(item)

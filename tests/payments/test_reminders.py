@@ -128,3 +128,21 @@ def test_the_daily_task_proposes_a_list_per_community_with_overdue_invoices(issu
     assert ReminderRun.objects.get().reminders.count() == 3
     entry = PeriodicTask.objects.get(name="Mahnungen vorschlagen (täglich)")
     assert (entry.task, entry.crontab.hour, entry.crontab.minute) == ("payments.tasks.propose_reminders", "7", "0")
+
+
+def test_an_unpaid_invoice_with_a_reminder_fee_is_open_in_the_open_items(issued):
+    from billing.models import SettlementKind
+    from billing.receivables import settlement_book
+    from payments.open_items import open_items
+
+    invoice = invoice_of(issued, "M1")
+    settlement_book(
+        invoice=invoice,
+        kind=SettlementKind.REMINDER_FEE,
+        amount=Decimal("20.00"),
+        booked_on=date(2027, 2, 1),
+        actor=None,
+        door="admin",
+    )
+    items = {item.invoice.pk: item for group in open_items(today=date(2027, 2, 1)).participants for item in group.items}
+    assert (items[invoice.pk].open_chf, items[invoice.pk].state) == (Decimal("120.47"), "open")
