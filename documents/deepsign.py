@@ -1,12 +1,15 @@
 """DeepSign (DeepCloud AG), the e-signature service: the one module that talks HTTP to it, and the seam tests replace.
 
-Checked against the public DeepSign API reference: bearer tokens; ``POST /documents/file`` (multipart: a ``data``
-JSON part with ``companyId``, ``initiatorAliasName``, ``comment``, ``signatureMode``, and a ``file`` part) answering
+As DeepSign's public API documentation and two working third-party integrations read: bearer tokens;
+``POST /documents/file`` (multipart: a ``data`` JSON part with ``companyId``, ``initiatorAliasName``, ``comment``,
+``signatureMode``, ``sendMail``, ``callbackUrl`` and ``callbackEventTypes``, and a ``file`` part) answering
 ``documentId`` and ``documentStatus`` "draft"; ``POST /documents/{id}/signees`` (``email``, ``comment``,
-``signOrder``); ``PUT /documents/{id}/start`` and ``PUT /documents/{id}/withdraw`` answering 204. Not verified against
-a live account, and marked "Unverified" where used: the password grant at the SSO, ``GET /documents/{id}`` for the
-status, the status words after "draft", ``callbacks`` in the upload data, ``documentUrl`` as the signed PDF once
-signed, ``completionTime``, and a field carrying a hash of the original.
+``signOrder``, ``language``); ``PUT /documents/{id}/start`` and ``PUT /documents/{id}/withdraw`` answering 204;
+the five document status words ``draft``, ``in-progress``, ``signed``, ``withdrawn``, ``rejected``; callbacks
+carrying ``eventType``, ``documentId``, ``signeeId`` and ``timestamp``; signers have 30 days, and files are deleted
+14 days after completion. Not verified against a live account (the README says how to check each on DeepSign's test
+environment): the password grant at the SSO, ``GET /documents/{id}`` for the status, ``documentUrl`` as the signed
+PDF once signed, and 404 for a document DeepSign no longer keeps.
 """
 
 import json
@@ -29,20 +32,19 @@ logger = logging.getLogger(__name__)
 TIMEOUT = (5, 30)  # seconds to connect, seconds to wait for an answer; every call sets it
 TOKEN_RENEW_BEFORE_SECONDS = 60
 SIGNATURE_MODE = "advanced"  # advanced electronic signature (AES); "qualified" would be QES
-RATE_LIMIT_PER_MINUTE = 100  # the throttle DeepSign documents for its connector
+SIGNER_LANGUAGE = "de"  # the language of DeepSign's invitation and signing pages
+CALLBACK_EVENT_TYPES = ("signee-completed", "document-completed")
+SIGNING_DAYS = 30  # how long DeepSign keeps a document open for its signers
 
-# What a status means for us. Unverified: only "draft" is documented; the other words are the ones seen in
-# integrations, with the spellings other providers use mapped the same way. Anything else is still running.
+# What a documented status word means for us. Any other word is logged and counts as still running.
 PENDING, SIGNED, DECLINED, WITHDRAWN = "in_progress", "signed", "declined", "withdrawn"
 _OUTCOMES = {
+    "draft": PENDING,
+    "in-progress": PENDING,
     "signed": SIGNED,
-    "completed": SIGNED,
-    "rejected": DECLINED,
-    "declined": DECLINED,
     "withdrawn": WITHDRAWN,
+    "rejected": DECLINED,
 }
-# Unverified: no documented field carries a hash of the original; when an answer carries this one, it is checked.
-ORIGINAL_HASH_FIELD = "originalDocumentHash"
 
 
 class DeepSignError(DomainError):
@@ -55,8 +57,21 @@ class DeepSignNotConfigured(DeepSignError):
     code = "deepsign_not_configured"
 
 
-class DeepSignRateLimited(DeepSignError):
+class DeepSignTemporarilyUnavailable(DeepSignError):
+    """Maintenance (503) or too many calls (429): worth asking again later."""
+
+    code = "deepsign_unavailable"
+
+
+class DeepSignRateLimited(DeepSignTemporarilyUnavailable):
     code = "deepsign_rate_limited"
+
+
+class DeepSignDocumentGone(DeepSignError):
+    """DeepSign no longer keeps the document or its signed file (expired after the signing time, or deleted after
+    completion): asking again will not help."""
+
+    code = "deepsign_document_gone"
 
 
 _SETTINGS = {
@@ -102,13 +117,14 @@ class RemoteStatus:
     provider_status: str
     outcome: str  # PENDING, SIGNED, DECLINED or WITHDRAWN
     document_url: str
-    original_sha256: str  # lower-case hex, empty when not reported
     completed_at: datetime | None
     raw: dict[str, Any]
 
 
 def outcome_of(provider_status: str) -> str:
-    return _OUTCOMES.get(provider_status.strip().lower().replace("_", "-"), PENDING)
+    if provider_status not in _OUTCOMES:
+        logger.warning("DeepSign reported an undocumented document status %r; still waiting", provider_status)
+    return _OUTCOMES.get(provider_status, PENDING)
 
 
 def _completion(value: Any) -> datetime | None:
@@ -155,7 +171,9 @@ class DeepSignClient:
             "username": self.config.username,
             "password": self.config.password,
         }
-        payload = self._json(self._send("POST", self.config.token_url, call, auth=False, data=form), call)
+        payload = self._json(
+            self._send("POST", self.config.token_url, call, auth=False, about_document=False, data=form), call
+        )
         token, lifetime = payload.get("access_token"), payload.get("expires_in", 0)
         if not isinstance(token, str) or not token or not isinstance(lifetime, int | float):
             raise _unexpected(call)
@@ -176,8 +194,9 @@ class DeepSignClient:
             "initiatorAliasName": initiator,
             "comment": comment,
             "signatureMode": SIGNATURE_MODE,
-            # Unverified: DeepSign calling these URLs, and the field names.
-            "callbacks": {"documentStatusUrl": callback_url, "signeeStatusUrl": callback_url},
+            "sendMail": True,  # DeepSign e-mails each signer the invitation when the document is started
+            "callbackUrl": callback_url,
+            "callbackEventTypes": list(CALLBACK_EVENT_TYPES),
         }
         files = {
             "data": (None, json.dumps(data), "application/json"),
@@ -191,7 +210,7 @@ class DeepSignClient:
 
     def add_signee(self, document_id: str, *, email: str, comment: str, sign_order: int) -> dict[str, Any]:
         call = _("Unterzeichnende hinzufügen")
-        body = {"email": email, "comment": comment, "signOrder": sign_order}
+        body = {"email": email, "comment": comment, "signOrder": sign_order, "language": SIGNER_LANGUAGE}
         return self._json(self._send("POST", self._url(f"/documents/{document_id}/signees"), call, json=body), call)
 
     def start(self, document_id: str) -> None:
@@ -215,7 +234,6 @@ class DeepSignClient:
             provider_status=provider_status,
             outcome=outcome,
             document_url=document_url,
-            original_sha256=str(raw.get(ORIGINAL_HASH_FIELD) or "").strip().lower(),
             completed_at=_completion(raw.get("completionTime")),
             raw=raw,
         )
@@ -234,7 +252,9 @@ class DeepSignClient:
     def _url(self, path: str) -> str:
         return f"{self.config.base_url}{path}"
 
-    def _send(self, method: str, url: str, call: str, *, auth: bool = True, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, url: str, call: str, *, auth: bool = True, about_document: bool = True, **kwargs: Any
+    ) -> requests.Response:
         headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
         if auth:
             headers["Authorization"] = f"Bearer {self.token()}"
@@ -246,15 +266,29 @@ class DeepSignClient:
             ) from error
         except requests.RequestException as error:
             raise DeepSignError(_("DeepSign: nicht erreichbar bei %(call)s.") % {"call": call}) from error
-        self._check(response, call, auth=auth)
+        self._check(response, call, auth=auth, about_document=about_document)
         return response
 
-    def _check(self, response: requests.Response, call: str, *, auth: bool) -> None:
+    def _check(self, response: requests.Response, call: str, *, auth: bool, about_document: bool) -> None:
         if response.status_code < 400:
             return
         logger.warning("DeepSign %s answered HTTP %s: %s", call, response.status_code, response.text[:500])
+        retry_after = _later(response.headers.get("Retry-After", ""))
         if response.status_code == 429:
-            raise _rate_limited(call, response.headers.get("Retry-After", ""))
+            raise DeepSignRateLimited(
+                _("DeepSign: zu viele Anfragen bei %(call)s (HTTP 429).") % {"call": call} + " " + retry_after
+            )
+        if response.status_code == 503:
+            raise DeepSignTemporarilyUnavailable(
+                _("DeepSign: vorübergehend nicht verfügbar (Wartung) bei %(call)s (HTTP 503).") % {"call": call}
+                + " "
+                + retry_after
+            )
+        if about_document and response.status_code in (404, 410):
+            raise DeepSignDocumentGone(
+                _("DeepSign: das Dokument ist dort nicht mehr vorhanden (abgelaufen oder gelöscht; HTTP %(status)s).")
+                % {"status": response.status_code}
+            )
         if response.status_code == 401 and auth:
             self._forget_token()
         raise DeepSignError(
@@ -276,16 +310,10 @@ def _unexpected(call: str) -> DeepSignError:
     return DeepSignError(_("DeepSign: unerwartete Antwort bei %(call)s.") % {"call": call})
 
 
-def _rate_limited(call: str, retry_after: str) -> DeepSignRateLimited:
-    message = _("DeepSign: zu viele Anfragen bei %(call)s (HTTP 429; erlaubt sind %(limit)s Anfragen pro Minute).") % {
-        "call": call,
-        "limit": RATE_LIMIT_PER_MINUTE,
-    }
+def _later(retry_after: str) -> str:
     if retry_after.isdigit():
-        later = _("Bitte in %(seconds)s Sekunden erneut versuchen.") % {"seconds": retry_after}
-    else:
-        later = _("Bitte später erneut versuchen.")
-    return DeepSignRateLimited(f"{message} {later}")
+        return _("Bitte in %(seconds)s Sekunden erneut versuchen.") % {"seconds": retry_after}
+    return _("Bitte später erneut versuchen.")
 
 
 _shared: DeepSignClient | None = None

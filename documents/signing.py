@@ -2,12 +2,13 @@
 
 Nothing DeepSign sends on its own is trusted: a callback only makes us ask for the status, and a signed PDF is
 accepted only when it begins with exactly the bytes we sent, because a PAdES signature is an incremental update
-appended to the original file.
+appended to the original file. A request DeepSign no longer keeps (signers have 30 days; files are deleted 14 days
+after completion) ends in a final state, so that the document can be sent again or signed on paper.
 """
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from accounts.actors import recorded_user
 from communities.audit import audit_record, snapshot
 from communities.models import Door
 from documents import deepsign
-from documents.deepsign import DeepSignClient, DeepSignError, RemoteStatus
+from documents.deepsign import DeepSignClient, DeepSignDocumentGone, DeepSignError, RemoteStatus
 from documents.models import Document, DocumentKind, SignatureRequest, SignatureRequestState, SignatureState
 from documents.models.signatures import new_callback_token
 from openleg.errors import DomainError
@@ -35,6 +36,8 @@ _SETTLED = {
     deepsign.DECLINED: (SignatureRequestState.DECLINED, SignatureState.DECLINED),
     deepsign.WITHDRAWN: (SignatureRequestState.WITHDRAWN, SignatureState.WITHDRAWN),
 }
+# A day more than DeepSign's signing time, so that a signature on the last day is not cut off by our clock.
+_EXPIRED_AFTER = timedelta(days=deepsign.SIGNING_DAYS + 1)
 
 
 class SignatureRefused(DomainError):
@@ -151,22 +154,56 @@ def callback_url(public_url: str, token: str) -> str:
 def signature_status_refresh(*, request: SignatureRequest, door: Door | str = Door.TASK) -> SignatureRequest:
     """Ask DeepSign where a running request stands and record it; a signed PDF is stored only once verified.
 
-    A failed call is noted on the request (``error``) and raised; a settled request is left alone.
+    A failed call is noted on the request (``error``) and raised; a settled request is left alone. A document
+    DeepSign no longer keeps, or one still unsigned after the signing time, ends the request.
     """
     if request.state != SignatureRequestState.IN_PROGRESS:
         return request
     try:
         client = deepsign.client()
         status = client.status(request.provider_document_id)
-        signed = client.download(status.document_url) if status.outcome == deepsign.SIGNED else b""
+    except DeepSignDocumentGone as gone:
+        return _end(request, SignatureRequestState.EXPIRED, gone.message, door=door)
     except DeepSignError as error:
         _note_failed_check(request, error)
         raise
+    try:
+        signed = client.download(status.document_url) if status.outcome == deepsign.SIGNED else b""
+    except DeepSignDocumentGone as gone:
+        return _end(request, SignatureRequestState.FAILED, gone.message, door=door, status=status)
+    except DeepSignError as error:
+        _note_failed_check(request, error)
+        raise
+    if (
+        status.outcome == deepsign.PENDING
+        and request.requested_at
+        and utc_now() > request.requested_at + _EXPIRED_AFTER
+    ):
+        message = _("Die Unterschriftsfrist von %(days)s Tagen bei DeepSign ist abgelaufen.") % {
+            "days": deepsign.SIGNING_DAYS
+        }
+        return _end(request, SignatureRequestState.EXPIRED, message, door=door, status=status)
     with transaction.atomic():
         request = _locked(request)
         if request.state == SignatureRequestState.IN_PROGRESS:
             request.last_status, request.last_checked_at, request.error = status.raw, utc_now(), ""
             _apply(request, status, signed, door=door)
+            request.save()
+    return request
+
+
+def _end(
+    request: SignatureRequest, state: str, reason: str, *, door: Door | str, status: RemoteStatus | None = None
+) -> SignatureRequest:
+    """Close a request that can no longer be signed at DeepSign; the document is unsigned again."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.state == SignatureRequestState.IN_PROGRESS:
+            request.state, request.error = state, reason
+            request.completed_at = request.last_checked_at = utc_now()
+            if status is not None:
+                request.last_status = status.raw
+            document_state_set(request.document, SignatureState.UNSIGNED, actor=None, door=door)
             request.save()
     return request
 
@@ -192,12 +229,7 @@ def _apply(request: SignatureRequest, status: RemoteStatus, signed: bytes, *, do
 
 
 def _accept_signed(request: SignatureRequest, status: RemoteStatus, signed: bytes, *, door: Door | str) -> None:
-    problem = signed_pdf_problem(
-        signed=signed,
-        sent=_stored_bytes(request.document),
-        sent_sha256=request.sent_sha256,
-        reported_sha256=status.original_sha256,
-    )
+    problem = signed_pdf_problem(signed=signed, sent=_stored_bytes(request.document), sent_sha256=request.sent_sha256)
     if problem:
         logger.warning("Signed PDF of signature request %s rejected: %s", request.pk, problem)
         request.state = SignatureRequestState.FAILED
@@ -213,15 +245,10 @@ def _accept_signed(request: SignatureRequest, status: RemoteStatus, signed: byte
     _settle(request, deepsign.SIGNED, status.completed_at or utc_now(), actor=None, door=door)
 
 
-def signed_pdf_problem(*, signed: bytes, sent: bytes, sent_sha256: str, reported_sha256: str) -> str:
+def signed_pdf_problem(*, signed: bytes, sent: bytes, sent_sha256: str) -> str:
     """Why ``signed`` is not a signed version of exactly ``sent`` (empty when it is)."""
     if not signed.startswith(b"%PDF-"):
         return _("die Datei ist kein PDF")
-    if reported_sha256 and reported_sha256 != sent_sha256:
-        return _("DeepSign meldet für das Original den SHA-256 %(reported)s, gesendet wurde %(sent)s") % {
-            "reported": reported_sha256,
-            "sent": sent_sha256,
-        }
     prefix = signed[: len(sent)]
     found = hashlib.sha256(prefix).hexdigest()
     if prefix != sent or found != sent_sha256:

@@ -6,7 +6,7 @@ from accounts.models import User
 from billing.models import BillingRun
 from communities.models import Community, Door
 from documents import deepsign, dispatch, invoice_pdfs
-from documents.deepsign import DeepSignError, DeepSignNotConfigured, DeepSignRateLimited
+from documents.deepsign import DeepSignError, DeepSignNotConfigured, DeepSignTemporarilyUnavailable
 from documents.models import Dispatch, SignatureRequest, SignatureRequestState
 from documents.services import documents_generate
 from documents.signing import signature_status_refresh
@@ -19,8 +19,8 @@ logger = logging.getLogger(__name__)
 def poll_signature_requests() -> int:
     """Beat, every 15 minutes: the safety net under DeepSign's callbacks. Returns how many requests were refreshed.
 
-    One task asks about the requests one after the other rather than fanning out, to stay under DeepSign's
-    100 calls per minute; on HTTP 429 the round stops and the next one carries on.
+    One task asks about the requests one after the other rather than fanning out, to keep the load on DeepSign
+    low; when DeepSign says it is busy or in maintenance (429, 503) the round stops and the next one carries on.
     """
     ids = list(
         SignatureRequest.objects.filter(state=SignatureRequestState.IN_PROGRESS)
@@ -38,7 +38,7 @@ def poll_signature_requests() -> int:
     for pk in ids:
         try:
             _refresh(pk)
-        except DeepSignRateLimited as error:
+        except DeepSignTemporarilyUnavailable as error:
             logger.warning("Stopping this round of signature polling: %s", error.message)
             break
         except DeepSignError as error:

@@ -15,6 +15,7 @@ class SignatureRequestState(models.TextChoices):
     DECLINED = "declined", _("abgelehnt")
     WITHDRAWN = "withdrawn", _("zurückgezogen")
     FAILED = "failed", _("fehlgeschlagen")
+    EXPIRED = "expired", _("abgelaufen")
 
 
 # secrets.token_urlsafe(32): 32 random bytes as unpadded URL-safe base64, always 43 characters.

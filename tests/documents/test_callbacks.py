@@ -77,6 +77,79 @@ def test_the_right_token_with_a_signed_status_stores_the_signed_pdf(client, pdf,
     assert AuditEntry.objects.get(model="documents.Document").door == "api"
 
 
+DOCUMENT_COMPLETED = {
+    "eventType": "document-completed",
+    "documentId": DOC_ID,
+    "signeeId": None,
+    "timestamp": "2026-03-03T14:02:12.000+00:00",
+}
+
+
+def test_deepsigns_event_body_makes_us_read_the_status_and_store_the_signed_pdf(client, pdf, rsps, caplog):
+    request = in_progress(pdf)
+    mock_status(rsps, "status-signed", signed=signed_version(pdf))
+    caplog.set_level("INFO", logger="documents.views")
+
+    response = callback(client, request.callback_token, DOCUMENT_COMPLETED)
+
+    assert response.status_code == 204
+    request.refresh_from_db()
+    assert (request.state, request.signed_file.read()) == ("signed", signed_version(pdf))
+    assert caplog.messages == [
+        f"DeepSign event 'document-completed' for signature request {request.pk} (signee None, "
+        "2026-03-03T14:02:12.000+00:00)"
+    ]
+
+
+def test_a_signee_completed_event_records_the_status_while_others_still_sign(client, pdf, rsps):
+    request = in_progress(pdf)
+    mock_status(rsps, "status-in-progress")
+    body = {**DOCUMENT_COMPLETED, "eventType": "signee-completed", "signeeId": "56f16b80-0058-44d8-bf33-2847612b24b1"}
+
+    assert callback(client, request.callback_token, body).status_code == 204
+
+    request.refresh_from_db()
+    assert (request.state, request.last_status) == ("in_progress", recorded("status-in-progress"))
+
+
+def test_an_event_about_another_document_is_404_and_asks_nothing(client, pdf, rsps):
+    request = in_progress(pdf)
+    before = snapshot(request)
+
+    response = callback(client, request.callback_token, {**DOCUMENT_COMPLETED, "documentId": "another-document"})
+
+    assert response.status_code == 404
+    assert (snapshot(request), len(rsps.calls)) == (before, 0)
+
+
+def test_a_body_that_is_not_json_still_only_makes_us_ask(client, pdf, rsps):
+    request = in_progress(pdf)
+    mock_status(rsps, "status-in-progress")
+
+    response = client.post(
+        f"/documents/deepsign/callback/{request.callback_token}/", data=b"\x00not json", content_type="text/plain"
+    )
+
+    assert response.status_code == 204
+    assert [call.request.url for call in rsps.calls] == [TOKEN_URL, STATUS_URL]
+
+
+def test_during_deepsigns_maintenance_the_callback_answers_503(client, pdf, rsps):
+    request = in_progress(pdf)
+    add_token(rsps)
+    rsps.add(responses.GET, STATUS_URL, status=503, headers={"Retry-After": "120"})
+
+    response = callback(client, request.callback_token, DOCUMENT_COMPLETED)
+
+    assert response.status_code == 503
+    request.refresh_from_db()
+    assert (request.state, request.error) == (
+        "in_progress",
+        "DeepSign: vorübergehend nicht verfügbar (Wartung) bei Statusabfrage (HTTP 503). "
+        "Bitte in 120 Sekunden erneut versuchen.",
+    )
+
+
 def test_the_callback_takes_no_csrf_token_but_only_post(pdf, rsps):
     from django.test import Client
 
@@ -128,11 +201,12 @@ def test_polling_refreshes_every_running_request_and_one_failure_does_not_stop_t
     assert running.state == "declined"
 
 
-def test_polling_stops_the_round_when_deepsign_says_too_many_calls(pdf, rsps):
+@pytest.mark.parametrize("http_status", [429, 503])
+def test_polling_stops_the_round_when_deepsign_is_busy_or_in_maintenance(pdf, rsps, http_status):
     in_progress(pdf)
     second_request(pdf)
     add_token(rsps)
-    rsps.add(responses.GET, STATUS_URL, status=429)
+    rsps.add(responses.GET, STATUS_URL, status=http_status)
 
     assert poll_signature_requests() == 0
 

@@ -1,6 +1,7 @@
 """The DeepSign HTTP client against recorded-style answers: only the HTTP layer is replaced (responses)."""
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -218,7 +219,9 @@ def test_upload_sends_the_pdf_with_the_data_part_and_returns_the_document_id(cli
         "initiatorAliasName": "LEG Sonnenhalde",
         "comment": "Gemeinschaftsvereinbarung",
         "signatureMode": "advanced",
-        "callbacks": {"documentStatusUrl": callback, "signeeStatusUrl": callback},
+        "sendMail": True,
+        "callbackUrl": callback,
+        "callbackEventTypes": ["signee-completed", "document-completed"],
     }
     assert parts["data"]["content_type"] == "application/json"
     assert parts["file"] == {
@@ -228,7 +231,7 @@ def test_upload_sends_the_pdf_with_the_data_part_and_returns_the_document_id(cli
     }
 
 
-def test_add_signee_posts_email_comment_and_order(client, rsps):
+def test_add_signee_posts_email_comment_order_and_german(client, rsps):
     add_token(rsps)
     rsps.add(
         responses.POST,
@@ -236,7 +239,7 @@ def test_add_signee_posts_email_comment_and_order(client, rsps):
         json=recorded("signee"),
         match=[
             matchers.json_params_matcher(
-                {"email": "anna.muster@example.ch", "comment": "Bitte unterzeichnen", "signOrder": 0}
+                {"email": "anna.muster@example.ch", "comment": "Bitte unterzeichnen", "signOrder": 0, "language": "de"}
             ),
             matchers.header_matcher(bearer()),
         ],
@@ -280,25 +283,57 @@ def test_status_maps_the_document_status(client, rsps, fixture, outcome, provide
     assert status.raw == recorded(fixture)
 
 
-@pytest.mark.parametrize(
-    ("provider_status", "outcome"),
-    [("completed", deepsign.SIGNED), ("Declined", deepsign.DECLINED), ("IN_PROGRESS", deepsign.PENDING)],
-)
-def test_status_spellings_seen_elsewhere_map_the_same_way(provider_status, outcome):
-    assert deepsign.outcome_of(provider_status) == outcome
+@pytest.mark.parametrize("provider_status", ["completed", "declined", "expired", "IN_PROGRESS", "Signed", ""])
+def test_a_status_word_deepsign_does_not_document_is_logged_and_counts_as_still_running(provider_status, caplog):
+    assert deepsign.outcome_of(provider_status) == deepsign.PENDING
+    assert caplog.messages == [f"DeepSign reported an undocumented document status {provider_status!r}; still waiting"]
 
 
-def test_status_reports_the_signed_document_url_and_an_original_hash_when_given(client, rsps):
+def test_the_five_documented_status_words_are_mapped_without_a_warning(caplog):
+    outcomes = [deepsign.outcome_of(word) for word in ("draft", "in-progress", "signed", "withdrawn", "rejected")]
+
+    assert outcomes == [deepsign.PENDING, deepsign.PENDING, deepsign.SIGNED, deepsign.WITHDRAWN, deepsign.DECLINED]
+    assert caplog.messages == []
+
+
+def test_status_reports_the_signed_document_url_and_the_completion_time(client, rsps):
     add_token(rsps)
-    rsps.add(
-        responses.GET,
-        f"{BASE}/documents/{DOC_ID}",
-        json={**recorded("status-signed"), "originalDocumentHash": "AB" * 32},
-    )
+    rsps.add(responses.GET, f"{BASE}/documents/{DOC_ID}", json=recorded("status-signed"))
 
     status = client.status(DOC_ID)
 
-    assert (status.document_url, status.original_sha256) == (SIGNED_URL, "ab" * 32)
+    assert (status.document_url, status.completed_at) == (SIGNED_URL, datetime(2026, 3, 3, 14, 2, 11, tzinfo=UTC))
+    assert not hasattr(status, "original_sha256")
+
+
+@pytest.mark.parametrize("http_status", [404, 410])
+def test_a_document_deepsign_no_longer_has_is_its_own_error(client, rsps, http_status):
+    add_token(rsps)
+    rsps.add(responses.GET, f"{BASE}/documents/{DOC_ID}", json={"message": "not found"}, status=http_status)
+
+    with pytest.raises(deepsign.DeepSignDocumentGone) as error:
+        client.status(DOC_ID)
+
+    assert error.value.message == (
+        f"DeepSign: das Dokument ist dort nicht mehr vorhanden (abgelaufen oder gelöscht; HTTP {http_status})."
+    )
+    assert error.value.code == "deepsign_document_gone"
+
+
+def test_a_login_answered_404_is_a_plain_error_not_a_gone_document(client, rsps):
+    add_token(rsps, status=404)
+
+    with pytest.raises(DeepSignError) as error:
+        client.token()
+
+    assert (type(error.value), error.value.message) == (DeepSignError, "DeepSign: Anmeldung fehlgeschlagen (HTTP 404).")
+
+
+def test_a_signed_file_deepsign_has_deleted_is_the_same_error(client, rsps):
+    rsps.add(responses.GET, SIGNED_URL, status=404)
+
+    with pytest.raises(deepsign.DeepSignDocumentGone):
+        client.download(SIGNED_URL)
 
 
 def test_a_status_without_document_status_is_unexpected(client, rsps):
@@ -341,17 +376,30 @@ def test_a_server_error_names_the_call_and_the_status_code(client, rsps):
     assert error.value.code == "deepsign_error"
 
 
-def test_too_many_calls_is_its_own_error_with_the_documented_limit(client, rsps):
+def test_too_many_calls_is_a_temporary_error(client, rsps):
     add_token(rsps)
     rsps.add(responses.PUT, f"{BASE}/documents/{DOC_ID}/start", status=429, headers={"Retry-After": "42"})
 
-    with pytest.raises(deepsign.DeepSignRateLimited) as error:
+    with pytest.raises(deepsign.DeepSignTemporarilyUnavailable) as error:
         client.start(DOC_ID)
 
     assert error.value.message == (
-        "DeepSign: zu viele Anfragen bei Start der Unterzeichnung (HTTP 429; erlaubt sind 100 Anfragen pro "
-        "Minute). Bitte in 42 Sekunden erneut versuchen."
+        "DeepSign: zu viele Anfragen bei Start der Unterzeichnung (HTTP 429). Bitte in 42 Sekunden erneut versuchen."
     )
+    assert error.value.code == "deepsign_rate_limited"
+
+
+def test_maintenance_is_a_temporary_error(client, rsps):
+    add_token(rsps)
+    rsps.add(responses.GET, f"{BASE}/documents/{DOC_ID}", body="<html>Wartung</html>", status=503)
+
+    with pytest.raises(deepsign.DeepSignTemporarilyUnavailable) as error:
+        client.status(DOC_ID)
+
+    assert error.value.message == (
+        "DeepSign: vorübergehend nicht verfügbar (Wartung) bei Statusabfrage (HTTP 503). Bitte später erneut versuchen."
+    )
+    assert error.value.code == "deepsign_unavailable"
 
 
 def test_a_timeout_is_an_error_and_every_call_sets_one(client, rsps):

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -149,7 +149,9 @@ def test_sending_uploads_adds_the_signers_in_order_starts_and_records_it(pdf, rs
         "initiatorAliasName": "LEG Sonnenhalde",
         "comment": "Gemeinschaftsvereinbarung",
         "signatureMode": "advanced",
-        "callbacks": {"documentStatusUrl": callback, "signeeStatusUrl": callback},
+        "sendMail": True,
+        "callbackUrl": callback,
+        "callbackEventTypes": ["signee-completed", "document-completed"],
     }
     assert parts["file"] == {
         "filename": "gemeinschaftsvereinbarung-v1.pdf",
@@ -161,11 +163,13 @@ def test_sending_uploads_adds_the_signers_in_order_starts_and_records_it(pdf, rs
             "email": "anna.muster@example.ch",
             "comment": "Guten Tag Anna Muster, bitte unterzeichnen Sie «Gemeinschaftsvereinbarung».",
             "signOrder": 0,
+            "language": "de",
         },
         {
             "email": "beat.beispiel@example.ch",
             "comment": "Guten Tag Beat Beispiel, bitte unterzeichnen Sie «Gemeinschaftsvereinbarung».",
             "signOrder": 1,
+            "language": "de",
         },
     ]
     request.refresh_from_db()
@@ -359,27 +363,14 @@ def test_a_signed_pdf_that_does_not_start_with_the_sent_bytes_is_rejected(pdf, r
     assert request.document.signature_state == SignatureState.UNSIGNED
 
 
-def test_a_reported_original_hash_must_equal_what_was_sent(pdf, rsps):
+def test_a_hash_field_in_deepsigns_answer_plays_no_part(pdf, rsps):
     request = in_progress(pdf)
     mock_status(rsps, "status-signed", signed=signed_version(pdf), originalDocumentHash="ab" * 32)
 
     signature_status_refresh(request=request)
 
     request.refresh_from_db()
-    assert (request.state, request.signed_file.name) == ("failed", "")
-    assert request.error == (
-        f"{MISMATCH}: DeepSign meldet für das Original den SHA-256 {'ab' * 32}, gesendet wurde {sha(pdf)}."
-    )
-
-
-def test_a_matching_reported_original_hash_is_accepted(pdf, rsps):
-    request = in_progress(pdf)
-    mock_status(rsps, "status-signed", signed=signed_version(pdf), originalDocumentHash=sha(pdf).upper())
-
-    signature_status_refresh(request=request)
-
-    request.refresh_from_db()
-    assert request.state == "signed"
+    assert (request.state, request.error) == ("signed", "")
 
 
 @pytest.mark.parametrize(
@@ -421,14 +412,65 @@ def test_declined_and_withdrawn_are_mirrored(pdf, rsps, fixture, state, document
 def test_a_failed_status_call_is_noted_on_the_request_and_raised(pdf, rsps):
     request = in_progress(pdf)
     add_token(rsps)
-    rsps.add(responses.GET, STATUS_URL, status=503)
+    rsps.add(responses.GET, STATUS_URL, status=500)
 
     with pytest.raises(DeepSignError):
         signature_status_refresh(request=request)
 
     request.refresh_from_db()
     assert (request.state, request.last_checked_at) == ("in_progress", MOMENT)
-    assert request.error == "DeepSign: Statusabfrage fehlgeschlagen (HTTP 503)."
+    assert request.error == "DeepSign: Statusabfrage fehlgeschlagen (HTTP 500)."
+
+
+def test_a_document_deepsign_no_longer_keeps_ends_the_request_so_it_can_be_sent_again_or_signed_on_paper(pdf, rsps):
+    request = in_progress(pdf)
+    add_token(rsps)
+    rsps.add(responses.GET, STATUS_URL, status=404)
+
+    signature_status_refresh(request=request, door=Door.TASK)
+
+    request.refresh_from_db()
+    assert (request.state, request.completed_at, request.document.signature_state) == ("expired", MOMENT, "unsigned")
+    assert request.error == (
+        "DeepSign: das Dokument ist dort nicht mehr vorhanden (abgelaufen oder gelöscht; HTTP 404)."
+    )
+    assert document_audit() == [(None, "task", {"signature_state": ["out_for_signature", "unsigned"]})]
+    rsps.add(responses.POST, f"{BASE}/documents/file", json=recorded("upload"))
+    rsps.add(responses.POST, f"{STATUS_URL}/signees", json=recorded("signee"), match=[])
+    rsps.add(responses.PUT, f"{STATUS_URL}/start", status=204)
+    again = send(request.document, signers=SIGNERS[:1])
+    assert (again.pk, again.state, again.error) == (request.pk, "in_progress", "")
+
+
+def test_a_signed_file_deepsign_has_already_deleted_ends_the_request_as_failed(pdf, rsps):
+    request = in_progress(pdf)
+    add_token(rsps)
+    rsps.add(responses.GET, STATUS_URL, json=recorded("status-signed"))
+    rsps.add(responses.GET, SIGNED_URL, status=404)
+
+    signature_status_refresh(request=request)
+
+    request.refresh_from_db()
+    assert (request.state, request.document.signature_state, request.signed_file.name) == ("failed", "unsigned", "")
+    assert request.error == (
+        "DeepSign: das Dokument ist dort nicht mehr vorhanden (abgelaufen oder gelöscht; HTTP 404)."
+    )
+
+
+@pytest.mark.parametrize(("days", "state"), [(30, "in_progress"), (31, "in_progress"), (32, "expired")])
+def test_a_request_still_open_after_the_thirty_signing_days_expires(pdf, rsps, days, state):
+    request = in_progress(pdf)
+    SignatureRequest.objects.filter(pk=request.pk).update(requested_at=MOMENT - timedelta(days=days))
+    request.refresh_from_db()
+    mock_status(rsps, "status-in-progress")
+
+    signature_status_refresh(request=request)
+
+    request.refresh_from_db()
+    assert request.state == state
+    if state == "expired":
+        assert request.error == "Die Unterschriftsfrist von 30 Tagen bei DeepSign ist abgelaufen."
+        assert request.document.signature_state == "unsigned"
 
 
 def test_a_settled_request_is_not_asked_again(pdf, rsps):
