@@ -230,21 +230,21 @@ def _smtp_reason(error: Exception) -> str:
 
 
 def dispatches_requeue_stuck(*, older_than: timedelta = STUCK_AFTER) -> int:
-    """Beat: queue again what waited or was being sent for longer than ``older_than`` (a lost task, a worker that
-    died). Returns how many were queued."""
+    """Beat: queue again what has waited for longer than ``older_than`` (a lost task). Returns how many were queued.
+
+    A dispatch left "sending" that long lost its worker while handing the e-mail to the mail server: whether it
+    arrived is unknown, so it is failed with that reason for staff to check and resend, never sent a second time
+    on its own."""
     cutoff = utc_now() - older_than
-    stuck = Dispatch.objects.filter(
-        status__in=(DispatchStatus.PENDING, DispatchStatus.SENDING), status_changed_at__lt=cutoff
+    cut_off = Dispatch.objects.filter(status=DispatchStatus.SENDING, status_changed_at__lt=cutoff)
+    reason = _(
+        "Versand unterbrochen, während die E-Mail dem Mailserver übergeben wurde: ob sie ankam, ist unbekannt. "
+        "Nicht automatisch wiederholt, damit niemand sie doppelt erhält; bitte prüfen und bei Bedarf erneut senden."
     )
-    ids = []
-    for pk, status in stuck.values_list("pk", "status"):
-        again = _set(
-            pk,
-            from_status=status,
-            status=DispatchStatus.PENDING,
-            **({"last_error": _("Versand unterbrochen; erneut eingereiht.")} if status == "sending" else {}),
-        )
-        if again:
-            ids.append(pk)
+    for pk in cut_off.values_list("pk", flat=True):
+        _set(pk, from_status=DispatchStatus.SENDING, status=DispatchStatus.FAILED, last_error=reason)
+    waiting = Dispatch.objects.filter(status=DispatchStatus.PENDING, status_changed_at__lt=cutoff)
+    ids = [pk for pk in waiting.values_list("pk", flat=True) if _set(pk, from_status=DispatchStatus.PENDING)]
     _queue(ids)
     return len(ids)
+

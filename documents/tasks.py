@@ -107,5 +107,5 @@ def send_reminders(reminder_run_id: int) -> int:
 
 @shared_task(time_limit=5 * 60, soft_time_limit=4 * 60)
 def requeue_stuck_dispatches() -> int:
-    """Beat, every 5 minutes: queue again dispatches waiting or sending for over 15 minutes."""
+    """Beat, every 5 minutes: queue again dispatches waiting for over 15 minutes; fail those cut off while sending."""
     return dispatch.dispatches_requeue_stuck()

@@ -197,7 +197,9 @@ def test_dispatch_is_refused_until_the_pdfs_are_complete(billed_community, staff
     assert Dispatch.objects.count() == 0
 
 
-def test_stuck_dispatches_are_queued_again(run, staff_user, django_capture_on_commit_callbacks):
+def test_stuck_waiting_dispatches_are_queued_again_but_one_cut_off_while_sending_is_never_sent_twice(
+    run, staff_user, django_capture_on_commit_callbacks
+):
     invoices_dispatch(run=run, actor=staff_user, door=Door.COMMAND)  # never queued: the commit never comes
     old = Dispatch.objects.filter(status=DispatchStatus.PENDING).order_by("pk")
     stuck, sending, fresh = list(old)
@@ -207,11 +209,15 @@ def test_stuck_dispatches_are_queued_again(run, staff_user, django_capture_on_co
     Dispatch.objects.filter(pk=sending.pk).update(status=DispatchStatus.SENDING, attempts=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert dispatches_requeue_stuck() == 2
+        assert dispatches_requeue_stuck() == 1
 
     statuses = dict(Dispatch.objects.values_list("pk", "status"))
-    assert [statuses[d.pk] for d in (stuck, sending, fresh)] == ["sent", "sent", "pending"]
-    assert len(django_mail.outbox) == 2
+    assert [statuses[d.pk] for d in (stuck, sending, fresh)] == ["sent", "failed", "pending"]
+    assert [m.to for m in django_mail.outbox] == [[stuck.recipient_email]]
+    assert Dispatch.objects.get(pk=sending.pk).last_error == (
+        "Versand unterbrochen, während die E-Mail dem Mailserver übergeben wurde: ob sie ankam, ist unbekannt. "
+        "Nicht automatisch wiederholt, damit niemand sie doppelt erhält; bitte prüfen und bei Bedarf erneut senden."
+    )
 
 
 def test_the_database_refuses_a_dispatch_without_what_it_sends_or_a_second_first_one(run, staff_user):
