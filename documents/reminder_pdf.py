@@ -18,8 +18,9 @@ from documents.invoice_pdf import Issuer, Row, Section, address_lines
 from documents.pdf import htmls_to_pdfs
 from documents.qr import payment_part
 from documents.templating import render_document_html
+from openleg.errors import DomainError
 from openleg.money import format_chf
-from openleg.periods import local_date
+from openleg.periods import local_date, utc_now
 from payments.models import Reminder
 
 TEMPLATE = "documents/reminder.html"
@@ -117,16 +118,36 @@ def reminders_pdfs(reminders) -> list[bytes]:
 
 
 def reminder_pdfs_render(*, reminder_run) -> int:
-    """Render the PDF of every reminder of an approved list that has none yet; safe to run twice."""
+    """Render the PDF of every reminder of an approved list that has none yet; safe to run twice.
+
+    When rendering fails, the list keeps the reason (shown on its admin page with a button to try again) and the
+    error is raised: nothing is sent before every PDF exists. Success clears an earlier reason."""
     reminders = list(
         reminder_run.reminders.filter(pdf="")
         .select_related("run", "invoice", "invoice__community")
         .order_by("invoice__number")
     )
-    for reminder, pdf in zip(reminders, reminders_pdfs(reminders), strict=True):
+    try:
+        pdfs = reminders_pdfs(reminders)
+    except Exception as error:
+        reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}."
+        _note_rendering(
+            reminder_run,
+            _("Die Mahnungen konnten nicht als PDF erstellt werden. %(reason)s Nichts wurde versendet.")
+            % {"reason": reason},
+        )
+        raise
+    for reminder, pdf in zip(reminders, pdfs, strict=True):
         name = slugify(f"{reminder_title(reminder.level)} {reminder.invoice.display_number}")
         with transaction.atomic():
             reminder.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
             reminder.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             reminder.save(update_fields=["pdf", "pdf_sha256"])
+    _note_rendering(reminder_run, "")
     return len(reminders)
+
+
+def _note_rendering(reminder_run, error: str) -> None:
+    type(reminder_run).objects.filter(pk=reminder_run.pk).update(
+        pdf_error=error, pdf_error_at=utc_now() if error else None
+    )

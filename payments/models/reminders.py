@@ -39,6 +39,8 @@ class ReminderRun(models.Model):
         related_name="+",
         verbose_name=_("entschieden durch"),
     )
+    pdf_error = models.TextField(_("Fehler bei der PDF-Erstellung"), blank=True)
+    pdf_error_at = models.DateTimeField(_("Fehler am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Mahnlauf")

@@ -19,6 +19,7 @@ from documents.dispatch import (
 )
 from documents.models import Dispatch, DispatchKind, DispatchStatus
 from documents.print_pdfs import not_sendable_pdf
+from documents.qr import QrBillError
 from documents.tasks import send_dispatch, send_reminders
 from openleg.periods import local_date
 from payments.reminders import reminder_run_approve, reminder_run_propose
@@ -240,3 +241,35 @@ def test_the_database_refuses_a_reminder_dispatch_naming_an_invoice_or_a_second_
         Dispatch.objects.create(**fields, reminder=first.reminder)
     with pytest.raises(IntegrityError), transaction.atomic():
         Dispatch.objects.create(**{**fields, "kind": DispatchKind.INVOICE}, invoice=None, reminder=first.reminder)
+
+
+def test_a_reminder_pdf_that_cannot_be_rendered_is_recorded_on_the_list_and_rendered_again_on_request(
+    proposed, community, staff_user, client, django_capture_on_commit_callbacks
+):
+    broken = invoice_of(community, "M1")
+    issuer = broken.issuer
+    Invoice.objects.filter(pk=broken.pk).update(issuer={**issuer, "name": None})  # data a PDF cannot be made of
+    with pytest.raises(QrBillError):
+        approve(proposed, staff_user, django_capture_on_commit_callbacks)
+
+    proposed.refresh_from_db()
+    assert proposed.status == "approved"
+    assert proposed.pdf_error == (
+        "Die Mahnungen konnten nicht als PDF erstellt werden. QR-Einzahlungsschein nicht möglich: In der Adresse der "
+        "LEG «None» fehlt: Name. Nichts wurde versendet."
+    )
+    assert (Dispatch.objects.count(), len(django_mail.outbox)) == (0, 0)
+    client.force_login(staff_user)
+    page = client.get(f"/admin/payments/reminderrun/{proposed.pk}/change/").content.decode()
+    assert proposed.pdf_error in page
+    assert "PDFs erneut erstellen und versenden" in page
+
+    Invoice.objects.filter(pk=broken.pk).update(issuer=issuer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/documents/dispatch/reminders/{proposed.pk}/render/")
+
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert (proposed.pdf_error, proposed.pdf_error_at) == ("", None)
+    assert [r.pdf_sha256 != "" for r in proposed.reminders.order_by("invoice__number")] == [True, True, True]
+    assert [m.to for m in django_mail.outbox] == [["anna@example.ch"], ["beat@example.ch"]]
