@@ -284,11 +284,27 @@ def test_the_command_lists_debits_and_keeps_its_json(payout_community, tmp_path)
     ]
 
 
-def test_the_command_says_which_batch_the_bank_confirmed_and_json_lists_credits_only(payout_community, tmp_path):
+def both_transfers_debited(payout_community, tmp_path):
     batch = batch_of(payout_community)
     m4, m5 = payouts(batch)
     path = tmp_path / "camt054.xml"
     path.write_bytes(build(CamtFile(account=ACCOUNT, entries=[debit(m4, ref="D-1"), debit(m5, ref="D-2")])))
+    return batch, path
+
+
+def test_the_command_says_in_german_which_batch_the_bank_confirmed(payout_community, tmp_path):
+    batch, path = both_transfers_debited(payout_community, tmp_path)
+
+    out = StringIO()
+    call_command("import_bank_file", str(path), stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == (
+        f"  Auszahlung {batch.message_id} von der Bank bestätigt: 2 Überweisungen, CHF 127.63"
+    )
+
+
+def test_the_command_says_which_batch_the_bank_confirmed_and_json_lists_credits_only(payout_community, tmp_path):
+    _batch, path = both_transfers_debited(payout_community, tmp_path)
 
     out = StringIO()
     call_command("import_bank_file", str(path), "--json", stdout=out)
@@ -345,17 +361,3 @@ def test_the_preview_lists_the_debits_before_booking(payout_community, staff):
     assert "Belastungen" in html and m5.end_to_end_id in html and "CHF 113.33" in html
     assert f"Auszahlung {batch.message_id}: alle 2 Überweisungen bestätigt, sie wird gebucht." in html
     assert (BankDebit.objects.count(), PayoutBatch.objects.get().status) == (0, "exported")
-
-
-def test_the_command_says_in_german_which_batch_the_bank_confirmed(payout_community, tmp_path):
-    batch = batch_of(payout_community)
-    m4, m5 = payouts(batch)
-    path = tmp_path / "camt054.xml"
-    path.write_bytes(build(CamtFile(account=ACCOUNT, entries=[debit(m4, ref="D-1"), debit(m5, ref="D-2")])))
-
-    out = StringIO()
-    call_command("import_bank_file", str(path), stdout=out)
-
-    assert out.getvalue().splitlines()[-1] == (
-        f"  Auszahlung {batch.message_id} von der Bank bestätigt: 2 Überweisungen, CHF 127.63"
-    )
