@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_to_user
 from communities.models import Community, Membership, MeteringPoint, Participant
@@ -72,7 +73,7 @@ def community_by_reference(reference: str) -> Community:
     )
     community = found.select_related("utility").first()
     if community is None:
-        raise NotFound(f"no community with id or slug '{reference}'")
+        raise NotFound(_("Keine LEG mit der Nummer oder Kurzbezeichnung «%(reference)s».") % {"reference": reference})
     return community
 
 

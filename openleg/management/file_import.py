@@ -4,17 +4,21 @@ file is refused. A command says how one file is imported, how its outcome reads,
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from openleg.management.base import GermanCommand
 
 
-class FileImportCommand(BaseCommand):
-    dry_run_help = "check and report, write nothing"
-    refused_text = "refused, nothing written"
+class FileImportCommand(GermanCommand):
+    dry_run_help = gettext_lazy("prüfen und berichten, nichts schreiben")
+    refused_text = gettext_lazy("abgelehnt, nichts geschrieben")
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("files", nargs="+", metavar=_("DATEI"))
         parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
-        parser.add_argument("--json", action="store_true", help="print one JSON document")
+        parser.add_argument("--json", action="store_true", help=_("ein JSON-Dokument ausgeben"))
 
     def import_file(self, *, data: bytes, filename: str, options: dict):
         """The outcome of one file: it has ``filename``, ``ok`` and ``as_dict()``."""
@@ -28,7 +32,7 @@ class FileImportCommand(BaseCommand):
         for name in options["files"]:
             path = Path(name)
             if not path.is_file():
-                raise CommandError(f"{name}: no such file")
+                raise CommandError(_("%(file)s: diese Datei gibt es nicht.") % {"file": name})
             outcomes.append(self.import_file(data=path.read_bytes(), filename=path.name, options=options))
         if options["json"]:
             self.stdout.write(

@@ -82,9 +82,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# What users read is German (de-CH); msgids are German, French follows through locale/fr.
+# What users read is German (de-CH); msgids are German. locale/de_CH gives Django's strings the Swiss spelling
+# (scripts/de_ch_catalogue). French joins LANGUAGES once locale/fr_CH translates our strings: offered before that,
+# a French browser got Django's French beside our German on the same page.
 LANGUAGE_CODE = "de-ch"
-LANGUAGES = [("de-ch", "Deutsch"), ("fr-ch", "Français")]
+LANGUAGES = [("de-ch", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

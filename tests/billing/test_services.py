@@ -184,8 +184,8 @@ def test_run_billing_command_prints_the_run_as_json(march_community):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope", "--period", "2026-03"], "no community with id or slug 'nope'"),
-        (["maerz", "--period", "2026-3"], "--period must be YYYY-MM, got '2026-3'"),
+        (["nope", "--period", "2026-03"], "^Keine LEG mit der Nummer oder Kurzbezeichnung «nope».$"),
+        (["maerz", "--period", "2026-3"], "^--period: «2026-3» ist kein Monat der Form JJJJ-MM.$"),
     ],
 )
 def test_run_billing_command_errors(march_community, args, message):

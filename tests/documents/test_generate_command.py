@@ -43,5 +43,5 @@ def test_a_missing_value_is_a_command_error_naming_it(talwil):
 
 
 def test_an_unknown_community_is_a_command_error():
-    with pytest.raises(CommandError, match="no community with id or slug 'nirgendwo'"):
+    with pytest.raises(CommandError, match=r"^Keine LEG mit der Nummer oder Kurzbezeichnung «nirgendwo»\.$"):
         run("nirgendwo")

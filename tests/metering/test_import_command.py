@@ -120,7 +120,7 @@ def test_unknown_metering_point_rejects_the_file_and_stores_nothing(db):
         ("unknown_metering_point", PRODUCER),
     ]
     assert errors[0]["message"] == (f"Der Messpunkt {CONSUMER} ist nicht erfasst. Mitarbeitende können ihn anlegen.")
-    assert str(error) == "rejected, nothing stored: sdat-e66-v16-leg-2mp.xml"
+    assert str(error) == "abgelehnt, nichts gespeichert: sdat-e66-v16-leg-2mp.xml"
     assert DaySeries.objects.count() == 0
     assert MeterImport.objects.get().status == "rejected"
 
@@ -190,7 +190,7 @@ def test_metering_point_outside_any_community_is_stored_with_a_note(leg):
 
 
 def test_missing_file_is_a_clear_error(db):
-    with pytest.raises(CommandError, match=r"nope\.xml: no such file"):
+    with pytest.raises(CommandError, match=r"nope\.xml: diese Datei gibt es nicht\."):
         call_command("import_meter_data", "nope.xml")
 
 
@@ -203,3 +203,22 @@ def test_a_file_delivered_twice_is_kept_once(leg, settings, tmp_path):
     assert second.file.name == first.file.name
     assert [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.xml")] == [first.file.name]
     assert first.file.read() == fixture_bytes("sdat-e66-v12-basic.xml")
+
+
+def test_the_text_report_is_german(leg, tmp_path):
+    from io import StringIO
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(fixture_bytes("bkw.csv").replace(b";0.084;", b";-0.084;", 1))
+    out = StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("import_meter_data", str(FIXTURES / "bkw.csv"), str(bad), "--dry-run", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "bkw.csv: Probelauf, nichts gespeichert (bkw)"
+    assert lines[1].startswith(f"  {BKW_POINT} Bezug/Total ")
+    assert lines[1].endswith(": 96 Werte, 7.654 kWh (neu 96, geändert 0, gleich 0, überholt 0)")
+    assert "bad.csv: abgelehnt (bkw)" in lines
+    assert next(line for line in lines if line.startswith("  Fehler ")).endswith(
+        ": Negativer Wert -0.084: Energiewerte dürfen nicht negativ sein."
+    )
+    assert str(error.value) == "abgelehnt, nichts gespeichert: bad.csv"

@@ -273,20 +273,38 @@ def test_the_command_lists_debits_and_keeps_its_json(payout_community, tmp_path)
     call_command("import_bank_file", str(path), stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "camt054.xml: booked (camt.054)",
-        f"  D1. 2030-04-10 CHF -14.30 {m4.end_to_end_id} -> {batch.message_id} ({m4.creditor_name}): confirmed "
+        "camt054.xml: verbucht (camt.054)",
+        f"  D1. 10.04.2030 CHF -14.30 {m4.end_to_end_id} -> {batch.message_id} ({m4.creditor_name}): "
+        "Auszahlung bestätigt "
         f"(Auszahlung {batch.message_id}: 1 von 2 Überweisungen bestätigt; gebucht wird, wenn alle bestätigt sind.)",
-        f"  D2. 2030-04-10 CHF -1.00 {m5.end_to_end_id} -> {batch.message_id} ({m5.creditor_name}): mismatch "
+        f"  D2. 10.04.2030 CHF -1.00 {m5.end_to_end_id} -> {batch.message_id} ({m5.creditor_name}): "
+        "Betrag weicht ab "
         f"(Die Bank hat CHF 1.00 belastet, die Überweisung an {m5.creditor_name} lautet auf CHF 113.33; "
         "nichts bestätigt.)",
     ]
 
 
-def test_the_command_says_which_batch_the_bank_confirmed_and_json_lists_credits_only(payout_community, tmp_path):
+def both_transfers_debited(payout_community, tmp_path):
     batch = batch_of(payout_community)
     m4, m5 = payouts(batch)
     path = tmp_path / "camt054.xml"
     path.write_bytes(build(CamtFile(account=ACCOUNT, entries=[debit(m4, ref="D-1"), debit(m5, ref="D-2")])))
+    return batch, path
+
+
+def test_the_command_says_in_german_which_batch_the_bank_confirmed(payout_community, tmp_path):
+    batch, path = both_transfers_debited(payout_community, tmp_path)
+
+    out = StringIO()
+    call_command("import_bank_file", str(path), stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == (
+        f"  Auszahlung {batch.message_id} von der Bank bestätigt: 2 Überweisungen, CHF 127.63"
+    )
+
+
+def test_the_command_says_which_batch_the_bank_confirmed_and_json_lists_credits_only(payout_community, tmp_path):
+    _batch, path = both_transfers_debited(payout_community, tmp_path)
 
     out = StringIO()
     call_command("import_bank_file", str(path), "--json", stdout=out)

@@ -30,10 +30,10 @@ def test_the_command_prints_the_summary(market_file):
     out, _err = call(market_file, "--source", "Marktdaten 2026")
 
     assert out.splitlines() == [
-        "vnb-2026.csv: 4 rows from «Marktdaten 2026»",
-        "  utilities: 2 new, 0 updated, 0 unchanged",
-        "  municipalities: 3 new, 0 updated, 0 unchanged",
-        "  links added: 4; utilities rescored: 2",
+        "vnb-2026.csv: 4 Zeilen aus «Marktdaten 2026»",
+        "  Netzbetreiber: 2 neu, 0 geändert, 0 unverändert",
+        "  Gemeinden: 3 neu, 0 geändert, 0 unverändert",
+        "  Verknüpfungen hinzugefügt: 4; Netzbetreiber neu bewertet: 2",
     ]
     assert set(Municipality.objects.values_list("market_data_source", flat=True)) == {"Marktdaten 2026"}
 
@@ -60,7 +60,7 @@ def test_json_and_the_file_name_as_default_source(market_file):
 
 def test_dry_run_and_demo(market_file):
     out, _err = call(market_file, "--dry-run")
-    assert out.splitlines()[0] == "vnb-2026.csv: 4 rows from «vnb-2026.csv» (dry run, nothing stored)"
+    assert out.splitlines()[0] == "vnb-2026.csv: 4 Zeilen aus «vnb-2026.csv» (Probelauf, nichts gespeichert)"
     assert Utility.objects.count() == 0
 
     call(market_file, "--demo")
@@ -76,7 +76,7 @@ def test_a_refused_file_exits_non_zero_with_every_message(tmp_path):
         call_command("import_market_data", str(path), stdout=StringIO(), stderr=err)
 
     assert raised.value.returncode == 1
-    assert str(raised.value) == "rejected, nothing stored: 2 error(s)"
+    assert str(raised.value) == "abgelehnt, nichts gespeichert: 2 Fehler"
     assert err.getvalue().splitlines() == [
         "  Zeile 3, Spalte «vnb_canton»: «XY» ist kein Kantonskürzel (z. B. ZH, BE, AG).",
         "  Zeile 3, Spalte «bfs_number»: «94o2» ist keine BFS-Nummer (eine ganze Zahl von 1 bis 9999).",
@@ -96,5 +96,5 @@ def test_a_refusal_as_json(tmp_path):
 
 
 def test_a_missing_file(tmp_path):
-    with pytest.raises(CommandError, match=r"no-such\.csv: no such file"):
+    with pytest.raises(CommandError, match=r"no-such\.csv: diese Datei gibt es nicht\."):
         call(tmp_path / "no-such.csv")

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.models import Invoice, InvoicePdf
 from communities.models import Door
@@ -12,21 +13,27 @@ from documents.invoice_pdfs import invoice_pdfs_render_missing
 from documents.models import RunPdfRendering
 from documents.services import KIND_GROUPS, documents_generate
 from openleg.errors import DomainError
+from openleg.management.base import GermanCommand
 
 KINDS = ("agreement", "contract", "registration", "invoices")
 
 
-class Command(BaseCommand):
-    help = (
-        "Render and record the documents of a community (all formation documents unless --kind) and print the "
-        "path of each PDF, one per line. Unchanged documents keep their version. --kind invoices renders the PDFs "
-        "that issued invoices, credit statements and credit notes still lack and prints every invoice PDF."
+class Command(GermanCommand):
+    help = gettext_lazy(
+        "Erstellt und erfasst die Dokumente einer LEG (ohne --kind alle Gründungsdokumente) und gibt den Pfad "
+        "jedes PDFs aus, eines pro Zeile. Unveränderte Dokumente behalten ihre Version. --kind invoices erstellt "
+        "die PDFs, die ausgestellten Rechnungen, Gutschriften und Korrekturgutschriften noch fehlen, und gibt alle "
+        "Rechnungs-PDFs aus."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("community", help="id or slug of the community")
-        parser.add_argument("--kind", choices=KINDS, action="append", help="only this kind (repeatable)")
-        parser.add_argument("--out", type=Path, help="also write the PDFs into this directory")
+        parser.add_argument("community", metavar=_("LEG"), help=_("Nummer oder Kurzbezeichnung der LEG"))
+        parser.add_argument(
+            "--kind", choices=KINDS, action="append", help=_("nur diese Art (mehrfach möglich): %(choices)s")
+        )
+        parser.add_argument(
+            "--out", type=Path, metavar=_("VERZEICHNIS"), help=_("die PDFs auch in dieses Verzeichnis schreiben")
+        )
 
     def handle(self, *args, community, kind, out, **options):
         names = kind or ["formation"]

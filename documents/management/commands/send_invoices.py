@@ -1,24 +1,26 @@
 """python manage.py send_invoices RUN [--dry-run]"""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.models import BillingRun
 from communities.models import Door
 from documents.dispatch import invoices_dispatch
 from openleg.errors import DomainError
+from openleg.management.base import GermanCommand
 
 
-class Command(BaseCommand):
-    help = (
-        "Put the invoices, credit statements and credit notes of a billing run into the outbox and queue their "
-        "e-mails; prints each one as queued, not sendable (no e-mail address: to print) or already in the outbox. "
-        "--dry-run queues and records nothing."
+class Command(GermanCommand):
+    help = gettext_lazy(
+        "Legt die Rechnungen, Gutschriften und Korrekturgutschriften eines Abrechnungslaufs in den Postausgang und "
+        "reiht ihre E-Mails ein; nennt jede als eingereiht, ohne E-Mail-Adresse (zum Drucken) oder bereits im "
+        "Postausgang. --dry-run reiht nichts ein und zeichnet nichts auf."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("run", type=int, help="id of the billing run")
-        parser.add_argument("--dry-run", action="store_true", help="only print what would be queued")
+        parser.add_argument("run", type=int, metavar=_("LAUF"), help=_("Nummer des Abrechnungslaufs"))
+        parser.add_argument("--dry-run", action="store_true", help=_("nur ausgeben, was eingereiht würde"))
 
     def handle(self, *args, run, dry_run, **options):
         billing_run = BillingRun.objects.select_related("community").filter(pk=run).first()

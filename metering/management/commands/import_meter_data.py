@@ -1,18 +1,30 @@
 """python manage.py import_meter_data FILE... [--metering-point ID] [--dry-run] [--json]"""
 
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from communities.models import Door
+from metering.models import Channel, Direction, MeterImport
 from metering.services import ImportOutcome, meter_file_import
 from openleg.management.file_import import FileImportCommand
+from openleg.numbers import swiss_number
 
 
 class Command(FileImportCommand):
-    help = "Detect, parse, validate and store meter data files (SDAT-CH E66/E31, utility CSV exports)."
-    dry_run_help = "check and report, store nothing"
-    refused_text = "rejected, nothing stored"
+    help = gettext_lazy(
+        "Erkennt das Format von Messdaten-Dateien (SDAT-CH E66/E31, CSV-Exporte der Netzbetreiber), liest, prüft "
+        "und speichert sie."
+    )
+    dry_run_help = gettext_lazy("prüfen und berichten, nichts speichern")
+    refused_text = gettext_lazy("abgelehnt, nichts gespeichert")
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--metering-point", default="", help="metering point id for formats that carry none")
+        parser.add_argument(
+            "--metering-point", default="", metavar="ID", help=_("Messpunkt für Formate, die keinen angeben")
+        )
 
     def import_file(self, *, data: bytes, filename: str, options: dict) -> ImportOutcome:
         return meter_file_import(
@@ -27,15 +39,37 @@ class Command(FileImportCommand):
     def report(self, outcome: ImportOutcome) -> None:
         data = outcome.as_dict()
         style = self.style.SUCCESS if outcome.ok else self.style.ERROR
-        self.stdout.write(style(f"{data['file']}: {data['status']} ({data['format'] or 'unknown format'})"))
+        status = (
+            _("Probelauf, nichts gespeichert")
+            if data["status"] == "dry-run"
+            else MeterImport.Status(data["status"]).label
+        )
+        self.stdout.write(style(f"{data['file']}: {status} ({data['format'] or _('Format nicht erkannt')})"))
         for series in data["series"]:
             self.stdout.write(
-                f"  {series['metering_point'] or '-'} {series['direction']}/{series['channel']} "
-                f"{series['start']} – {series['end']}: {series['intervals']} values, {series['kwh']} kWh "
-                f"(new {series['slots_new']}, changed {series['slots_changed']}, same {series['slots_unchanged']}, "
-                f"superseded {series['slots_superseded']})"
+                _(
+                    "  %(point)s %(direction)s/%(channel)s %(start)s – %(end)s: %(intervals)s Werte, %(kwh)s kWh "
+                    "(neu %(new)s, geändert %(changed)s, gleich %(same)s, überholt %(superseded)s)"
+                )
+                % {
+                    "point": series["metering_point"] or "-",
+                    "direction": Direction(series["direction"]).label,
+                    "channel": Channel(series["channel"]).label,
+                    "start": series["start"],
+                    "end": series["end"],
+                    "intervals": series["intervals"],
+                    "kwh": swiss_number(Decimal(series["kwh"]), 3),
+                    "new": series["slots_new"],
+                    "changed": series["slots_changed"],
+                    "same": series["slots_unchanged"],
+                    "superseded": series["slots_superseded"],
+                }
             )
         for finding in outcome.errors:
-            self.stdout.write(self.style.ERROR(f"  error {finding.location}: {finding.message}"))
+            self.stdout.write(self.style.ERROR(_("  Fehler %(where)s: %(message)s") % self._finding(finding)))
         for finding in outcome.warnings:
-            self.stdout.write(self.style.WARNING(f"  note {finding.location}: {finding.message}"))
+            self.stdout.write(self.style.WARNING(_("  Hinweis %(where)s: %(message)s") % self._finding(finding)))
+
+    @staticmethod
+    def _finding(finding) -> dict:
+        return {"where": finding.location, "message": finding.message}

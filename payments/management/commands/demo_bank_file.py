@@ -3,27 +3,36 @@
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities.selectors import community_by_reference
-from openleg.errors import DomainError, NotFound
+from openleg.errors import DomainError
+from openleg.management.base import GermanCommand
 from openleg.money import format_chf
 from openleg.periods import local_today
 from payments.demo import demo_bank_file_build
 
 
-class Command(BaseCommand):
-    help = (
-        "Write the camt.054 a community's bank would deliver once its participants paid: most open invoices in "
-        "full with their reference, one in part, one without reference, and the debits of exported payouts."
+class Command(GermanCommand):
+    help = gettext_lazy(
+        "Schreibt die camt.054, die die Bank einer LEG liefern würde, wenn die Teilnehmenden bezahlt haben: die "
+        "meisten offenen Rechnungen vollständig mit Referenz, eine teilweise, eine ohne Referenz, dazu die "
+        "Belastungen der exportierten Auszahlungen."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("community", help="id or slug of the community")
-        parser.add_argument("--out", required=True, help="where to write the camt.054 file")
-        parser.add_argument("--pay", type=int, default=80, help="share of the open invoices paid, percent (80)")
-        parser.add_argument("--date", help="booking date, YYYY-MM-DD (default: today)")
+        parser.add_argument("community", metavar=_("LEG"), help=_("Nummer oder Kurzbezeichnung der LEG"))
+        parser.add_argument("--out", required=True, metavar=_("DATEI"), help=_("wohin die camt.054-Datei kommt"))
+        parser.add_argument(
+            "--pay",
+            type=int,
+            default=80,
+            metavar=_("PROZENT"),
+            help=_("Anteil der offenen Rechnungen, die bezahlt werden, in Prozent (80)"),
+        )
+        parser.add_argument("--date", metavar=_("JJJJ-MM-TT"), help=_("Buchungsdatum (ohne Angabe: heute)"))
 
     def handle(self, *args, community, out, pay, date=None, **options):
         booked_on = self._day(date)
@@ -32,11 +41,6 @@ class Command(BaseCommand):
             raise CommandError(_("--out: das Verzeichnis %(folder)s gibt es nicht.") % {"folder": target.parent})
         try:
             found = community_by_reference(community)
-        except NotFound as error:
-            raise CommandError(
-                _("Keine LEG mit der Nummer oder Kurzbezeichnung «%(reference)s».") % {"reference": community}
-            ) from error
-        try:
             demo = demo_bank_file_build(community=found, pay_percent=pay, booked_on=booked_on)
         except DomainError as error:
             raise CommandError(error.message) from error

@@ -3,24 +3,31 @@
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from communities.models import Door
 from communities.selectors import community_by_reference
-from openleg.errors import DomainError, NotFound
+from openleg.errors import DomainError
+from openleg.management.base import GermanCommand
 from openleg.money import format_chf
 from payments.payouts import default_execution_date, payout_batch_create
 
 
-class Command(BaseCommand):
-    help = "Export the credits due to the participants of a community as one pain.001 payment order file."
+class Command(GermanCommand):
+    help = gettext_lazy(
+        "Zahlt die Guthaben der Teilnehmenden einer LEG aus: ein Zahlungsauftrag (pain.001) für alle fälligen Guthaben."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("community", help="id or slug of the community")
-        parser.add_argument("--out", required=True, help="where to write the pain.001 file")
-        parser.add_argument("--execution-date", help="requested execution date, YYYY-MM-DD (default: next weekday)")
+        parser.add_argument("community", metavar=_("LEG"), help=_("Nummer oder Kurzbezeichnung der LEG"))
+        parser.add_argument("--out", required=True, metavar=_("DATEI"), help=_("wohin die pain.001-Datei kommt"))
+        parser.add_argument(
+            "--execution-date",
+            metavar=_("JJJJ-MM-TT"),
+            help=_("gewünschtes Ausführungsdatum (ohne Angabe: der nächste Werktag)"),
+        )
 
     def handle(self, *args, community, out, execution_date=None, **options):
         try:
@@ -34,11 +41,6 @@ class Command(BaseCommand):
             raise CommandError(_("--out: das Verzeichnis %(folder)s gibt es nicht.") % {"folder": target.parent})
         try:
             found = community_by_reference(community)
-        except NotFound as error:
-            raise CommandError(
-                _("Keine LEG mit der Nummer oder Kurzbezeichnung «%(reference)s».") % {"reference": community}
-            ) from error
-        try:
             batch = payout_batch_create(community=found, execution_date=day, actor=None, door=Door.COMMAND)
         except DomainError as error:
             raise CommandError(error.message) from error

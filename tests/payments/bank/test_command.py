@@ -77,7 +77,7 @@ def test_a_refused_file_exits_1_and_books_nothing_while_the_good_file_is_booked(
     with pytest.raises(CommandError) as caught:
         call_command("import_bank_file", str(good), str(bad), "--json", stdout=out)
     assert caught.value.returncode == 1
-    assert str(caught.value) == "refused, nothing booked: bad.xml"
+    assert str(caught.value) == "abgelehnt, nichts verbucht: bad.xml"
     files = json.loads(out.getvalue())["files"]
     assert [(item["status"], item["errors"]) for item in files] == [
         ("booked", []),
@@ -93,7 +93,7 @@ def test_the_text_report_names_status_invoice_and_reason(issued, tmp_path):
     out = StringIO()
     call_command("import_bank_file", str(path), stdout=out)
     assert out.getvalue().splitlines() == [
-        "april.xml: booked (camt.054)",
-        f"  1. 2026-04-02 CHF 50.00 {second.recipient['name']} {issued.reference(second)} -> "
-        f"{second.display_number}: matched (Teilzahlung: offen bleiben CHF 49.85.)",
+        "april.xml: verbucht (camt.054)",
+        f"  1. 02.04.2026 CHF 50.00 {second.recipient['name']} {issued.reference(second)} -> "
+        f"{second.display_number}: verbucht (Teilzahlung: offen bleiben CHF 49.85.)",
     ]
