@@ -140,3 +140,17 @@ def test_the_tariff_in_force_at_the_start_is_used(sonnenberg):
     later = basis_of(Community.objects.get(pk=sonnenberg.pk))
     assert later.tariff.version == 2
     assert "Bezug aus der LEG: 19.125 Rp./kWh." in agreement_draft(later).html
+
+
+def test_an_address_in_a_sentence_has_no_space_before_its_punctuation(sonnenberg):
+    agreement = " ".join(rendered(agreement_draft(basis_of(sonnenberg))).split())
+    contract = " ".join(rendered(contract_drafts(basis_of(sonnenberg))[1]).split())
+
+    assert "vertreten durch: Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg. Die Vertretung" in agreement
+    assert "vertreten durch Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg, und Beat Brunner" in contract
+
+
+def test_a_site_keeps_its_street_and_number_on_one_line(sonnenberg):
+    lines = [" ".join(line.split()) for line in rendered(contract_drafts(basis_of(sonnenberg))[1]).splitlines()]
+
+    assert "CH1009991234500000100000000000002 Dorfstrasse 3, Sonnenberg 25.000 0.000" in lines
