@@ -1,13 +1,11 @@
 """The admin names a tariff window's days in words: seven labelled checkboxes, stored as the digits billing reads."""
 
-from datetime import time
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from communities.models import TariffWindow
 from tests.communities.factories import TariffFactory
+from tests.communities.test_weekdays import high_tariff
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +53,7 @@ def test_weekdays_are_chosen_by_name_and_stored_as_digits(client, staff_user):
 
 def test_a_stored_window_shows_its_days_ticked(client, staff_user):
     tariff = TariffFactory()
-    tariff.windows.create(
-        label="HT",
-        weekdays="135",
-        start_time=time(7),
-        end_time=time(20),
-        consumer_price_rp_kwh=Decimal("22.5"),
-        producer_price_rp_kwh=Decimal("13"),
-    )
+    high_tariff(tariff, weekdays="135")
     client.force_login(staff_user)
 
     page = client.get(reverse("admin:communities_tariff_change", args=[tariff.pk])).content.decode()

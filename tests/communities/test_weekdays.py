@@ -27,16 +27,20 @@ def test_weekdays_read_as_words(digits, words):
     assert weekdays_in_words(digits) == words
 
 
-@pytest.mark.django_db
-def test_a_tariff_window_names_its_days_in_words():
-    window = TariffFactory().windows.create(
+def high_tariff(tariff, *, weekdays: str):
+    return tariff.windows.create(
         label="Hochtarif",
-        weekdays="12345",
+        weekdays=weekdays,
         start_time=time(7),
         end_time=time(20),
         consumer_price_rp_kwh=Decimal("22.5"),
         producer_price_rp_kwh=Decimal("13"),
     )
+
+
+@pytest.mark.django_db
+def test_a_tariff_window_names_its_days_in_words():
+    window = high_tariff(TariffFactory(), weekdays="12345")
 
     assert window.weekdays_in_words == "Montag bis Freitag"
     assert str(window) == "Hochtarif Montag bis Freitag 07:00–20:00"

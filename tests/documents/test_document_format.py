@@ -1,3 +1,4 @@
+import pytest
 from django.template import Context, Template
 
 from communities.models import Participant
@@ -19,34 +20,37 @@ def test_lines_keeps_each_value_on_one_line_and_drops_empty_ones():
     assert render("{{ values|lines }}", values=values) == "Weiherweg 7\n8002 Zürich"
 
 
-def test_party_puts_name_street_and_town_on_one_line_with_commas_only_between_parts():
-    brunner = Participant(
-        first_name="Beat", last_name="Brunner", street="Dorfstrasse", house_number="3", postcode="3000", town="Bern"
-    )
-
-    assert render("{{ p|party }}.", p=brunner) == (
-        'Beat Brunner, <span class="nowrap">Dorfstrasse 3</span>, <span class="nowrap">3000 Bern</span>.'
-    )
-
-
-def test_party_without_house_number_leaves_no_gap_before_the_comma():
-    farm = Participant(
-        kind="company", company_name="Hof <Matte> & Co", street="Mattenhof", postcode="3000", town="Bern"
-    )
-
-    assert render("{{ p|party }}", p=farm) == (
-        'Hof &lt;Matte&gt; &amp; Co, <span class="nowrap">Mattenhof</span>, <span class="nowrap">3000 Bern</span>'
-    )
-
-
-def test_a_foreign_town_carries_its_country():
-    utility = Utility(
-        name="Netz AG", street="Hauptstrasse", house_number="1", postcode="79539", town="Lörrach", country="DE"
-    )
-
-    assert render("{{ u|party }}", u=utility) == (
-        'Netz AG, <span class="nowrap">Hauptstrasse 1</span>, <span class="nowrap">DE-79539 Lörrach</span>'
-    )
+@pytest.mark.parametrize(
+    ("party", "html"),
+    [
+        (
+            Participant(
+                first_name="Beat",
+                last_name="Brunner",
+                street="Dorfstrasse",
+                house_number="3",
+                postcode="3000",
+                town="Bern",
+            ),
+            'Beat Brunner, <span class="nowrap">Dorfstrasse 3</span>, <span class="nowrap">3000 Bern</span>.',
+        ),
+        (  # no house number: no gap before the comma; the name escaped
+            Participant(
+                kind="company", company_name="Hof <Matte> & Co", street="Mattenhof", postcode="3000", town="Bern"
+            ),
+            'Hof &lt;Matte&gt; &amp; Co, <span class="nowrap">Mattenhof</span>, <span class="nowrap">3000 Bern</span>.',
+        ),
+        (  # a foreign town carries its country
+            Utility(
+                name="Netz AG", street="Hauptstrasse", house_number="1", postcode="79539", town="Lörrach", country="DE"
+            ),
+            'Netz AG, <span class="nowrap">Hauptstrasse 1</span>, <span class="nowrap">DE-79539 Lörrach</span>.',
+        ),
+    ],
+    ids=["person", "without-number", "foreign"],
+)
+def test_party_puts_name_street_and_town_in_one_line_with_commas_only_between_parts(party, html):
+    assert render("{{ p|party }}.", p=party) == html
 
 
 def test_street_numbers_in_free_text_stay_with_their_street():

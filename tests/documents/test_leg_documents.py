@@ -29,6 +29,7 @@ def test_the_agreement_names_every_party_point_price_and_rule(sonnenberg):
     assert "Bezug aus der LEG: 18.50 Rp./kWh. Vergütung für an die LEG gelieferte Elektrizität: 11.00 Rp./kWh." in (
         " ".join(text.split())
     )
+    assert squeezed("Abweichend davon gelten in diesen Zeitfenstern (Schweizer Ortszeit) die folgenden Preise:") in flat
     assert squeezed("Hochtarif Montag bis Freitag 07:00–20:00 22.50 13.00") in flat
     assert squeezed("je Viertelstunde verteilt: proportional zum Verbrauch.") in flat
     assert squeezed("vertreten durch: Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg.") in flat
@@ -77,7 +78,13 @@ def test_one_contract_per_participant_with_its_points_tariff_start_and_notice(so
     assert squeezed("CH1009991234500000100000000000002") in flat
     assert squeezed("Die Teilnahme beginnt am 01.01.2026.") in flat
     assert squeezed("Bezug aus der LEG 18.50 Rp./kWh") in flat
-    assert squeezed("Hochtarif (Montag bis Freitag, 07:00–20:00): 22.50 / 13.00 Rp./kWh.") in flat
+    assert (
+        squeezed(
+            "Abweichend davon gelten: Hochtarif (Montag bis Freitag, 07:00–20:00): "
+            "Bezug 22.50 Rp./kWh, Vergütung 13.00 Rp./kWh."
+        )
+        in flat
+    )
     assert squeezed("Frist von 3 Monaten auf ein Monatsende gekündigt") in flat
     assert brunner.subject == f"participant:{brunner.participant.pk}"
     assert brunner.filename == "teilnehmervertrag-10002"
