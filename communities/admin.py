@@ -18,6 +18,7 @@ from communities.models import (
     TariffWindow,
 )
 from communities.services import audited_delete, audited_save
+from communities.weekdays import WeekdaysField
 from openleg.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -140,6 +141,11 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
 class TariffWindowInline(admin.TabularInline):
     model = TariffWindow
     extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "weekdays":
+            return db_field.formfield(form_class=WeekdaysField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class TariffFeeInline(admin.TabularInline):

@@ -24,7 +24,7 @@ from documents.dispatch import (
     list_dispatch,
     reminders_send_later,
 )
-from documents.invoice_pdfs import invoice_pdfs_render_later
+from documents.invoice_pdfs import NoInvoices, invoice_pdfs_render_later, require_invoices_of_run
 from documents.models import Dispatch, DispatchKind, DispatchStatus
 from documents.outbox_kinds import KINDS, DispatchRefused, kind_of
 from documents.print_pdfs import not_sendable_pdf
@@ -269,6 +269,11 @@ class DispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             reminders_send_later(reminder_run=run)
             self.message_user(request, _("Die fehlenden PDFs werden erstellt und versendet."), messages.SUCCESS)
             return self._outbox(run, kind)
+        try:
+            require_invoices_of_run(run)
+        except NoInvoices as nothing:
+            self.message_user(request, nothing.message, messages.WARNING)
+            return redirect("admin:billing_billingrun_change", run.pk)
         invoice_pdfs_render_later(run=run, actor=request.user, door=Door.ADMIN)
         self.message_user(request, _("Die fehlenden PDFs werden erneut erstellt."), messages.SUCCESS)
         return redirect("admin:billing_billingrun_change", run.pk)

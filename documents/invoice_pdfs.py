@@ -10,15 +10,17 @@ An error is recorded on the run's ``RunPdfRendering`` for staff to see and retry
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.actors import recorded_user
 from billing.models import BillingRun, Invoice, InvoicePdf
-from communities.models import Door
+from communities.models import Community, Door
 from documents.invoice_pdf import invoice_html
 from documents.models import RunPdfRendering
 from documents.pdf import htmls_to_pdfs
@@ -55,6 +57,34 @@ def missing_pdf_ids(*, run: BillingRun) -> list[int]:
 def filename_of(invoice: Invoice) -> str:
     """``Rechnung-7-000042.pdf``, ``Gutschrift-…``, ``Storno-…``: what a person sees when saving it."""
     return f"{invoice.get_kind_display()}-{invoice.display_number}.pdf"
+
+
+class NoInvoices(DomainError):
+    """Asked for invoice PDFs where nothing has been issued: there is nothing to render (never a success)."""
+
+    code = "no_invoices"
+
+
+def require_invoices_of_community(community: Community):
+    """The community's invoices, credit statements and credit notes; ``NoInvoices`` when it has none."""
+    invoices = Invoice.objects.filter(community=community)
+    if not invoices.exists():
+        raise NoInvoices(
+            _(
+                "Die Gemeinschaft «%(community)s» hat keine Rechnungen, Gutschriften oder Stornos: "
+                "es gibt keine Rechnungs-PDFs zu erstellen."
+            )
+            % {"community": community.name}
+        )
+    return invoices
+
+
+def require_invoices_of_run(run: BillingRun) -> None:
+    if not Invoice.objects.filter(run=run).exists():
+        raise NoInvoices(
+            _("Der Lauf %(period)s hat keine Rechnungen, Gutschriften oder Stornos: es gibt keine PDFs zu erstellen.")
+            % {"period": date_format(date(run.year, run.month, 1), "F Y")}
+        )
 
 
 def invoice_pdfs_render_later(*, run: BillingRun, actor=None, door: Door | str = Door.TASK) -> None:

@@ -25,5 +25,13 @@ class StructuredAddress(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        street_line = f"{self.street} {self.house_number}".strip()
-        return [street_line, f"{self.postcode} {self.town}"]
+        """Street and town, the two lines after the name: ``["Dorfstrasse 3", "3000 Bern"]``."""
+        return street_and_town(self.street, self.house_number, self.postcode, self.town, self.country)
+
+
+def street_and_town(street: str, house_number: str, postcode: str, town: str, country: str = "CH") -> list[str]:
+    """The lines of an address after the name; an empty part leaves no gap, a foreign town its country (DE-79539)."""
+    town_line = f"{postcode} {town}".strip()
+    if country != "CH" and town_line:
+        town_line = f"{country}-{town_line}"
+    return [line for line in (f"{street} {house_number}".strip(), town_line) if line]

@@ -5,6 +5,8 @@ from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from communities.weekdays import weekdays_in_words
+
 non_negative = MinValueValidator(0, _("Der Wert darf nicht negativ sein."))
 weekdays_validator = RegexValidator(
     r"^[1-7]{1,7}$", _("Wochentage als Ziffern 1 (Montag) bis 7 (Sonntag), z. B. 12345.")
@@ -142,7 +144,11 @@ class TariffWindow(TariffPart):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return f"{self.label} {self.weekdays_in_words} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    @property
+    def weekdays_in_words(self) -> str:
+        return weekdays_in_words(self.weekdays)
 
 
 class FeeBasis(models.TextChoices):

@@ -1,10 +1,12 @@
-"""Number formats of the documents (see openleg.numbers): capacities, prices, amounts, shares; lines of text."""
+"""Number formats of the documents (see openleg.numbers): capacities, prices, amounts, shares; lines of text;
+addresses in a line of text."""
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from openleg.money import format_chf, format_price
@@ -50,3 +52,28 @@ def lines(values: Iterable[str]) -> SafeString:
     """
     one_line = (" ".join(str(value).split()) for value in values)
     return mark_safe("\n".join(conditional_escape(value) for value in one_line if value))
+
+
+@register.filter
+def party(value) -> SafeString:
+    """A participant, utility or community with its address in a sentence or a cell: "Beat Brunner, Dorfstrasse 3,
+    3000 Bern". Commas only between parts that exist; street and number, postcode and town never broken apart (a
+    ``nowrap`` span rather than a no-break space: a PDF font maps one glyph to one character, so one no-break space
+    would turn every space of the document into one when its text is copied or searched)."""
+    name = getattr(value, "display_name", None) or value.name
+    return format_html(
+        "{}, {}",
+        name,
+        format_html_join(", ", '<span class="nowrap">{}</span>', ((line,) for line in value.address_lines)),
+    )
+
+
+# "Dorfstrasse 3", "Im Feld 12a": a word and the house number after it
+_STREET_NUMBER = re.compile(r"[^\W\d][\w.-]* \d+[a-zA-Z]?\b")
+
+
+@register.filter
+def street_numbers(value: str) -> SafeString:
+    """Free text (a site, "Dorfstrasse 3, Sonnenberg") with each street kept on one line with its number."""
+    escaped = str(conditional_escape(value))
+    return mark_safe(_STREET_NUMBER.sub(lambda match: f'<span class="nowrap">{match.group(0)}</span>', escaped))

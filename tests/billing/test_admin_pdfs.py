@@ -122,3 +122,18 @@ def test_pdfs_are_for_staff_only(client, issued):
 
     assert client.get(reverse("admin:billing_invoice_pdf", args=[invoice.pk])).status_code == 302
     assert client.get(reverse("admin:billing_billingrun_pdfs_zip", args=[issued.pk])).status_code == 302
+
+
+def test_rendering_the_pdfs_of_a_run_without_invoices_says_there_is_nothing_to_render(
+    staff, draft, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = staff.post(reverse("admin:documents_dispatch_render", args=[draft.pk]), follow=True)
+
+    html = text(response)
+    assert (
+        "Der Lauf März 2026 hat keine Rechnungen, Gutschriften oder Stornos: es gibt keine PDFs zu erstellen." in html
+    )
+    assert "werden erneut erstellt" not in html
+    assert queued == []
+    assert not RunPdfRendering.objects.filter(run=draft).exists()

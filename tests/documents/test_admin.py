@@ -60,3 +60,19 @@ def test_the_generate_button_reports_missing_data_at_once(staff, sonnenberg):
 
     assert "es fehlt: Tarif (interne Preise) ab Start" in response.content.decode()
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("kinds", ["invoices", "", "poster"])
+def test_an_unknown_kind_of_document_renders_nothing_and_says_so(
+    staff, sonnenberg, django_capture_on_commit_callbacks, kinds
+):
+    url = reverse("admin:documents_document_generate", args=[sonnenberg.pk])
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = staff.post(url, {"kinds": kinds}, follow=True)
+
+    html = response.content.decode()
+    assert '<li class="warning">Unbekannte Dokumentart: es wurde nichts erstellt.</li>' in html
+    assert "werden erstellt" not in html
+    assert queued == []
+    assert not Document.objects.exists()

@@ -1,3 +1,4 @@
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> list[str]:
-    from io import StringIO
-
     out = StringIO()
     call_command("generate_documents", *args, stdout=out)
     return out.getvalue().splitlines()
@@ -45,3 +44,25 @@ def test_a_missing_value_is_a_command_error_naming_it(talwil):
 def test_an_unknown_community_is_a_command_error():
     with pytest.raises(CommandError, match=r"^Keine LEG mit der Nummer oder Kurzbezeichnung «nirgendwo»\.$"):
         run("nirgendwo")
+
+
+def test_invoices_of_a_community_without_invoices_stop_with_a_german_sentence_and_no_path(sonnenberg):
+    out = StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("generate_documents", "sonnenberg-dorf", "--kind", "invoices", stdout=out)
+
+    assert str(refused.value) == (
+        "Die Gemeinschaft «LEG Sonnenberg Dorf» hat keine Rechnungen, Gutschriften oder Stornos: "
+        "es gibt keine Rechnungs-PDFs zu erstellen."
+    )
+    assert out.getvalue() == ""
+
+
+def test_invoices_asked_with_formation_documents_print_those_paths_first(sonnenberg):
+    out = StringIO()
+    with pytest.raises(CommandError, match="hat keine Rechnungen"):
+        call_command(
+            "generate_documents", "sonnenberg-dorf", "--kind", "registration", "--kind", "invoices", stdout=out
+        )
+
+    assert out.getvalue() == Document.objects.get(community=sonnenberg).file.path + "\n"

@@ -29,7 +29,8 @@ def test_the_agreement_names_every_party_point_price_and_rule(sonnenberg):
     assert "Bezug aus der LEG: 18.50 Rp./kWh. Vergütung für an die LEG gelieferte Elektrizität: 11.00 Rp./kWh." in (
         " ".join(text.split())
     )
-    assert squeezed("Hochtarif 12345 07:00–20:00 22.50 13.00") in flat
+    assert squeezed("Abweichend davon gelten in diesen Zeitfenstern (Schweizer Ortszeit) die folgenden Preise:") in flat
+    assert squeezed("Hochtarif Montag bis Freitag 07:00–20:00 22.50 13.00") in flat
     assert squeezed("je Viertelstunde verteilt: proportional zum Verbrauch.") in flat
     assert squeezed("vertreten durch: Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg.") in flat
     assert squeezed("Reduktion des Netznutzungstarifs von 40 %") in flat
@@ -77,6 +78,13 @@ def test_one_contract_per_participant_with_its_points_tariff_start_and_notice(so
     assert squeezed("CH1009991234500000100000000000002") in flat
     assert squeezed("Die Teilnahme beginnt am 01.01.2026.") in flat
     assert squeezed("Bezug aus der LEG 18.50 Rp./kWh") in flat
+    assert (
+        squeezed(
+            "Abweichend davon gelten: Hochtarif (Montag bis Freitag, 07:00–20:00): "
+            "Bezug 22.50 Rp./kWh, Vergütung 13.00 Rp./kWh."
+        )
+        in flat
+    )
     assert squeezed("Frist von 3 Monaten auf ein Monatsende gekündigt") in flat
     assert brunner.subject == f"participant:{brunner.participant.pk}"
     assert brunner.filename == "teilnehmervertrag-10002"
@@ -139,3 +147,17 @@ def test_the_tariff_in_force_at_the_start_is_used(sonnenberg):
     later = basis_of(Community.objects.get(pk=sonnenberg.pk))
     assert later.tariff.version == 2
     assert "Bezug aus der LEG: 19.125 Rp./kWh." in agreement_draft(later).html
+
+
+def test_an_address_in_a_sentence_has_no_space_before_its_punctuation(sonnenberg):
+    agreement = " ".join(rendered(agreement_draft(basis_of(sonnenberg))).split())
+    contract = " ".join(rendered(contract_drafts(basis_of(sonnenberg))[1]).split())
+
+    assert "vertreten durch: Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg. Die Vertretung" in agreement
+    assert "vertreten durch Ammann Sonnenberg AG, Dorfstrasse 1, 5000 Sonnenberg, und Beat Brunner" in contract
+
+
+def test_a_site_keeps_its_street_and_number_on_one_line(sonnenberg):
+    lines = [" ".join(line.split()) for line in rendered(contract_drafts(basis_of(sonnenberg))[1]).splitlines()]
+
+    assert "CH1009991234500000100000000000002 Dorfstrasse 3, Sonnenberg 25.000 0.000" in lines

@@ -6,10 +6,10 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.models import Invoice, InvoicePdf
+from billing.models import InvoicePdf
 from communities.models import Door
 from communities.selectors import community_by_reference
-from documents.invoice_pdfs import invoice_pdfs_render_missing
+from documents.invoice_pdfs import invoice_pdfs_render_missing, require_invoices_of_community
 from documents.models import RunPdfRendering
 from documents.services import KIND_GROUPS, documents_generate
 from openleg.errors import DomainError
@@ -44,17 +44,22 @@ class Command(GermanCommand):
             if kinds:
                 documents = documents_generate(community=community, kinds=kinds, actor=None, door=Door.COMMAND)
                 files += [(document.filename, document.file) for document in documents]
+            if "invoices" in names:
+                files += self._invoice_pdfs(community)
         except DomainError as error:
+            # what was rendered is still printed; then the sentence why not everything was
+            self._print(files, out)
             raise CommandError(error.message) from error
-        if "invoices" in names:
-            files += self._invoice_pdfs(community)
+        self._print(files, out)
+
+    def _print(self, files: list, out: Path | None) -> None:
         if out:
             out.mkdir(parents=True, exist_ok=True)
         for filename, file in files:
             self.stdout.write(str(self._write(filename, file, out) if out else Path(file.path)))
 
     def _invoice_pdfs(self, community) -> list:
-        invoices = Invoice.objects.filter(community=community)
+        invoices = require_invoices_of_community(community)
         missing = invoice_pdfs_render_missing(invoices=invoices)
         if missing:
             errors = RunPdfRendering.objects.filter(run__invoices__in=missing).exclude(error="").distinct()
