@@ -103,7 +103,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             Path(paper.scan.name).name,
         )
 
-    @admin.display(description="")
+    @admin.display(description=_("Papierunterschrift"))
     def record_on_paper(self, obj: Document):
         url = reverse("admin:documents_document_paper_signature", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Unterschrift auf Papier erfassen"))
@@ -183,7 +183,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         community = get_object_or_404(Community, pk=community_id)
         kinds = KIND_GROUPS.get(request.POST.get("kinds", ""), ())
         try:
-            documents_generate_later(community=community, kinds=kinds, actor=request.user)
+            documents_generate_later(community=community, kinds=kinds, actor=request.user, door=Door.ADMIN)
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -23,18 +24,23 @@ from metering.daybuckets import from_bytes, sources_from_bytes
 from metering.forms import MappingConfirmForm, MeterApplyForm, MeterUploadForm
 from metering.models import (
     AggregateDaySeries,
-    Channel,
     CsvMapping,
     DaySeries,
-    Direction,
+    MeterFormat,
     MeterImport,
     MeteringPointData,
     PlausibilityNote,
+    series_label,
 )
 from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.periods import utc_now
+
+
+def labelled(summaries: list[dict]) -> list[dict]:
+    """Series summaries (``SeriesPlan.summary``, as stored on the import) with the series' German name."""
+    return [{**summary, "label": series_label(summary["direction"], summary["channel"])} for summary in summaries]
 
 
 @admin.register(MeterImport)
@@ -56,7 +62,24 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["actor"]
     search_fields = ["filename", "sha256", "document_id"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in MeterImport._meta.fields]
+    # the stored series and findings are shown as tables and lists, never as their JSON
+    fields = [
+        field.name for field in MeterImport._meta.fields if field.name not in ("id", "series", "problems", "warnings")
+    ] + ["series_table", "problems_list", "warnings_list"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("Reihen"))
+    def series_table(self, obj: MeterImport) -> str:
+        return render_to_string("admin/metering/includes/series_table.html", {"series": labelled(obj.series)})
+
+    @admin.display(description=gettext_lazy("Fehler"))
+    def problems_list(self, obj: MeterImport) -> str:
+        return render_to_string("admin/metering/includes/findings.html", {"findings": obj.problems, "errors": True})
+
+    @admin.display(description=gettext_lazy("Hinweise"))
+    def warnings_list(self, obj: MeterImport) -> str:
+        return render_to_string("admin/metering/includes/findings.html", {"findings": obj.warnings})
+
     change_list_template = "admin/metering/meterimport/change_list.html"
 
     def get_urls(self):
@@ -116,7 +139,8 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "meter_import": meter_import,
             "analysis": analysis,
-            "series": [plan.summary() for plan in analysis.plans],
+            "series": labelled([plan.summary() for plan in analysis.plans]),
+            "format_label": dict(MeterFormat.choices).get(analysis.format, analysis.format),
             "unknown": unknown,
             "form": form,
             "mapping_form": mapping_form,
@@ -244,7 +268,7 @@ class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         latest = selectors.latest_day_with_data(metering_point_id=point.pk) or utc_now().date()
         day = parse_day(request.GET.get("day"), latest)
         profile = selectors.day_profile(metering_point_id=point.pk, day=day)
-        series_labels = {(d, c): f"{Direction(d).label} {Channel(c).label}" for d, c in profile}
+        series_labels = {(d, c): series_label(d, c) for d, c in profile}
         statuses = selectors.coverage(metering_point_id=point.pk, year=day.year, month=day.month)
         status_labels = {
             "complete": _("vollständig"),

@@ -27,3 +27,13 @@ class StructuredAddress(models.Model):
     def address_lines(self) -> list[str]:
         street_line = f"{self.street} {self.house_number}".strip()
         return [street_line, f"{self.postcode} {self.town}"]
+
+
+def address_lines(party: dict) -> list[str]:
+    """Name, street and town of an address snapshot (an invoice's issuer or recipient); the country only when it
+    is not Switzerland."""
+    street = f"{party['street']} {party['house_number']}".strip()
+    town = f"{party['postcode']} {party['town']}".strip()
+    if party["country"] != "CH":
+        town = f"{party['country']}-{town}"
+    return [line for line in (party["name"], street, town) if line]

@@ -15,6 +15,18 @@ eic_validator = RegexValidator(
 )
 
 
+class Door(models.TextChoices):
+    """Through what a pipeline change came; the values match ``communities.models.Door`` plus the subscription."""
+
+    ADMIN = "admin", _("Administration")
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    COMMAND = "command", _("Befehl")
+    TASK = "task", _("Hintergrundaufgabe")
+    IMPORT = "import", _("Import")
+    SUBSCRIPTION = "subscription", _("Abonnement")
+
+
 class Stage(models.TextChoices):
     LEAD = "lead", _("Lead")
     CONTACTED = "contacted", _("kontaktiert")
@@ -169,7 +181,7 @@ class PipelineEvent(models.Model):
         related_name="+",
         verbose_name=_("durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     from_stage = models.CharField(_("von"), max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("nach"), max_length=16, choices=Stage.choices, blank=True)
     channel = models.CharField(_("Kanal"), max_length=8, choices=Channel.choices, blank=True)
@@ -217,7 +229,7 @@ class OutreachDraft(models.Model):
         related_name="+",
         verbose_name=_("erstellt durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
 
     class Meta:
         verbose_name = _("Entwurf Kontaktaufnahme")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.models.audit import Door
 from openleg.money import format_chf
 
 
@@ -46,7 +47,7 @@ class BankFile(models.Model):
         related_name="+",
         verbose_name=_("durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     filename = models.CharField(_("Dateiname"), max_length=255)
     file = models.FileField(_("Originaldatei"), upload_to=_bank_file_path, max_length=400)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
@@ -156,7 +157,7 @@ class BankCredit(models.Model):
         related_name="+",
         verbose_name=_("von Hand erledigt durch"),
     )
-    resolved_door = models.CharField(_("erledigt über"), max_length=16, blank=True)
+    resolved_door = models.CharField(_("erledigt über"), max_length=16, blank=True, choices=Door.choices)
 
     class Meta:
         verbose_name = _("Zahlungseingang")
