@@ -11,6 +11,11 @@ from communities.models.audit import Door
 from openleg.money import format_chf
 
 
+class BankFileFormat(models.TextChoices):
+    CAMT_054 = "camt.054", _("camt.054 (Gutschriftsanzeige)")
+    CAMT_053 = "camt.053", _("camt.053 (Kontoauszug)")
+
+
 class BankFileStatus(models.TextChoices):
     PREVIEW = "preview", _("Vorschau")
     BOOKED = "booked", _("verbucht")
@@ -52,7 +57,7 @@ class BankFile(models.Model):
     file = models.FileField(_("Originaldatei"), upload_to=_bank_file_path, max_length=400)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
-    format = models.CharField(_("Format"), max_length=8, blank=True)  # camt.054 or camt.053
+    format = models.CharField(_("Format"), max_length=8, blank=True, choices=BankFileFormat.choices)
     version = models.CharField(_("Version"), max_length=8, blank=True)  # 001.08 or 001.04
     message_id = models.CharField(_("Nachrichten-ID"), max_length=35, blank=True)
     account_iban = models.CharField(_("Konto (IBAN)"), max_length=34, blank=True)

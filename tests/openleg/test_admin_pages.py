@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import models
 from django.urls import reverse
 
 from accounts.models import User
@@ -118,7 +119,8 @@ def _demo_with_money_and_mapping():
     bank_file_import(data=demo.data, filename="camt054.xml", actor=staff, door="admin")
     payout_batch_create(community=community, execution_date=date(2030, 4, 10), actor=staff, door="admin")
     reminder_run_propose(community=community, as_of=utc_now().date() + timedelta(days=90), actor=staff, door="admin")
-    bank_file_stage(data=demo.data, filename="noch-einmal.xml", actor=staff, door="admin")
+    later = demo_bank_file_build(community=community, pay_percent=100, booked_on=date(2026, 5, 27))
+    bank_file_stage(data=later.data, filename="camt054-später.xml", actor=staff, door="admin")
     meter_import_stage(
         data=fixture_bytes("generic-unseen-layout.csv"), filename="neu.csv", actor=staff, door="admin", utility=None
     )
@@ -199,3 +201,28 @@ def test_every_admin_page_of_the_demo_reads_as_german_labels_without_raw_values(
 )
 def test_the_page_check_catches_what_it_looks_for(html, expected):
     assert findings("/x", html, {"command"}) == expected
+
+
+CODE_FIELDS = {"door", "kind", "format", "status", "direction", "channel", "state", "action"}
+
+
+def _models_in_the_admin() -> set[type[models.Model]]:
+    shown = set()
+    for model, model_admin in admin.site._registry.items():
+        shown.add(model)
+        shown.update(inline.model for inline in model_admin.inlines)
+    return {model for model in shown if model._meta.app_label not in SKIPPED_APPS}
+
+
+def test_every_model_in_the_admin_names_itself_its_fields_and_its_codes_in_german():
+    unnamed = []
+    for model in sorted(_models_in_the_admin(), key=lambda model: model._meta.label):
+        if str(model._meta.verbose_name) == re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower():
+            unnamed.append(model._meta.label)
+        for field in model._meta.concrete_fields:
+            if field.name != "id" and str(field.verbose_name) == field.name.replace("_", " "):
+                unnamed.append(f"{model._meta.label}.{field.name}")
+            code = field.name in CODE_FIELDS or field.name.endswith("_door")
+            if code and isinstance(field, models.CharField) and not field.choices:
+                unnamed.append(f"{model._meta.label}.{field.name} without choices")
+    assert unnamed == []
