@@ -38,16 +38,24 @@ def _value(field: models.Field | None, value) -> str:
         return "–"
     if isinstance(value, bool):
         return _("ja") if value else _("nein")
+    if field is not None and field.is_relation:
+        # the object it points to, by name, while it exists
+        return str(field.related_model._default_manager.filter(pk=value).first() or f"#{value}")
     choices = dict(field.flatchoices) if field is not None and field.flatchoices else {}
     return str(choices.get(value, value))
 
 
 def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
-    """(field, before, after) per changed field, with the field's German name and choice labels."""
+    """(field, before, after) per changed field in the model's order, with the field's German name, choice labels
+    and the names of related objects; a field empty before and after (a new object's blank fields) is left out."""
     model = model_of(entry.model)
+    order = [field.attname for field in model._meta.concrete_fields] if model else []
     rows = []
-    for attname, (before, after) in sorted(entry.changes.items()):
+    for attname in sorted(entry.changes, key=lambda name: (order.index(name) if name in order else len(order), name)):
+        before, after = entry.changes[attname]
         field = _field(model, attname)
         name = str(field.verbose_name) if field is not None else attname
-        rows.append((name, _value(field, before), _value(field, after)))
+        shown = (_value(field, before), _value(field, after))
+        if shown[0] != shown[1]:
+            rows.append((name, *shown))
     return rows

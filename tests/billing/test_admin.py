@@ -353,7 +353,7 @@ def test_invoices_are_read_only(staff, run):
     ]
     assert reverse("admin:billing_invoice_add") not in page
     detail = text(staff.get(reverse("admin:billing_invoice_change", args=[invoice.pk])))
-    assert table_row(detail, "1. LEG-Strom")[1:8] == ["1", "energy", "LEG-Strom", "7.026", "kWh", "20.0000", "1.41"]
+    assert table_row(detail, "1. LEG-Strom")[1:8] == ["1", "LEG-Strom", "LEG-Strom", "7.026", "kWh", "20.0000", "1.41"]
     assert 'name="_save"' not in detail and 'name="lines-0-label"' not in detail
     assert staff.get(reverse("admin:billing_invoice_add")).status_code == 403
     assert staff.post(reverse("admin:billing_invoice_delete", args=[invoice.pk]), {"post": "yes"}).status_code == 403
