@@ -272,7 +272,7 @@ class CsvMappingAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Spaltenzuordnung"))
     def mapping_table(self, obj: CsvMapping) -> str:
-        return render_to_string("admin/metering/includes/mapping_table.html", {"rows": mapping_rows(obj.mapping)})
+        return render_to_string("admin/includes/label_value_table.html", {"rows": mapping_rows(obj.mapping)})
 
     def has_add_permission(self, request):
         return False  # a mapping needs a sample file: it is confirmed from the preview of an uploaded file

@@ -27,6 +27,12 @@ class Door(models.TextChoices):
     SUBSCRIPTION = "subscription", _("Abonnement")
 
 
+class OutreachTemplate(models.TextChoices):
+    """The texts a draft can be made from (``templates/pipeline/outreach/<value>_*.txt``)."""
+
+    FIRST_CONTACT = "first_contact", _("Erstkontakt")
+
+
 class Stage(models.TextChoices):
     LEAD = "lead", _("Lead")
     CONTACTED = "contacted", _("kontaktiert")
@@ -215,7 +221,7 @@ class OutreachDraft(models.Model):
     utility = models.ForeignKey(
         Utility, on_delete=models.CASCADE, related_name="outreach_drafts", verbose_name=_("Netzbetreiber")
     )
-    template = models.CharField(_("Vorlage"), max_length=40)
+    template = models.CharField(_("Vorlage"), max_length=40, choices=OutreachTemplate.choices)
     subject = models.CharField(_("Betreff"), max_length=200)
     body = models.TextField(_("Text"))
     facts = models.JSONField(_("verwendete Fakten"), default=dict, help_text=_("Nur was die Datenbank hält."))

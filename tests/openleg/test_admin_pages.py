@@ -18,6 +18,7 @@ from accounts.models import User
 from billing.models import BillingRun, Invoice
 from billing.services import billing_run_approve
 from communities.models import Community
+from documents.models import Document, SignatureRequest
 from metering.csv_mappings import csv_mapping_confirm
 from metering.models import MeterImport
 from metering.parsers.generic import sniff
@@ -28,11 +29,14 @@ from payments.demo import demo_bank_file_build
 from payments.models import BankFile, PayoutBatch, ReminderRun
 from payments.payouts import payout_batch_create
 from payments.reminders import reminder_run_propose
+from pipeline.models import Utility
+from pipeline.reviews import pipeline_daily_review
+from pipeline.services import outreach_draft_create
 from tests.metering.conftest import fixture_bytes
 
 pytestmark = pytest.mark.django_db
 
-RAW_JSON = ('{"', "[{", "': ", '": ')
+RAW_JSON = ('{"', "[{", '["', "': ", '": ')
 PYTHON_REPRS = re.compile(r"object at 0x|Decimal\('|datetime\.(date|datetime)\(|<QuerySet|\b[A-Z]\w+ object \(\d+\)")
 # Admin pages that are not a model's changelist or change page, with the objects they need.
 SKIPPED_APPS = {"django_celery_beat", "auth"}  # Django's and the scheduler's own pages: not ours to word
@@ -124,6 +128,13 @@ def _demo_with_money_and_mapping():
     meter_import_stage(
         data=fixture_bytes("generic-unseen-layout.csv"), filename="neu.csv", actor=staff, door="admin", utility=None
     )
+    bank_file_import(data=b"<Document>kein camt</Document>", filename="kaputt.xml", actor=staff, door="admin")
+    outreach_draft_create(utility=Utility.objects.exclude(pk=community.utility_id).first(), actor=staff, door="admin")
+    pipeline_daily_review(today=utc_now().date())
+    document = Document.objects.filter(community=community).first()
+    SignatureRequest.objects.create(
+        document=document, signers=[{"name": "Ammann AG", "email": "a@example.ch"}], sent_sha256="0" * 64
+    )
     data = fixture_bytes("generic-unseen-layout.csv")
     csv_mapping_confirm(utility=community.utility, data=data, mapping=sniff(data).to_dict(), name="EWS", actor=staff)
     return run
@@ -153,7 +164,7 @@ def _pages(run: BillingRun) -> list[str]:
         reverse("admin:documents_dispatch_outbox", args=[run.pk]),
         reverse("admin:communities_community_formation", args=[community.pk]),
         reverse("admin:billing_invoice_change", args=[invoice.pk]),
-        reverse("admin:payments_bankfile_preview", args=[BankFile.objects.latest("pk").pk]),
+        reverse("admin:payments_bankfile_preview", args=[BankFile.objects.filter(status="preview").latest("pk").pk]),
         reverse("admin:payments_payoutbatch_confirm", args=[PayoutBatch.objects.latest("pk").pk]),
         reverse("admin:payments_payoutbatch_cancel", args=[PayoutBatch.objects.latest("pk").pk]),
         reverse("admin:payments_reminderrun_approve", args=[ReminderRun.objects.latest("pk").pk]),
@@ -195,6 +206,7 @@ def test_every_admin_page_of_the_demo_reads_as_german_labels_without_raw_values(
         ("<td>consumption/total</td>", ["/x: raw series code 'consumption/total'"]),
         ("<td>communities.Community</td>", ["/x: raw code 'communities.Community'"]),
         ("<td>None</td>", ["/x: 'None' shown"]),
+        ('<td>["Datei leer"]</td>', ["/x: raw JSON '[\"'"]),
         ("<td><label></label></td>", ["/x: empty label <label >"]),
         ('<script>var a = {"b": 1}</script><td>Gemeinschaft</td>', []),
     ],
