@@ -16,6 +16,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +46,7 @@ from billing.models import (
 from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
 from communities.admin import AuditedAdminMixin
 from communities.models import Participant
+from openleg.addresses import address_lines
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.energy import wh_to_kwh
 from openleg.errors import DomainError
@@ -416,6 +418,20 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
         return _plain(obj.amount_chf)
 
 
+ADDRESS_EXTRAS = {
+    "representative": gettext_lazy("Vertreten durch"),
+    "iban": gettext_lazy("IBAN"),
+    "email": gettext_lazy("E-Mail"),
+}
+
+
+def address_block(party: dict) -> str:
+    """An address snapshot as it stands on the invoice, then what else was copied (IBAN, e-mail, representative)."""
+    lines = [(line,) for line in address_lines(party)]
+    lines += [(f"{label}: {party[key]}",) for key, label in ADDRESS_EXTRAS.items() if party.get(key)]
+    return format_html_join(mark_safe("<br>"), "{}", lines)
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Invoices and credit notes are legal records: shown, never added, changed or deleted here."""
@@ -447,8 +463,8 @@ class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "due_date",
         "period_from",
         "period_to",
-        "issuer",
-        "recipient",
+        "issuer_block",
+        "recipient_block",
         "customer_number",
         "vat_number",
         "vat_rate_display",
@@ -469,6 +485,14 @@ class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("PDF"))
     def pdf_file(self, obj: Invoice) -> str:
         return pdf_link(obj)
+
+    @admin.display(description=gettext_lazy("Rechnungsstellerin"))
+    def issuer_block(self, obj: Invoice) -> str:
+        return address_block(obj.issuer)
+
+    @admin.display(description=gettext_lazy("Empfänger"))
+    def recipient_block(self, obj: Invoice) -> str:
+        return address_block(obj.recipient)
 
     @admin.display(description=gettext_lazy("Nummer"), ordering="number")
     def display_number(self, obj: Invoice) -> str:

@@ -269,7 +269,7 @@ def billing_run_approve(
         _book_carries(run, invoices, actor, door)
         run.status = RunStatus.ISSUED
         run.save(update_fields=["status"])
-        invoices_issued.send(sender=BillingRun, run=run)
+        invoices_issued.send(sender=BillingRun, run=run, actor=actor, door=door)
     return run
 
 
@@ -303,7 +303,7 @@ def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = Door.
                 cancellation_offset(
                     original=note.corrects, credit_note=note, booked_on=today, actor=actor, door=door
                 )
-            credit_notes_issued.send(sender=BillingRun, run=run, credit_notes=notes)
+            credit_notes_issued.send(sender=BillingRun, run=run, credit_notes=notes, actor=actor, door=door)
         run.status = RunStatus.CANCELLED
         run.cancelled_at = utc_now()
         run.cancelled_by = recorded_user(actor)

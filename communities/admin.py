@@ -1,10 +1,12 @@
 """Staff console for communities. Saves go through the audited service path, door "admin"."""
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from communities.audit_display import change_rows, model_name
 from communities.formation_admin import FormationAdminMixin, FormationStepInline
 from communities.models import (
     AuditEntry,
@@ -184,10 +186,34 @@ class TariffAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return super().get_inline_instances(request, obj)
 
 
+class ObjectKindFilter(admin.SimpleListFilter):
+    """The kinds of object in the trail, by their German names."""
+
+    title = _("Objektart")
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        labels = AuditEntry.objects.order_by().values_list("model", flat=True).distinct()
+        return sorted(((label, model_name(label)) for label in labels), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "actor", "door", "action", "model", "object_repr", "community"]
-    list_filter = ["door", "action", "model", "community"]
+    list_display = ["at", "actor", "door", "action", "object_kind", "object_repr", "community"]
+    list_filter = ["door", "action", ObjectKindFilter, "community"]
     list_select_related = ["actor", "community"]
     search_fields = ["object_repr", "object_pk"]
     date_hierarchy = "at"
+    fields = ["at", "actor", "door", "action", "object_kind", "object_pk", "object_repr", "community", "change_table"]
+    readonly_fields = fields
+
+    @admin.display(description=_("Objektart"), ordering="model")
+    def object_kind(self, obj: AuditEntry) -> str:
+        return model_name(obj.model)
+
+    @admin.display(description=_("Änderungen"))
+    def change_table(self, obj: AuditEntry) -> str:
+        return render_to_string("admin/communities/auditentry/changes.html", {"rows": change_rows(obj)})

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -103,7 +104,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             Path(paper.scan.name).name,
         )
 
-    @admin.display(description="")
+    @admin.display(description=_("Papierunterschrift"))
     def record_on_paper(self, obj: Document):
         url = reverse("admin:documents_document_paper_signature", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Unterschrift auf Papier erfassen"))
@@ -187,7 +188,9 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self.message_user(request, _("Unbekannte Dokumentart: es wurde nichts erstellt."), messages.WARNING)
         else:
             try:
-                documents_generate_later(community=community, kinds=KIND_GROUPS[asked], actor=request.user)
+                documents_generate_later(
+                    community=community, kinds=KIND_GROUPS[asked], actor=request.user, door=Door.ADMIN
+                )
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -205,12 +208,19 @@ class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["state", "document__kind", "document__community"]
     list_select_related = ["document__community", "requested_by"]
     search_fields = ["document__title", "provider_document_id"]
-    # The callback token stays out of the console: whoever has it can make us query DeepSign.
-    exclude = ["callback_token"]
+    # The callback token stays out of the console: whoever has it can make us query DeepSign. DeepSign's last
+    # answer is for the log, not for reading; the signers are listed by name and address.
+    exclude = ["callback_token", "last_status", "signers"]
+    readonly_fields = ["signer_list"]
     actions = ["refresh", "withdraw"]
 
     def has_sign_permission(self, request) -> bool:
         return may_run_formation(request.user)
+
+    @admin.display(description=_("Unterzeichnende"))
+    def signer_list(self, obj: SignatureRequest) -> str:
+        signers = [f"{signer.get('name', '')} <{signer.get('email', '')}>" for signer in obj.signers]
+        return render_to_string("admin/includes/text_list.html", {"items": signers})
 
     @admin.action(description=_("Status bei DeepSign abfragen"), permissions=["sign"])
     def refresh(self, request, queryset):

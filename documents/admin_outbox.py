@@ -266,7 +266,7 @@ class DispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self._check_may_dispatch(request, kind)
         run = self._run(request, run_id, kind)
         if kind == DispatchKind.REMINDER:
-            reminders_send_later(reminder_run=run)
+            reminders_send_later(reminder_run=run, door=Door.ADMIN)
             self.message_user(request, _("Die fehlenden PDFs werden erstellt und versendet."), messages.SUCCESS)
             return self._outbox(run, kind)
         try:

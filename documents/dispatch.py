@@ -83,12 +83,12 @@ def reminders_render_and_dispatch(*, reminder_run: ReminderRun, door: Door | str
     return list_dispatch(run=run, actor=run.decided_by, door=door)
 
 
-def reminders_send_later(*, reminder_run: ReminderRun) -> None:
+def reminders_send_later(*, reminder_run: ReminderRun, door: Door | str = Door.TASK) -> None:
     """Render and send an approved list's reminders in the background, after the transaction commits."""
     from documents.tasks import send_reminders
 
     run_id = reminder_run.pk
-    transaction.on_commit(lambda: send_reminders.delay(run_id))
+    transaction.on_commit(lambda: send_reminders.delay(run_id, str(door)))
 
 
 def list_dispatch(*, run: BillingRun | ReminderRun, actor, door: Door | str, dry_run: bool = False) -> DispatchPlan:

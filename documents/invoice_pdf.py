@@ -19,7 +19,7 @@ from communities.models import CreditHandling
 from documents.pdf import htmls_to_pdfs
 from documents.qr import is_payable, payment_part, period_label
 from documents.templating import render_document_html
-from openleg.addresses import street_and_town
+from openleg.addresses import address_lines
 from openleg.energy import format_kwh, kwh_to_wh
 from openleg.iban import compact_iban
 from openleg.money import format_chf, format_price
@@ -54,12 +54,6 @@ class Issuer:
 
 def _day(value) -> str:
     return f"{value:%d.%m.%Y}"
-
-
-def address_lines(party: dict) -> list[str]:
-    """Name, street and town of an address snapshot; the country only when it is not Switzerland."""
-    where = street_and_town(party["street"], party["house_number"], party["postcode"], party["town"], party["country"])
-    return [line for line in (party["name"], *where) if line]
 
 
 def _quantity(line: InvoiceLine) -> str:

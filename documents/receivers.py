@@ -12,15 +12,16 @@ from payments.signals import reminders_approved
 
 
 @receiver(invoices_issued, dispatch_uid="documents.render_issued_invoices")
-def render_issued_invoices(sender, *, run, **kwargs) -> None:
-    invoice_pdfs_render_later(run=run, door=Door.TASK)
+def render_issued_invoices(sender, *, run, actor=None, door=Door.TASK, **kwargs) -> None:
+    # recorded as asked for by whoever issued the run, through the door they used
+    invoice_pdfs_render_later(run=run, actor=actor, door=door)
 
 
 @receiver(credit_notes_issued, dispatch_uid="documents.render_credit_notes")
-def render_credit_notes(sender, *, run, **kwargs) -> None:
-    invoice_pdfs_render_later(run=run, door=Door.TASK)
+def render_credit_notes(sender, *, run, actor=None, door=Door.TASK, **kwargs) -> None:
+    invoice_pdfs_render_later(run=run, actor=actor, door=door)
 
 
 @receiver(reminders_approved, dispatch_uid="documents.send_approved_reminders")
-def send_approved_reminders(sender, *, reminder_run, **kwargs) -> None:
-    reminders_send_later(reminder_run=reminder_run)
+def send_approved_reminders(sender, *, reminder_run, door=Door.TASK, **kwargs) -> None:
+    reminders_send_later(reminder_run=reminder_run, door=door)

@@ -14,10 +14,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from billing.models import SettlementKind
-from documents.invoice_pdf import Issuer, Row, Section, address_lines
+from documents.invoice_pdf import Issuer, Row, Section
 from documents.pdf import htmls_to_pdfs
 from documents.qr import payment_part
 from documents.templating import render_document_html
+from openleg.addresses import address_lines
 from openleg.errors import DomainError
 from openleg.money import format_chf
 from openleg.periods import local_date, utc_now
@@ -92,9 +93,7 @@ def reminder_context(reminder: Reminder) -> dict:
     issuer = invoice.issuer
     return {
         "title": f"{reminder_title(reminder.level)} {invoice.display_number}",
-        "issuer": Issuer(
-            issuer["name"], address_lines(issuer), issuer.get("representative") or "", invoice.vat_number
-        ),
+        "issuer": Issuer(issuer["name"], address_lines(issuer), issuer.get("representative") or "", invoice.vat_number),
         "recipient_lines": address_lines(invoice.recipient),
         "facts": [
             (_("Datum"), _day(reminder.run.as_of)),

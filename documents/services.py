@@ -110,7 +110,9 @@ def _discard_files(documents: list[Document]) -> None:
         document.file.delete(save=False)
 
 
-def documents_generate_later(*, community: Community, kinds: Iterable[str], actor) -> None:
+def documents_generate_later(
+    *, community: Community, kinds: Iterable[str], actor, door: Door | str = Door.TASK
+) -> None:
     """Check now that the documents can be made (a missing value is reported at once), render them in
     a Celery task after the transaction commits."""
     from documents.tasks import generate_documents
@@ -118,4 +120,4 @@ def documents_generate_later(*, community: Community, kinds: Iterable[str], acto
     kinds = list(kinds)
     document_drafts(community, kinds)
     actor_id = getattr(recorded_user(actor), "pk", None)
-    transaction.on_commit(lambda: generate_documents.delay(community.pk, kinds, actor_id))
+    transaction.on_commit(lambda: generate_documents.delay(community.pk, kinds, actor_id, str(door)))

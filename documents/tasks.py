@@ -57,11 +57,14 @@ def _refresh(pk: int) -> None:
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
-def generate_documents(community_id: int, kinds: list[str], actor_id: int | None = None) -> list[int]:
-    """Render and record a community's documents; safe to run twice (unchanged content keeps its version)."""
+def generate_documents(
+    community_id: int, kinds: list[str], actor_id: int | None = None, door: str = Door.TASK
+) -> list[int]:
+    """Render and record a community's documents; safe to run twice (unchanged content keeps its version). ``door``
+    is the one the request came through (the admin's button), recorded on each document."""
     community = Community.objects.get(pk=community_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    documents = documents_generate(community=community, kinds=kinds, actor=actor, door=Door.TASK)
+    documents = documents_generate(community=community, kinds=kinds, actor=actor, door=door)
     return [document.pk for document in documents]
 
 
@@ -96,12 +99,12 @@ def send_dispatch(dispatch_id: int) -> str:
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
-def send_reminders(reminder_run_id: int) -> int:
+def send_reminders(reminder_run_id: int, door: str = Door.TASK) -> int:
     """After a reminder list's approval: render its missing PDFs and put every reminder into the outbox (e-mails
     queued, the not sendable listed for printing). Safe to run twice: rendered PDFs and existing dispatches are kept.
     Returns how many e-mails were queued."""
     run = ReminderRun.objects.get(pk=reminder_run_id)
-    plan = dispatch.reminders_render_and_dispatch(reminder_run=run, door=Door.TASK)
+    plan = dispatch.reminders_render_and_dispatch(reminder_run=run, door=door)
     return len(plan.sendable)
 
 

@@ -1,5 +1,6 @@
 """Staff console for meter data: upload with a preview of what will change, then apply."""
 
+from contextlib import suppress
 from datetime import timedelta
 
 import numpy as np
@@ -8,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -20,21 +22,28 @@ from metering import selectors, services
 from metering.analysis import UNCONFIRMED_MAPPING
 from metering.charts import coverage_calendar_svg, day_profile_svg, parse_day
 from metering.daybuckets import from_bytes, sources_from_bytes
-from metering.forms import MappingConfirmForm, MeterApplyForm, MeterUploadForm
+from metering.forms import MappingConfirmForm, MeterApplyForm, MeterUploadForm, mapping_rows
+from metering.mapping_preview import mapping_preview
 from metering.models import (
     AggregateDaySeries,
-    Channel,
     CsvMapping,
     DaySeries,
-    Direction,
+    MeterFormat,
     MeterImport,
     MeteringPointData,
     PlausibilityNote,
+    series_label,
 )
+from metering.parsers import GenericMapping
 from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.periods import utc_now
+
+
+def labelled(summaries: list[dict]) -> list[dict]:
+    """Series summaries (``SeriesPlan.summary``, as stored on the import) with the series' German name."""
+    return [{**summary, "label": series_label(summary["direction"], summary["channel"])} for summary in summaries]
 
 
 @admin.register(MeterImport)
@@ -56,7 +65,24 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["actor"]
     search_fields = ["filename", "sha256", "document_id"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in MeterImport._meta.fields]
+    # the stored series and findings are shown as tables and lists, never as their JSON
+    fields = [
+        field.name for field in MeterImport._meta.fields if field.name not in ("id", "series", "problems", "warnings")
+    ] + ["series_table", "problems_list", "warnings_list"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("Reihen"))
+    def series_table(self, obj: MeterImport) -> str:
+        return render_to_string("admin/metering/includes/series_table.html", {"series": labelled(obj.series)})
+
+    @admin.display(description=gettext_lazy("Fehler"))
+    def problems_list(self, obj: MeterImport) -> str:
+        return render_to_string("admin/metering/includes/findings.html", {"findings": obj.problems, "errors": True})
+
+    @admin.display(description=gettext_lazy("Hinweise"))
+    def warnings_list(self, obj: MeterImport) -> str:
+        return render_to_string("admin/metering/includes/findings.html", {"findings": obj.warnings})
+
     change_list_template = "admin/metering/meterimport/change_list.html"
 
     def get_urls(self):
@@ -96,19 +122,19 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def preview_view(self, request, pk: int):
         meter_import = get_object_or_404(MeterImport, pk=pk)
         is_post = request.method == "POST"
-        mapping_form = MappingConfirmForm(request.POST if is_post and "confirm_mapping" in request.POST else None)
-        if mapping_form.is_bound:
-            return self._confirm_mapping(request, meter_import, mapping_form)
+        # a mapping is previewed with the columns chosen ("preview_mapping") until it is confirmed
+        mapping_post = is_post and ("confirm_mapping" in request.POST or "preview_mapping" in request.POST)
+        if mapping_post and "confirm_mapping" in request.POST:
+            mapping_form, _preview, data = self._mapping_step(meter_import, request.POST)
+            return self._confirm_mapping(request, meter_import, mapping_form, data)
         form = MeterApplyForm(request.POST if is_post else None)
-        if is_post and meter_import.status == MeterImport.Status.PREVIEW and form.is_valid():
+        if is_post and not mapping_post and meter_import.status == MeterImport.Status.PREVIEW and form.is_valid():
             return self._apply(request, meter_import, form.cleaned_data["create_unknown"])
         analysis = services.meter_import_preview(meter_import=meter_import)
-        mapping_form = None
+        mapping_form = columns_preview = None
         if any(finding.code == UNCONFIRMED_MAPPING for finding in analysis.errors):
-            with meter_import.file.open("rb") as handle:
-                proposal = sniff(handle.read()).to_dict()
-            mapping_form = MappingConfirmForm(
-                initial={"utility": meter_import.utility, "name": meter_import.filename, "mapping": proposal}
+            mapping_form, columns_preview, _data = self._mapping_step(
+                meter_import, request.POST if mapping_post else None
             )
         unknown = analysis.unknown_points
         context = {
@@ -116,26 +142,41 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "meter_import": meter_import,
             "analysis": analysis,
-            "series": [plan.summary() for plan in analysis.plans],
+            "series": labelled([plan.summary() for plan in analysis.plans]),
+            "format_label": dict(MeterFormat.choices).get(analysis.format, analysis.format),
             "unknown": unknown,
             "form": form,
             "mapping_form": mapping_form,
+            "columns_preview": columns_preview,
             "title": _("Vorschau: %(file)s") % {"file": meter_import.filename},
             "can_apply": meter_import.status == MeterImport.Status.PREVIEW
             and (not analysis.errors or analysis.applicable_once_points_exist),
         }
         return TemplateResponse(request, "admin/metering/meterimport/preview.html", context)
 
-    def _confirm_mapping(self, request, meter_import: MeterImport, mapping_form: MappingConfirmForm):
+    def _mapping_step(self, meter_import: MeterImport, data=None):
+        """The mapping form over the file's columns, and the file as the chosen (else the proposed) mapping reads it."""
+        with meter_import.file.open("rb") as handle:
+            content = handle.read()
+        proposal = sniff(content)
+        columns = mapping_preview(content, proposal).columns
+        initial = {"utility": meter_import.utility, "name": meter_import.filename}
+        mapping_form = MappingConfirmForm(data, proposal=proposal, columns=columns, initial=initial)
+        shown = proposal
+        if mapping_form.is_bound and mapping_form.is_valid():
+            # a mapping that does not hold keeps the proposal in the preview; the confirmation names what is wrong
+            with suppress(ValueError):
+                shown = GenericMapping.from_dict(mapping_form.mapping())
+        return mapping_form, mapping_preview(content, shown), content
+
+    def _confirm_mapping(self, request, meter_import: MeterImport, mapping_form: MappingConfirmForm, data: bytes):
         if mapping_form.is_valid():
-            with meter_import.file.open("rb") as handle:
-                data = handle.read()
             try:
                 services_csv.csv_mapping_confirm(
                     utility=mapping_form.cleaned_data["utility"],
                     data=data,
                     name=mapping_form.cleaned_data["name"],
-                    mapping=mapping_form.cleaned_data["mapping"],
+                    mapping=mapping_form.mapping(),
                     actor=request.user,
                 )
             except ValidationError as error:
@@ -145,7 +186,8 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 meter_import.save(update_fields=["utility"])
                 self.message_user(request, _("Spaltenzuordnung gespeichert."))
         else:
-            self.message_user(request, str(mapping_form.errors), messages.ERROR)
+            errors = " ".join(error for field_errors in mapping_form.errors.values() for error in field_errors)
+            self.message_user(request, errors, messages.ERROR)
         return redirect("admin:metering_meterimport_preview", pk=meter_import.pk)
 
     def _apply(self, request, meter_import: MeterImport, create_unknown: bool):
@@ -224,7 +266,16 @@ class CsvMappingAdmin(admin.ModelAdmin):
     list_display = ["name", "utility", "signature", "confirmed_by", "confirmed_at"]
     list_filter = ["utility"]
     list_select_related = ["utility", "confirmed_by"]
-    readonly_fields = ["signature", "confirmed_by", "confirmed_at"]
+    # the mapping is confirmed from a file's preview (drop-downs of its columns); here it is read as a table
+    fields = ["name", "utility", "signature", "mapping_table", "confirmed_by", "confirmed_at"]
+    readonly_fields = ["signature", "mapping_table", "confirmed_by", "confirmed_at"]
+
+    @admin.display(description=gettext_lazy("Spaltenzuordnung"))
+    def mapping_table(self, obj: CsvMapping) -> str:
+        return render_to_string("admin/includes/label_value_table.html", {"rows": mapping_rows(obj.mapping)})
+
+    def has_add_permission(self, request):
+        return False  # a mapping needs a sample file: it is confirmed from the preview of an uploaded file
 
 
 @admin.register(MeteringPointData)
@@ -244,7 +295,7 @@ class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         latest = selectors.latest_day_with_data(metering_point_id=point.pk) or utc_now().date()
         day = parse_day(request.GET.get("day"), latest)
         profile = selectors.day_profile(metering_point_id=point.pk, day=day)
-        series_labels = {(d, c): f"{Direction(d).label} {Channel(c).label}" for d, c in profile}
+        series_labels = {(d, c): series_label(d, c) for d, c in profile}
         statuses = selectors.coverage(metering_point_id=point.pk, year=day.year, month=day.month)
         status_labels = {
             "complete": _("vollständig"),

@@ -23,7 +23,7 @@ from metering.daybuckets import (
     split_into_days,
 )
 from metering.messages import Finding, finding_from_problem
-from metering.models import AggregateDaySeries, DaySeries
+from metering.models import AggregateDaySeries, DaySeries, series_label
 from metering.parsers.base import ParsedFile, Problem, Series
 from metering.plausibility_check import PointNote, note_findings, plan_notes
 from metering.supersession import Delivery, document_times, micros, supersession_warnings
@@ -175,7 +175,7 @@ def aggregate_reference(parsed: ParsedFile) -> str:
 
 
 def _series_label(series: Series) -> str:
-    return f"{series.metering_point} ({series.direction}/{series.channel})"
+    return f"{series.metering_point} ({series_label(series.direction, series.channel)})"
 
 
 def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> list[Finding]:

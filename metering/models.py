@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import MeteringPoint
+from communities.models import Door, MeteringPoint
 
 
 class Direction(models.TextChoices):
@@ -27,8 +27,29 @@ class Channel(models.TextChoices):
     GRID = "grid", _("Netz-Anteil")
 
 
+def series_label(direction: str, channel: str) -> str:
+    """A series as people name it ("Bezug Total"), for every page and message that names one."""
+    directions, channels = dict(Direction.choices), dict(Channel.choices)
+    return f"{directions.get(direction, direction)} {channels.get(channel, channel)}"
+
+
 def _import_upload_path(instance: "MeterImport", filename: str) -> str:
     return f"meter-imports/{instance.created_at:%Y/%m}/{instance.sha256[:12]}-{filename}"
+
+
+class MeterFormat(models.TextChoices):
+    """The formats the detector names (``metering.parsers``), as a clerk knows them."""
+
+    SDAT_E66 = "sdat-e66", _("SDAT-CH E66 (Messwerte)")
+    SDAT_E31 = "sdat-e31", _("SDAT-CH E31 (Summenzeitreihen)")
+    EKZ = "ekz", _("EKZ-Export")
+    EWZ = "ewz", _("ewz-Export")
+    CKW = "ckw", _("CKW-Export")
+    BKW = "bkw", _("BKW-Export")
+    IWB = "iwb", _("IWB-Export")
+    AEW = "aew", _("AEW-Export")
+    GENERIC = "generic", _("CSV mit gespeicherter Zuordnung")
+    UNKNOWN = "unknown", _("unbekanntes Format")
 
 
 class MeterImport(models.Model):
@@ -52,7 +73,7 @@ class MeterImport(models.Model):
         related_name="+",
         verbose_name=_("durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     utility = models.ForeignKey(
         "pipeline.Utility",
         on_delete=models.PROTECT,
@@ -65,7 +86,7 @@ class MeterImport(models.Model):
     file = models.FileField(_("Originaldatei"), upload_to=_import_upload_path, max_length=400)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
-    format = models.CharField(_("Format"), max_length=16, blank=True)
+    format = models.CharField(_("Format"), max_length=16, blank=True, choices=MeterFormat.choices)
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices)
     # When the document was made: SDAT InstanceDocument/Creation, else when the file came (created_at). Per slot
     # the newer document wins, whatever order the files arrive in.
@@ -145,7 +166,7 @@ class DaySeries(SlotRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metering_point_id} {self.direction}/{self.channel} {self.day}"
+        return f"{self.metering_point_id} {series_label(self.direction, self.channel)} {self.day:%d.%m.%Y}"
 
 
 class AggregateDaySeries(SlotRow):
@@ -171,7 +192,7 @@ class AggregateDaySeries(SlotRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.community_ref} {self.direction}/{self.channel} {self.day}"
+        return f"{self.community_ref} {series_label(self.direction, self.channel)} {self.day:%d.%m.%Y}"
 
 
 class CsvMapping(models.Model):

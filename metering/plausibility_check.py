@@ -10,7 +10,7 @@ from django.conf import settings
 from communities.models import MeteringPoint
 from metering.daybuckets import SLOTS_PER_DAY, from_bytes
 from metering.messages import Finding
-from metering.models import DaySeries, Direction
+from metering.models import DaySeries, Direction, series_label
 from metering.parsers.decimals import kwh_text
 from metering.parsers.localtime import utc_minutes
 from metering.plausibility import MWH_PER_KWH_QUARTER_HOUR_PER_KW, Note, series_notes, usual_limit
@@ -53,7 +53,7 @@ def note_finding(
     """The German sentence of a note: for the import's warnings and for the billing run's issues alike."""
     return Finding(
         f"plausibility_{kind}",
-        f"{metering_point} {direction}/{channel} {day.isoformat()}",
+        f"{metering_point} {series_label(direction, channel)} {day:%d.%m.%Y}",
         {
             "metering_point": metering_point,
             "direction": str(Direction(direction).label),

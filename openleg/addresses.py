@@ -35,3 +35,10 @@ def street_and_town(street: str, house_number: str, postcode: str, town: str, co
     if country != "CH" and town_line:
         town_line = f"{country}-{town_line}"
     return [line for line in (f"{street} {house_number}".strip(), town_line) if line]
+
+
+def address_lines(party: dict) -> list[str]:
+    """Name, street and town of an address snapshot (an invoice's issuer or recipient); the country only when it
+    is not Switzerland."""
+    where = street_and_town(party["street"], party["house_number"], party["postcode"], party["town"], party["country"])
+    return [line for line in (party["name"], *where) if line]

@@ -166,7 +166,7 @@ def reminder_run_approve(*, run: ReminderRun, actor, door: str) -> ReminderRun:
                     note=_("%(level)s. Mahnung") % {"level": reminder.level},
                 )
                 reminder.save(update_fields=["fee_settlement"])
-        reminders_approved.send(sender=ReminderRun, reminder_run=run)
+        reminders_approved.send(sender=ReminderRun, reminder_run=run, door=door)
     return run
 
 

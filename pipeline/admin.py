@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -25,6 +26,7 @@ from openleg.periods import local_today
 from pipeline import selectors, services
 from pipeline.forms import ContactForm, NextActionForm, StageMoveForm
 from pipeline.models import Municipality, OutreachDraft, PipelineBriefing, PipelineEvent, Stage, Utility
+from pipeline.outreach import outreach_fact_rows
 from pipeline.stages import Door, stage_targets
 
 FACTOR_LABELS = {
@@ -385,8 +387,12 @@ class OutreachDraftAdmin(admin.ModelAdmin):
     list_filter = ["status", "template", "utility__canton"]
     list_select_related = ["utility", "created_by"]
     search_fields = ["utility__name", "subject"]
-    fields = ["utility", "template", "subject", "body", "facts", "status", "created_at", "created_by", "door"]
+    fields = ["utility", "template", "subject", "body", "fact_table", "status", "created_at", "created_by", "door"]
     readonly_fields = [name for name in fields if name != "status"]
+
+    @admin.display(description=gettext_lazy("verwendete Fakten"))
+    def fact_table(self, obj: OutreachDraft) -> str:
+        return render_to_string("admin/includes/label_value_table.html", {"rows": outreach_fact_rows(obj.facts)})
 
     def has_add_permission(self, request):
         return False  # drafts come from the services (action on the utilities, the weekly job, the agent)
@@ -395,5 +401,5 @@ class OutreachDraftAdmin(admin.ModelAdmin):
 @admin.register(PipelineBriefing)
 class PipelineBriefingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "created_at"]
-    fields = ["day", "created_at", "text", "figures"]
+    fields = ["day", "created_at", "text"]  # the figures behind the text are for the agent API, not for reading
     readonly_fields = fields

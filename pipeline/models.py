@@ -15,6 +15,24 @@ eic_validator = RegexValidator(
 )
 
 
+class Door(models.TextChoices):
+    """Through what a pipeline change came; the values match ``communities.models.Door`` plus the subscription."""
+
+    ADMIN = "admin", _("Administration")
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    COMMAND = "command", _("Befehl")
+    TASK = "task", _("Hintergrundaufgabe")
+    IMPORT = "import", _("Import")
+    SUBSCRIPTION = "subscription", _("Abonnement")
+
+
+class OutreachTemplate(models.TextChoices):
+    """The texts a draft can be made from (``templates/pipeline/outreach/<value>_*.txt``)."""
+
+    FIRST_CONTACT = "first_contact", _("Erstkontakt")
+
+
 class Stage(models.TextChoices):
     LEAD = "lead", _("Lead")
     CONTACTED = "contacted", _("kontaktiert")
@@ -169,7 +187,7 @@ class PipelineEvent(models.Model):
         related_name="+",
         verbose_name=_("durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     from_stage = models.CharField(_("von"), max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("nach"), max_length=16, choices=Stage.choices, blank=True)
     channel = models.CharField(_("Kanal"), max_length=8, choices=Channel.choices, blank=True)
@@ -203,7 +221,7 @@ class OutreachDraft(models.Model):
     utility = models.ForeignKey(
         Utility, on_delete=models.CASCADE, related_name="outreach_drafts", verbose_name=_("Netzbetreiber")
     )
-    template = models.CharField(_("Vorlage"), max_length=40)
+    template = models.CharField(_("Vorlage"), max_length=40, choices=OutreachTemplate.choices)
     subject = models.CharField(_("Betreff"), max_length=200)
     body = models.TextField(_("Text"))
     facts = models.JSONField(_("verwendete Fakten"), default=dict, help_text=_("Nur was die Datenbank hält."))
@@ -217,7 +235,7 @@ class OutreachDraft(models.Model):
         related_name="+",
         verbose_name=_("erstellt durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
 
     class Meta:
         verbose_name = _("Entwurf Kontaktaufnahme")

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from openleg.errors import DomainError
 from openleg.numbers import swiss_number
-from pipeline.models import Utility
+from pipeline.models import OutreachTemplate, Utility
 
 LEG_POSSIBLE_SINCE = date(2026, 1, 1)
 LEG_LEGAL_BASIS = "StromVG Art. 17d/17e"
-OUTREACH_TEMPLATES = ("first_contact",)
+OUTREACH_TEMPLATES = tuple(OutreachTemplate.values)
 # A mail names the largest municipalities; a utility with dozens gets the count of the others.
 MAX_MUNICIPALITIES_NAMED = 10
 
@@ -68,6 +68,23 @@ def outreach_render(template: str, facts: dict) -> tuple[str, str]:
         subject = render_to_string(f"pipeline/outreach/{template}_subject.txt", context)
         body = render_to_string(f"pipeline/outreach/{template}_body.txt", context)
     return " ".join(subject.split()), body.strip() + "\n"
+
+
+def outreach_fact_rows(facts: dict) -> list[tuple[str, str]]:
+    """A draft's facts as (German name, value) rows, for the reviewer who checks what each sentence rests on."""
+    rows = [
+        (_("Netzbetreiber"), facts.get("utility", "")),
+        *((_("Gemeinde"), _municipality_line(municipality)) for municipality in facts.get("municipalities", [])),
+    ]
+    if facts.get("municipalities_not_named"):
+        rows.append((_("weitere Gemeinden, nicht genannt"), str(facts["municipalities_not_named"])))
+    if facts.get("leg_possible_since"):
+        since = date_format(date.fromisoformat(facts["leg_possible_since"]), "j. F Y")
+        rows.append((_("LEG möglich seit"), since))
+    rows.append((_("Rechtsgrundlage"), facts.get("leg_legal_basis", "")))
+    if facts.get("sender"):
+        rows.append((_("Absender"), facts["sender"]))
+    return [(label, value) for label, value in rows if value]
 
 
 def _municipality_line(municipality: dict) -> str:

@@ -12,25 +12,10 @@ Trial, paid and churned follow the utility's subscription once Stripe drives the
 the staff doors keep the whole graph above until then.
 """
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-from pipeline.models import Stage
+from pipeline.models import Door, Stage
 
 OPEN_STAGES = (Stage.LEAD, Stage.CONTACTED, Stage.DEMO, Stage.TRIAL)
 SUBSCRIPTION_STAGES = (Stage.TRIAL, Stage.PAID, Stage.CHURNED)
-
-
-class Door(models.TextChoices):
-    """Through what a pipeline change came; the values match ``communities.models.Door`` plus the subscription."""
-
-    ADMIN = "admin", _("Administration")
-    PORTAL = "portal", _("Portal")
-    API = "api", _("API")
-    COMMAND = "command", _("Befehl")
-    TASK = "task", _("Hintergrundaufgabe")
-    IMPORT = "import", _("Import")
-    SUBSCRIPTION = "subscription", _("Abonnement")
 
 
 _MOVES = {

@@ -39,7 +39,9 @@ class AllocationSetting(models.Model):
 class AllocationKey(models.Model):
     """A participant's key (static methods) or rank (priority) under one allocation setting."""
 
-    setting = models.ForeignKey(AllocationSetting, on_delete=models.CASCADE, related_name="keys")
+    setting = models.ForeignKey(
+        AllocationSetting, on_delete=models.CASCADE, related_name="keys", verbose_name=_("Verteilverfahren")
+    )
     participant = models.ForeignKey(
         "communities.Participant", on_delete=models.PROTECT, related_name="+", verbose_name=_("Teilnehmende")
     )

@@ -17,6 +17,17 @@ class InvoiceKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Storno")
 
 
+class LineKind(models.TextChoices):
+    """What a line of a statement, and of the invoice it becomes, stands for."""
+
+    ENERGY = "energy", _("LEG-Strom")
+    CREDIT = "credit", _("Gutschrift Produktion")
+    FEE = "fee", _("Gebühr")
+    VAT = "vat", _("MWST")
+    CARRY = "carry", _("Übertrag Guthaben")
+    INFO = "info", _("Information")
+
+
 MONTHLY_KINDS = (InvoiceKind.INVOICE, InvoiceKind.CREDIT_STATEMENT)
 
 
@@ -99,7 +110,6 @@ class Invoice(ImmutableRecord):
                 condition=Q(kind__in=["invoice", "credit_statement"]),
                 name="invoice_one_per_participant_and_run",
             ),
-
         ]
 
     def __str__(self) -> str:
@@ -111,16 +121,19 @@ class Invoice(ImmutableRecord):
 
 
 class InvoiceLine(ImmutableRecord):
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=8)
-    label = models.CharField(max_length=200)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    unit = models.CharField(max_length=16, blank=True)
-    unit_price = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
-    amount_chf = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines", verbose_name=_("Rechnung"))
+    position = models.PositiveSmallIntegerField(_("Position"))
+    # the kinds of the statement lines it is copied from
+    kind = models.CharField(_("Art"), max_length=8, choices=LineKind.choices)
+    label = models.CharField(_("Text"), max_length=200)
+    quantity = models.DecimalField(_("Menge"), max_digits=14, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(_("Einheit"), max_length=16, blank=True)
+    unit_price = models.DecimalField(_("Preis"), max_digits=10, decimal_places=4, null=True, blank=True)
+    amount_chf = models.DecimalField(_("Betrag (CHF)"), max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("Rechnungsposition")
+        verbose_name_plural = _("Rechnungspositionen")
         ordering = ["invoice", "position"]
         constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_unique")]
 

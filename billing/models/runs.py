@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from billing.models.invoices import LineKind
+
 
 class RunStatus(models.TextChoices):
     DRAFT = "draft", _("Entwurf")
@@ -114,13 +116,7 @@ class RunDay(models.Model):
 class StatementLine(models.Model):
     """A draft line of a participant's statement in a run; approval copies the lines onto the invoice."""
 
-    class Kind(models.TextChoices):
-        ENERGY = "energy", _("LEG-Strom")
-        CREDIT = "credit", _("Gutschrift Produktion")
-        FEE = "fee", _("Gebühr")
-        VAT = "vat", _("MWST")
-        CARRY = "carry", _("Übertrag Guthaben")
-        INFO = "info", _("Information")
+    Kind = LineKind
 
     run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="lines")
     participant = models.ForeignKey("communities.Participant", on_delete=models.PROTECT, related_name="+")

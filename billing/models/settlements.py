@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from billing.models.invoices import ImmutableRecord, Invoice
+from communities.models.audit import Door
 
 
 class SettlementKind(models.TextChoices):
@@ -62,7 +63,7 @@ class Settlement(ImmutableRecord):
         related_name="+",
         verbose_name=_("erfasst durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
 
     class Meta:
         verbose_name = _("Ausgleichsbuchung")

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -107,7 +108,7 @@ class BankFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "community",
         "status",
         "same_as",
-        "errors",
+        "error_list",
         "credits_link",
         ("matched_count", "matched_chf"),
         ("suggested_count", "suggested_chf"),
@@ -127,6 +128,10 @@ class BankFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("verbucht (CHF)"), ordering="matched_chf")
     def matched_display(self, obj: BankFile) -> str:
         return f"{obj.matched_count} / {format_chf(obj.matched_chf)}"
+
+    @admin.display(description=gettext_lazy("Fehler"))
+    def error_list(self, obj: BankFile) -> str:
+        return render_to_string("admin/includes/text_list.html", {"items": obj.errors})
 
     @admin.display(description=gettext_lazy("Gutschriften"))
     def credits_link(self, obj: BankFile) -> str:

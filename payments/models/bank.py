@@ -7,7 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.models.audit import Door
 from openleg.money import format_chf
+
+
+class BankFileFormat(models.TextChoices):
+    CAMT_054 = "camt.054", _("camt.054 (Gutschriftsanzeige)")
+    CAMT_053 = "camt.053", _("camt.053 (Kontoauszug)")
 
 
 class BankFileStatus(models.TextChoices):
@@ -46,12 +52,12 @@ class BankFile(models.Model):
         related_name="+",
         verbose_name=_("durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     filename = models.CharField(_("Dateiname"), max_length=255)
     file = models.FileField(_("Originaldatei"), upload_to=_bank_file_path, max_length=400)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
-    format = models.CharField(_("Format"), max_length=8, blank=True)  # camt.054 or camt.053
+    format = models.CharField(_("Format"), max_length=8, blank=True, choices=BankFileFormat.choices)
     version = models.CharField(_("Version"), max_length=8, blank=True)  # 001.08 or 001.04
     message_id = models.CharField(_("Nachrichten-ID"), max_length=35, blank=True)
     account_iban = models.CharField(_("Konto (IBAN)"), max_length=34, blank=True)
@@ -156,7 +162,7 @@ class BankCredit(models.Model):
         related_name="+",
         verbose_name=_("von Hand erledigt durch"),
     )
-    resolved_door = models.CharField(_("erledigt über"), max_length=16, blank=True)
+    resolved_door = models.CharField(_("erledigt über"), max_length=16, blank=True, choices=Door.choices)
 
     class Meta:
         verbose_name = _("Zahlungseingang")

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.models.audit import Door
+
 
 class ReminderRunStatus(models.TextChoices):
     DRAFT = "draft", _("Vorschlag")
@@ -29,7 +31,7 @@ class ReminderRun(models.Model):
         related_name="+",
         verbose_name=_("vorgeschlagen durch"),
     )
-    door = models.CharField(_("Zugang"), max_length=16)
+    door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
     decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -13,6 +13,7 @@ from billing.forms import run_state
 from billing.models import AllocationKey, AllocationSetting, BillingRun, Invoice, RunDay
 from billing.receivables import open_amounts
 from billing.services import billing_run_approve, billing_run_start
+from documents.models import RunPdfRendering
 from tests.communities.factories import CommunityFactory, MembershipFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +220,8 @@ def test_approve_with_reason_and_override_issues_the_invoices(staff, staff_user,
     assert (run.status, run.approved_by, run.approval_reason) == ("issued", staff_user, "Juni nur Testdaten")
     kinds = list(Invoice.objects.filter(run=run).order_by("number").values_list("kind", "total_chf"))
     assert kinds == [("invoice", Decimal("1.41")), ("credit_statement", Decimal("-0.84"))]
+    rendering = RunPdfRendering.objects.get(run=run)  # the PDFs are asked for by the click, not by a task
+    assert (rendering.door, rendering.requested_by) == ("admin", staff_user)
     page = text(response)
     assert "Der Lauf " in page and "ist freigegeben; 2 Rechnungen und Gutschriften wurden ausgestellt." in page
     assert table_row(page, f"{run.community_id}-000001")[1:4] == ["Rechnung", name_of(run, "consumer"), "1.41"]
@@ -350,7 +353,7 @@ def test_invoices_are_read_only(staff, run):
     ]
     assert reverse("admin:billing_invoice_add") not in page
     detail = text(staff.get(reverse("admin:billing_invoice_change", args=[invoice.pk])))
-    assert table_row(detail, "1. LEG-Strom")[1:8] == ["1", "energy", "LEG-Strom", "7.026", "kWh", "20.0000", "1.41"]
+    assert table_row(detail, "1. LEG-Strom")[1:8] == ["1", "LEG-Strom", "LEG-Strom", "7.026", "kWh", "20.0000", "1.41"]
     assert 'name="_save"' not in detail and 'name="lines-0-label"' not in detail
     assert staff.get(reverse("admin:billing_invoice_add")).status_code == 403
     assert staff.post(reverse("admin:billing_invoice_delete", args=[invoice.pk]), {"post": "yes"}).status_code == 403

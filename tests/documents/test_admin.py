@@ -40,7 +40,7 @@ def test_documents_are_listed_and_downloadable_by_staff_only(staff, client, sonn
 
 
 def test_the_generate_button_makes_the_documents_in_a_task_after_commit(
-    staff, sonnenberg, django_capture_on_commit_callbacks
+    staff, staff_user, sonnenberg, django_capture_on_commit_callbacks
 ):
     url = reverse("admin:documents_document_generate", args=[sonnenberg.pk])
 
@@ -50,6 +50,10 @@ def test_the_generate_button_makes_the_documents_in_a_task_after_commit(
     assert len(queued) == 1
     assert "Die Dokumente werden erstellt" in response.content.decode()
     assert Document.objects.filter(community=sonnenberg, version=1).count() == 14
+    # made in a task, but asked for by a click in the admin: the trail says so
+    assert set(Document.objects.filter(community=sonnenberg).values_list("door", "created_by")) == {
+        ("admin", staff_user.pk)
+    }
 
 
 def test_the_generate_button_reports_missing_data_at_once(staff, sonnenberg):

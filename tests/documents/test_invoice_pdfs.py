@@ -54,7 +54,8 @@ def test_nothing_is_rendered_before_commit(run, staff_user):
     billing_run_approve(run=run, actor=staff_user)  # the test's transaction never commits
 
     assert pdf_progress(run=run) == invoice_pdfs.PdfProgress(done=0, total=5, error="")
-    assert RunPdfRendering.objects.get(run=run).door == Door.TASK
+    rendering = RunPdfRendering.objects.get(run=run)  # asked for by the approval, rendered by a task
+    assert (rendering.door, rendering.requested_by) == (Door.ADMIN, staff_user)
 
 
 def test_chunks_are_committed_one_by_one_and_rendering_twice_renders_nothing_twice(

@@ -94,9 +94,9 @@ def test_approval_renders_the_pdfs_and_sends_each_reminder_once(
         for d in Dispatch.objects.select_related("reminder__invoice")
     }
     assert rows == {
-        "M1": ("reminder", "sent", 1, staff_user, "task"),
-        "M2": ("reminder", "sent", 1, staff_user, "task"),
-        "M3": ("reminder", "not_sendable", 0, staff_user, "task"),
+        "M1": ("reminder", "sent", 1, staff_user, "admin"),  # the approval's door, not the task's
+        "M2": ("reminder", "sent", 1, staff_user, "admin"),
+        "M3": ("reminder", "not_sendable", 0, staff_user, "admin"),
     }
 
     # the task again (a redelivery): nothing new rendered, recorded or sent

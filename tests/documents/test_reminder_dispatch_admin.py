@@ -51,6 +51,8 @@ def test_the_approved_list_shows_each_reminders_pdf_and_sending_and_links_its_ou
     assert page.count("gesendet (m2@example.ch)") == 1
     assert page.count("<td>keine E-Mail-Adresse</td>") == 1
     assert outbox_url("outbox", approved) in page
+    # sent by a task, but set off by the approval in the admin: the outbox names that door
+    assert set(Dispatch.objects.values_list("door", flat=True)) == {"admin"}
 
     first = reminders[0]
     download = staff.get(reverse("admin:documents_dispatch_reminder_pdf", args=[first.pk]))
@@ -119,6 +121,7 @@ def test_a_list_whose_task_never_ran_is_rendered_and_sent_from_its_outbox(
     assert "Die fehlenden PDFs werden erstellt und versendet." in done
     assert [m.to for m in django_mail.outbox] == [["m1@example.ch"], ["m2@example.ch"]]
     assert Dispatch.objects.filter(status=DispatchStatus.NOT_SENDABLE).count() == 1
+    assert set(Dispatch.objects.values_list("door", "created_by")) == {("admin", staff_user.pk)}
     assert text(staff.get(outbox_url("send", proposed))).count("0 Belege ohne E-Mail-Adresse") == 1
 
 

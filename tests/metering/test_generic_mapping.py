@@ -67,13 +67,33 @@ def test_staff_confirm_the_mapping_in_the_admin_preview(client, staff_user, leg)
     )
     preview_url = response["Location"]
     page = client.get(preview_url).content.decode()
-    assert "Spaltenzuordnung bestätigen" in page and "Verbrauch kWh" in page
-    proposal = sniff(fixture_bytes(NAME)).to_dict()
-    client.post(
-        preview_url,
-        {"confirm_mapping": "1", "utility": leg.utility.pk, "name": "Portal X", "mapping": json.dumps(proposal)},
-    )
-    assert CsvMapping.objects.get().confirmed_by == staff_user
+    assert "Spaltenzuordnung bestätigen" in page
+    # the columns are chosen from drop-downs of the file's own header, the proposal chosen already
+    assert '<option value="Verbrauch kWh" selected>Verbrauch kWh</option>' in page
+    assert '<option value="Zeitpunkt" selected>Zeitpunkt</option>' in page
+    assert "<td>15.06.2026 00:15</td><td>0.084</td><td>0.000</td>" in page  # the first quarter-hours as read
+    chosen = {
+        "utility": leg.utility.pk,
+        "name": "Portal X",
+        "layout": "long",
+        "timestamp_column": "Zeitpunkt",
+        "labels": "start",
+        "unit": "kWh",
+        "metering_point_column": "Messpunkt",
+        "consumption_columns": ["Produktion kWh"],
+        "production_columns": ["Verbrauch kWh"],
+    }
+    swapped = client.post(preview_url, {**chosen, "preview_mapping": "1"}).content.decode()
+    assert "<td>15.06.2026 00:15</td><td>0.000</td><td>0.084</td>" in swapped  # previewed, not saved
+    assert not CsvMapping.objects.exists()
+    chosen.update(consumption_columns=["Verbrauch kWh"], production_columns=["Produktion kWh"])
+    client.post(preview_url, {**chosen, "confirm_mapping": "1"})
+    saved = CsvMapping.objects.get()
+    assert (saved.confirmed_by, saved.mapping) == (staff_user, sniff(fixture_bytes(NAME)).to_dict())
+    shown = client.get(reverse("admin:metering_csvmapping_change", args=[saved.pk])).content.decode()
+    assert '<th scope="row">Spalten Bezug</th><td>Verbrauch kWh</td>' in shown
+    assert '<th scope="row">Trennzeichen</th><td>Komma (,)</td>' in shown
+    assert '<th scope="row">Die Zeit nennt</th><td>den Beginn der Viertelstunde</td>' in shown
     page = client.get(preview_url).content.decode()
     assert "Spaltenzuordnung bestätigen" not in page
     client.post(preview_url, {})
