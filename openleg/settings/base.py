@@ -15,6 +15,10 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Only behind a reverse proxy that sets X-Forwarded-Proto (and X-Forwarded-For) itself, overwriting what clients
+# send, may Django believe these headers: otherwise any client could claim HTTPS or another address.
+OPENLEG_BEHIND_PROXY = env.bool("OPENLEG_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if OPENLEG_BEHIND_PROXY else None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
