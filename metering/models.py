@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import MeteringPoint
+from openleg.protected_files import unguessable_path
 
 
 class Direction(models.TextChoices):
@@ -28,7 +29,7 @@ class Channel(models.TextChoices):
 
 
 def _import_upload_path(instance: "MeterImport", filename: str) -> str:
-    return f"meter-imports/{instance.created_at:%Y/%m}/{instance.sha256[:12]}-{filename}"
+    return unguessable_path(f"meter-imports/{instance.created_at:%Y/%m}", filename)
 
 
 class MeterImport(models.Model):

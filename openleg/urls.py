@@ -1,10 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from openleg.file_views import protected_file
 from openleg.health import healthz
 
 admin.site.site_header = "OpenLEG"
@@ -21,7 +20,6 @@ urlpatterns = [
     path("utility/", include("communities.urls")),
     path("documents/", include("documents.urls")),
     path("utility/documents/", include("documents.portal_urls")),
+    # MEDIA_URL: stored files only through the permission check, in development and the demo too.
+    path("files/<path:name>", protected_file, name="protected-file"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -96,7 +96,8 @@ TIME_ZONE = "Europe/Zurich"  # display only; everything stored and computed insi
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+# Served only by openleg.file_views (permission checked); never map it to MEDIA_ROOT in a web server.
+MEDIA_URL = "files/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openleg.money import format_chf
+from openleg.protected_files import unguessable_path
 
 
 class BankFileStatus(models.TextChoices):
@@ -30,7 +31,7 @@ KEY_HOLDING = (CreditStatus.MATCHED, CreditStatus.SUGGESTED, CreditStatus.UNMATC
 
 
 def _bank_file_path(instance: "BankFile", filename: str) -> str:
-    return f"bank-files/{instance.created_at:%Y/%m}/{instance.sha256[:12]}-{filename}"
+    return unguessable_path(f"bank-files/{instance.created_at:%Y/%m}", filename)
 
 
 class BankFile(models.Model):

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from openleg.protected_files import unguessable_path
+
 
 class ReminderRunStatus(models.TextChoices):
     DRAFT = "draft", _("Vorschlag")
@@ -56,7 +58,7 @@ class ReminderRun(models.Model):
 
 
 def _reminder_pdf_path(reminder: "Reminder", filename: str) -> str:
-    return f"reminders/{reminder.run.community_id}/{reminder.run_id}/{filename}"
+    return unguessable_path(f"reminders/{reminder.run.community_id}/{reminder.run_id}", filename)
 
 
 class Reminder(models.Model):

@@ -8,7 +8,6 @@ import yaml
 from django.conf import settings
 
 
-
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         key: value
