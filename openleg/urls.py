@@ -3,19 +3,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 from openleg.file_views import protected_file
 from openleg.health import healthz
 
 admin.site.site_header = "OpenLEG"
 admin.site.site_title = "OpenLEG"
 admin.site.index_title = "Backoffice"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("utility/", include("communities.urls")),
     path("documents/", include("documents.urls")),

@@ -133,6 +133,12 @@ REST_FRAMEWORK = {
     },
 }
 
+# Login throttling (accounts/login_throttle.py): this many wrong passwords for one account, or from one address,
+# within the window lock further tries (the right password too) for the window.
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=5)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=20)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=15 * 60)
+
 # Meter files: larger ones are refused with a clear message; admin uploads above the second
 # figure are applied by a Celery task.
 METER_IMPORT_MAX_BYTES = env.int("METER_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
