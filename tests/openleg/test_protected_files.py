@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.demo import load_demo_master_data
@@ -171,3 +172,15 @@ def test_two_files_of_the_same_name_get_different_folders(meter_import, sonnenbe
     first, second = meter_import.file.name, other.file.name
     assert first.rsplit("/", 1)[1] == second.rsplit("/", 1)[1] == "lieferung.xml"
     assert first.rsplit("/", 2)[1] != second.rsplit("/", 2)[1]
+
+
+def test_admin_links_to_stored_files_go_through_the_checked_view(staff, bank_file, meter_import):
+    pages = {
+        bank_file.file.name: reverse("admin:payments_bankfile_change", args=[bank_file.pk]),
+        meter_import.file.name: reverse("admin:metering_meterimport_change", args=[meter_import.pk]),
+    }
+
+    for name, page in pages.items():
+        html = staff.get(page).content.decode()
+        assert f'href="/files/{name}"' in html, page
+        assert "/media/" not in html, page
