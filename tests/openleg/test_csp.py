@@ -31,27 +31,9 @@ def _policy(response) -> dict[str, str]:
     return dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def sonnenberg(db):
-    from communities.demo import load_demo_master_data
-    from communities.models import Community
-
-    load_demo_master_data()
-    return Community.objects.select_related("utility").get(slug="sonnenberg-dorf")
-
-
 def _inline_scripts_without_nonce(html: str) -> list[str]:
     tags = re.findall(r"<script\b[^>]*>", html)
-    return [
-        tag
-        for tag in tags
-        if "src=" not in tag and 'type="application/json"' not in tag and "nonce=" not in tag
-    ]
+    return [tag for tag in tags if "src=" not in tag and 'type="application/json"' not in tag and "nonce=" not in tag]
 
 
 def test_an_admin_page_carries_the_policy(staff, sonnenberg):

@@ -11,8 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.demo import load_demo_master_data
-from communities.models import Community, Door
+from communities.models import Door
 from documents.models import DocumentKind
 from documents.services import documents_generate
 from metering.models import MeterImport
@@ -25,17 +24,6 @@ pytestmark = pytest.mark.django_db
 SDAT = b'<?xml version="1.0"?><ValidatedMeteredData_12/>'
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def sonnenberg(db):
-    load_demo_master_data()
-    return Community.objects.select_related("utility").get(slug="sonnenberg-dorf")
-
-
 @pytest.fixture
 def registration(sonnenberg):
     (document,) = documents_generate(
@@ -44,34 +32,41 @@ def registration(sonnenberg):
     return document
 
 
+def _stored(record, content: bytes):
+    record.file.save(record.filename, ContentFile(content), save=True)
+    return record
+
+
 @pytest.fixture
 def meter_import(sonnenberg):
-    record = MeterImport(
-        created_at=timezone.now(),
-        door=Door.COMMAND,
-        utility=sonnenberg.utility,
-        filename="lieferung.xml",
-        sha256=hashlib.sha256(SDAT).hexdigest(),
-        size=len(SDAT),
-        status=MeterImport.Status.REJECTED,
+    return _stored(
+        MeterImport(
+            created_at=timezone.now(),
+            door=Door.COMMAND,
+            utility=sonnenberg.utility,
+            filename="lieferung.xml",
+            sha256=hashlib.sha256(SDAT).hexdigest(),
+            size=len(SDAT),
+            status=MeterImport.Status.REJECTED,
+        ),
+        SDAT,
     )
-    record.file.save("lieferung.xml", ContentFile(SDAT), save=True)
-    return record
 
 
 @pytest.fixture
 def bank_file(sonnenberg):
-    record = BankFile(
-        created_at=timezone.now(),
-        door=Door.ADMIN,
-        filename="camt054.xml",
-        sha256="0" * 64,
-        size=3,
-        community=sonnenberg,
-        status="booked",
+    return _stored(
+        BankFile(
+            created_at=timezone.now(),
+            door=Door.ADMIN,
+            filename="camt054.xml",
+            sha256="0" * 64,
+            size=3,
+            community=sonnenberg,
+            status="booked",
+        ),
+        b"<x/>",
     )
-    record.file.save("camt054.xml", ContentFile(b"<x/>"), save=True)
-    return record
 
 
 def _staff_who_may(*codenames: str):
