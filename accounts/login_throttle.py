@@ -38,7 +38,7 @@ def _limits() -> tuple[int, int]:
 def seconds_locked(request, username: str) -> int:
     """How many seconds until this account may try again from this address; 0 when it may now."""
     untils = cache.get_many([f"{key}:until" for key in failure_keys(request, username)]).values()
-    return max((math.ceil(until - time.time()) for until in untils), default=0) if untils else 0
+    return max([0, *(math.ceil(until - time.time()) for until in untils)])
 
 
 def login_failed(request, username: str) -> None:
