@@ -179,3 +179,14 @@ def test_admin_links_to_stored_files_go_through_the_checked_view(staff, bank_fil
         html = staff.get(page).content.decode()
         assert f'href="/files/{name}"' in html, page
         assert "/media/" not in html, page
+
+
+@pytest.mark.parametrize("entry", PROTECTED_FILES, ids=lambda entry: f"{entry.model}.{entry.field}")
+def test_each_kind_of_file_is_looked_up_through_a_real_utility_path_and_permission(entry):
+    model = apps.get_model(entry.model)
+    for name in entry.utility_path.split("__"):
+        model = model._meta.get_field(name).related_model
+    app_label, codename = entry.permission.split(".")
+
+    assert model is apps.get_model("pipeline.Utility")
+    assert Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
