@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Door, MeteringPoint
+from openleg.protected_files import unguessable_path
 
 
 class Direction(models.TextChoices):
@@ -34,7 +35,7 @@ def series_label(direction: str, channel: str) -> str:
 
 
 def _import_upload_path(instance: "MeterImport", filename: str) -> str:
-    return f"meter-imports/{instance.created_at:%Y/%m}/{instance.sha256[:12]}-{filename}"
+    return unguessable_path(f"meter-imports/{instance.created_at:%Y/%m}", filename)
 
 
 class MeterFormat(models.TextChoices):

@@ -1,27 +1,29 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
+from openleg.file_views import protected_file
 from openleg.health import healthz
 
 admin.site.site_header = "OpenLEG"
 admin.site.site_title = "OpenLEG"
 admin.site.index_title = "Backoffice"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("utility/", include("communities.urls")),
     path("documents/", include("documents.urls")),
     path("utility/documents/", include("documents.portal_urls")),
+    # MEDIA_URL: stored files only through the permission check, in development and the demo too.
+    path("files/<path:name>", protected_file, name="protected-file"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from openleg.protected_files import unguessable_path
+
 
 class RecordLockedError(Exception):
     """An issued invoice or one of its lines was to be changed or deleted: correct it by a credit note."""
@@ -142,7 +144,7 @@ class InvoiceLine(ImmutableRecord):
 
 
 def _invoice_pdf_path(pdf: "InvoicePdf", filename: str) -> str:
-    return f"invoices/{pdf.invoice.community_id}/{pdf.invoice.run_id}/{filename}"
+    return unguessable_path(f"invoices/{pdf.invoice.community_id}/{pdf.invoice.run_id}", filename)
 
 
 class InvoicePdf(ImmutableRecord):

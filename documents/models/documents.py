@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Door
+from openleg.protected_files import unguessable_path
 
 
 class DocumentKind(models.TextChoices):
@@ -22,7 +23,7 @@ class SignatureState(models.TextChoices):
 
 
 def document_path(document: "Document", filename: str) -> str:
-    return f"documents/{document.community_id}/{document.kind}/{filename}"
+    return unguessable_path(f"documents/{document.community_id}/{document.kind}", filename)
 
 
 class Document(models.Model):

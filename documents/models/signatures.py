@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Door
+from openleg.protected_files import unguessable_path
 
 
 class SignatureRequestState(models.TextChoices):
@@ -33,7 +34,7 @@ def is_callback_token(value: str) -> bool:
 
 
 def signed_path(request: "SignatureRequest", filename: str) -> str:
-    return f"documents/{request.document.community_id}/signed/{filename}"
+    return unguessable_path(f"documents/{request.document.community_id}/signed", filename)
 
 
 class SignatureRequest(models.Model):
@@ -77,7 +78,9 @@ class SignatureRequest(models.Model):
 def paper_scan_path(paper: "PaperSignature", filename: str) -> str:
     """Next to the DeepSign-signed PDFs, named after the document it signs (the uploaded name is not kept)."""
     document = paper.document
-    return f"documents/{document.community_id}/signed/{document.filename.removesuffix('.pdf')}-papier.pdf"
+    return unguessable_path(
+        f"documents/{document.community_id}/signed", f"{document.filename.removesuffix('.pdf')}-papier.pdf"
+    )
 
 
 class PaperSignature(models.Model):

@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from openleg.settings.components import redis_settings
 
@@ -15,6 +16,10 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Only behind a reverse proxy that sets X-Forwarded-Proto (and X-Forwarded-For) itself, overwriting what clients
+# send, may Django believe these headers: otherwise any client could claim HTTPS or another address.
+OPENLEG_BEHIND_PROXY = env.bool("OPENLEG_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if OPENLEG_BEHIND_PROXY else None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -25,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_celery_beat",
+    "csp",
     "openleg",
     "accounts",
     "pipeline",
@@ -46,7 +52,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy on every response (django-csp). Scripts only from our own static files (an inline script
+# needs the request's nonce: <script nonce="{{ request.csp_nonce }}">). Inline styles stay allowed: the SVG charts,
+# our admin templates and Django's own change list carry style attributes; they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "openleg.urls"
 WSGI_APPLICATION = "openleg.wsgi.application"
@@ -94,7 +119,8 @@ TIME_ZONE = "Europe/Zurich"  # display only; everything stored and computed insi
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+# Served only by openleg.file_views (permission checked); never map it to MEDIA_ROOT in a web server.
+MEDIA_URL = "files/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -129,6 +155,12 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_USER", default="600/minute"),
     },
 }
+
+# Login throttling (accounts/login_throttle.py): this many wrong passwords for one account, or from one address,
+# within the window lock further tries (the right password too) for the window.
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=5)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=20)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=15 * 60)
 
 # Meter files: larger ones are refused with a clear message; admin uploads above the second
 # figure are applied by a Celery task.

@@ -1,4 +1,8 @@
-"""Production: secrets and hosts have no default, so a missing one stops the start."""
+"""Production: secrets and hosts have no default, so a missing one stops the start.
+
+HTTPS is enforced here (redirect, HSTS, secure cookies); ``manage.py check --deploy`` stays clean. Behind the
+reverse proxy of docker-compose.yml, ``OPENLEG_BEHIND_PROXY`` makes Django trust the proxy's X-Forwarded-Proto.
+"""
 
 import environ
 
@@ -16,7 +20,12 @@ EMAIL_BACKEND = _env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.Em
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _env.bool("SECURE_SSL_REDIRECT", default=True)
+# The container's health check asks over plain HTTP from inside; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = _env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = _env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

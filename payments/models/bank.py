@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models.audit import Door
 from openleg.money import format_chf
+from openleg.protected_files import unguessable_path
 
 
 class BankFileFormat(models.TextChoices):
@@ -36,7 +37,7 @@ KEY_HOLDING = (CreditStatus.MATCHED, CreditStatus.SUGGESTED, CreditStatus.UNMATC
 
 
 def _bank_file_path(instance: "BankFile", filename: str) -> str:
-    return f"bank-files/{instance.created_at:%Y/%m}/{instance.sha256[:12]}-{filename}"
+    return unguessable_path(f"bank-files/{instance.created_at:%Y/%m}", filename)
 
 
 class BankFile(models.Model):

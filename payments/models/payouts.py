@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Door
+from openleg.protected_files import unguessable_path
 
 
 class PayoutBatchStatus(models.TextChoices):
@@ -21,7 +22,7 @@ class PayoutBatchStatus(models.TextChoices):
 
 
 def _payout_file_path(batch: "PayoutBatch", filename: str) -> str:
-    return f"payouts/{batch.community_id}/{filename}"
+    return unguessable_path(f"payouts/{batch.community_id}", filename)
 
 
 def _user(verbose_name) -> models.ForeignKey:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models.audit import Door
+from openleg.protected_files import unguessable_path
 
 
 class ReminderRunStatus(models.TextChoices):
@@ -60,7 +61,7 @@ class ReminderRun(models.Model):
 
 
 def _reminder_pdf_path(reminder: "Reminder", filename: str) -> str:
-    return f"reminders/{reminder.run.community_id}/{reminder.run_id}/{filename}"
+    return unguessable_path(f"reminders/{reminder.run.community_id}/{reminder.run_id}", filename)
 
 
 class Reminder(models.Model):

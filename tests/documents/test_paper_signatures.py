@@ -69,10 +69,14 @@ def test_recording_stores_the_scan_and_marks_the_document_signed(scan, staff_use
     paper = record(document, scan, signed_on=CREATED_DAY, note="  Original im Ordner LEG 2026  ", actor=staff_user)
 
     paper.refresh_from_db()
-    name = f"documents/{document.community_id}/signed/gemeinschaftsvereinbarung-v1-papier.pdf"
-    assert (paper.document, paper.scan.name, paper.scan_sha256, paper.size_bytes) == (
+    folder, token, name = paper.scan.name.rsplit("/", 2)
+    assert (folder, len(token), name) == (
+        f"documents/{document.community_id}/signed",
+        22,
+        "gemeinschaftsvereinbarung-v1-papier.pdf",
+    )
+    assert (paper.document, paper.scan_sha256, paper.size_bytes) == (
         document,
-        name,
         sha(scan),
         len(scan),
     )
@@ -84,7 +88,7 @@ def test_recording_stores_the_scan_and_marks_the_document_signed(scan, staff_use
     )
     with paper.scan.open("rb") as stored:
         assert stored.read() == scan
-    assert stored_files(media_root) == [name]
+    assert stored_files(media_root) == [paper.scan.name]
     document.refresh_from_db()
     assert document.signature_state == State.SIGNED
     assert document_audit() == [(staff_user, "admin", {"signature_state": ["unsigned", "signed"]})]
