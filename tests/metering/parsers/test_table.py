@@ -100,3 +100,40 @@ def test_quoted_tables_keep_all_cells_in_one_buffer():
 def test_usable_encoding(name, usable):
     assert usable_encoding(name) is usable
     assert (decode(b"A;B\n", name) is not None) is usable
+
+
+def cells_of(table) -> list[list[str]]:
+    return [[column.raw_text(row) for column in table.columns] for row in range(len(table.lines))]
+
+
+def test_cells_wrapped_in_quotes_are_read_from_the_file_itself():
+    """Spreadsheet programs quote every cell: those quotes are cut off, the cells stay spans of the file."""
+    data = b'"A";"B"\r\n"1";"x y"\r\n"";""\r\n"2";""\r\n3;"z"\r\n'
+    table, issues = read(data)
+    assert issues.problems == ()
+    assert cells_of(table) == [["1", "x y"], ["2", ""], ["3", "z"]]
+    assert table.lines.tolist() == [2, 4, 5]  # line 3 holds nothing but empty cells, as the csv module skips it
+    assert table.columns[0].data == data and table.columns[0].data is table.columns[1].data
+
+
+@pytest.mark.parametrize(
+    "data, rows, lines",
+    [
+        (b'A;B\n"1;5";x\n2;y\n', [["1;5", "x"], ["2", "y"]], [2, 3]),  # a delimiter inside quotes
+        (b'A;B\n"say ""hi""";x\n', [['say "hi"', "x"]], [2]),  # doubled quotes
+        (b'A;B\n"two\nlines";x\n3;y\n', [["two\nlines", "x"], ["3", "y"]], [2, 4]),  # a line break inside quotes
+        (b'A;B\n 1 ;"x" \n', [[" 1 ", "x "]], [2]),  # blanks after a closing quote belong to the cell
+        (b'A;B\n1;2 "inch"\n', [["1", '2 "inch"']], [2]),  # a quote inside a cell is a character
+    ],
+)
+def test_quotes_that_do_more_than_wrap_a_cell_are_read_as_the_csv_module_reads_them(data, rows, lines):
+    table, issues = read(data)
+    assert issues.problems == ()
+    assert cells_of(table) == rows
+    assert table.lines.tolist() == lines
+
+
+def test_a_quoted_row_of_the_wrong_width_is_reported_like_an_unquoted_one():
+    table, issues = read(b'"A";"B"\n"1";"2";"3"\n"4";"5"\n')
+    assert [(p.code, p.location) for p in issues.problems] == [("bad_row", "line 2")]
+    assert cells_of(table) == [["4", "5"]]
