@@ -20,6 +20,10 @@ class FileImportCommand(BaseCommand):
         """The outcome of one file: it has ``filename``, ``ok`` and ``as_dict()``."""
         raise NotImplementedError
 
+    def refuse_unread(self, *, size: int, filename: str):
+        """The outcome of a file refused by its size alone, before it is read; None to read it."""
+        return None
+
     def report(self, outcome) -> None:
         raise NotImplementedError
 
@@ -29,7 +33,8 @@ class FileImportCommand(BaseCommand):
             path = Path(name)
             if not path.is_file():
                 raise CommandError(f"{name}: no such file")
-            outcomes.append(self.import_file(data=path.read_bytes(), filename=path.name, options=options))
+            refused = self.refuse_unread(size=path.stat().st_size, filename=path.name)
+            outcomes.append(refused or self.import_file(data=path.read_bytes(), filename=path.name, options=options))
         if options["json"]:
             self.stdout.write(
                 json.dumps({"files": [outcome.as_dict() for outcome in outcomes]}, ensure_ascii=False, indent=2)

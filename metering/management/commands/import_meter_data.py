@@ -1,7 +1,7 @@
 """python manage.py import_meter_data FILE... [--metering-point ID] [--dry-run] [--json]"""
 
 from communities.models import Door
-from metering.services import ImportOutcome, meter_file_import
+from metering.services import ImportOutcome, meter_file_import, meter_file_refused_by_size
 from openleg.management.file_import import FileImportCommand
 
 
@@ -13,6 +13,9 @@ class Command(FileImportCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--metering-point", default="", help="metering point id for formats that carry none")
+
+    def refuse_unread(self, *, size: int, filename: str) -> ImportOutcome | None:
+        return meter_file_refused_by_size(size=size, filename=filename)
 
     def import_file(self, *, data: bytes, filename: str, options: dict) -> ImportOutcome:
         return meter_file_import(
