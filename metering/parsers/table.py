@@ -171,11 +171,12 @@ def _read_plain(
     separators = np.flatnonzero(buffer == ord(delimiter))
     first = np.searchsorted(separators, starts)
     found = np.searchsorted(separators, ends) - first
-    filler = found
-    if quoted:  # a pair of quotes around nothing is an empty cell too
+    blank = found == ends - starts  # empty, or nothing but delimiters
+    if quoted:  # or nothing but delimiters and empty quoted cells (""): only rows that short can be
+        short = np.flatnonzero(ends - starts <= 3 * found + 2)
         quotes = np.flatnonzero(buffer == _QUOTE)
-        filler = found + np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
-    blank = filler == ends - starts  # empty, or nothing but delimiters (and empty quoted cells)
+        filler = found[short] + np.searchsorted(quotes, ends[short]) - np.searchsorted(quotes, starts[short])
+        blank[short] = filler == ends[short] - starts[short]
     good = (found == width - 1) & ~blank
     for bad in np.flatnonzero(~good & ~blank):
         _report_row_width(issues, int(line_numbers[bad]), width, int(found[bad]) + 1, delimiter)
@@ -184,11 +185,23 @@ def _read_plain(
     inner = separators[np.arange(width - 1)[:, None] + first[good]]
     cell_starts = np.vstack((starts[good], inner + 1))
     cell_ends = np.vstack((inner, ends[good]))
+    lines = line_numbers[good]
     if quoted:
-        wrapped = (cell_ends - cell_starts >= 2) & (buffer[np.minimum(cell_starts, len(buffer) - 1)] == _QUOTE)
+        last = len(buffer) - 1
+        wrapped = (cell_ends - cell_starts >= 2) & (buffer[np.minimum(cell_starts, last)] == _QUOTE)
         cell_starts, cell_ends = cell_starts + wrapped, cell_ends - wrapped
+        # As the csv module reads it, a row of blank cells ('" ";""') is no row: rows whose cells are all empty or
+        # start with a blank (or a byte of a character beyond ASCII, such as a no-break space) are looked at.
+        first_bytes = buffer[np.minimum(cell_starts, last)]
+        maybe = ((cell_ends == cell_starts) | (first_bytes <= 32) | (first_bytes >= 128)).all(axis=0)
+        kept = np.ones(len(lines), bool)
+        for row in np.flatnonzero(maybe):
+            cells = zip(cell_starts[:, row], cell_ends[:, row], strict=True)
+            kept[row] = any(raw[start:end].decode(encoding, "replace").strip() for start, end in cells)
+        if not kept.all():
+            cell_starts, cell_ends, lines = cell_starts[:, kept], cell_ends[:, kept], lines[kept]
     columns = tuple(Cells(raw, cell_starts[column], cell_ends[column], encoding) for column in range(width))
-    return columns, line_numbers[good]
+    return columns, lines
 
 
 _QUOTE = ord('"')
@@ -217,11 +230,13 @@ def _quotes_wrap_cells(buffer: np.ndarray, start: int, delimiter: str) -> bool:
     after = byte_at(closing + 1)
     opens_cell = breaks(byte_at(opening - 1))
     closes_cell = breaks(after) | ((after == 13) & (byte_at(closing + 2) == 10))
+    # Quotes, delimiters and line ends in file order: each opening quote must be followed by its closing one.
     body = buffer[start:]
-    stops = np.flatnonzero(breaks(body) | (body == 13)) + start
-    empty_inside = np.searchsorted(stops, opening) == np.searchsorted(stops, closing)
+    marks = body[np.flatnonzero(breaks(body) | (body == 13) | (body == _QUOTE))]
+    order = np.flatnonzero(marks == _QUOTE)
+    nothing_inside = order[1::2] - order[0::2] == 1
     short = closing - opening - 1 <= csv.field_size_limit()
-    return bool(opens_cell.all() and closes_cell.all() and empty_inside.all() and short.all())
+    return bool(opens_cell.all() and closes_cell.all() and nothing_inside.all() and short.all())
 
 
 def _read_quoted(
