@@ -43,7 +43,7 @@ class ImportOutcome:
     def format(self) -> str | None:
         if self.analysis is not None:
             return self.analysis.format
-        return self.earlier.format or None if self.earlier is not None else None
+        return (self.earlier.format or None) if self.earlier is not None else None  # a re-import: as read then
 
     def as_dict(self) -> dict:
         return {
