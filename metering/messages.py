@@ -18,6 +18,10 @@ TEXTS = {
     "empty_file": _("Die Datei ist leer."),
     "xml_syntax": _("Die XML-Datei ist fehlerhaft (%(place)s): %(what)s."),
     "compressed_file": _("Die Datei ist komprimiert (%(kind)s), bitte entpacken und die entpackte Datei einlesen."),
+    "spreadsheet_file": _(
+        "Die Datei ist eine Excel-Arbeitsmappe; bitte in Excel als CSV (Trennzeichen-getrennt) speichern und diese "
+        "Datei einlesen."
+    ),
     "doctype_forbidden": _(
         "Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. SDAT-CH-Dateien haben keine; "
         "die Datei wird aus Sicherheitsgründen nicht gelesen."

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from metering.parsers import aew, bkw, ckw, ekz, ewz, generic, iwb, sdat
 from metering.parsers.base import Issues, ParsedFile, Problem, Quality, Series, check_metering_point
-from metering.parsers.detect import Detected, compression_of, detect_format
+from metering.parsers.detect import EXCEL, Detected, compression_of, detect_format
 from metering.parsers.mapping import GenericMapping
 
 __all__ = [
@@ -52,6 +52,9 @@ def parse(
         problem = Problem("empty_file", filename or "file", "The file is empty.", {})
         return ParsedFile("unknown", (), (problem,), (), meta)
     compressed = compression_of(data)
+    if compressed == EXCEL:
+        problem = Problem("spreadsheet_file", filename or "file", "An Excel workbook: save it as CSV first.", {})
+        return ParsedFile("unknown", (), (problem,), (), meta)
     if compressed:
         where = filename or "file"
         problem = Problem(

@@ -32,11 +32,21 @@ class Detected:
     xml_error: XmlError | None = None  # XML broken before its root element: a syntax error to report as such
 
 
+EXCEL = "Excel"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
+
+
 def compression_of(data: bytes) -> str | None:
-    """The kind of compression a file starts with ("gzip", "ZIP", …), None for an uncompressed file."""
+    """The kind of compression a file starts with ("gzip", "ZIP", …; ``EXCEL`` for a workbook, which is a ZIP
+    too), None for an uncompressed file."""
+    if data.startswith(_OLE):
+        return EXCEL
     if data[:3] == b"BZh" and data[4:10] == b"1AY&SY":
         return "bzip2"
-    return next((kind for magic, kind in COMPRESSED if data.startswith(magic)), None)
+    kind = next((kind for magic, kind in COMPRESSED if data.startswith(magic)), None)
+    if kind == "ZIP" and b"xl/" in data[:_HEAD_BYTES]:  # the parts of an .xlsx workbook come first
+        return EXCEL
+    return kind
 
 
 def detect_format(data: bytes) -> Detected:

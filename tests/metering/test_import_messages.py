@@ -58,10 +58,11 @@ def test_a_wide_table_without_quarter_hour_columns_says_so():
     ]
 
 
-def zipped(name: str, data: bytes) -> bytes:
+def zipped(name: str, data: bytes, *more: tuple[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, data)
+        for entry, content in ((name, data), *more):
+            archive.writestr(entry, content)
     return buffer.getvalue()
 
 
@@ -76,6 +77,25 @@ def test_a_compressed_file_is_asked_to_be_unpacked(pack, kind):
             "compressed_file",
             "messdaten.xml.gz",
             f"Die Datei ist komprimiert ({kind}), bitte entpacken und die entpackte Datei einlesen.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        zipped("[Content_Types].xml", b"<Types/>", ("xl/workbook.xml", b"<workbook/>")),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+    ],
+    ids=["xlsx", "xls"],
+)
+def test_an_excel_workbook_is_asked_to_be_saved_as_csv(data):
+    assert messages(parsers.parse(data, filename="Lastgang.xlsx")) == [
+        (
+            "spreadsheet_file",
+            "Lastgang.xlsx",
+            "Die Datei ist eine Excel-Arbeitsmappe; bitte in Excel als CSV (Trennzeichen-getrennt) speichern und "
+            "diese Datei einlesen.",
         )
     ]
 
