@@ -1,5 +1,8 @@
 """Parser throughput: quarter-hour values parsed per second, for a large SDAT E66 file and a large BKW CSV.
 
+The BKW export is parsed twice: as the portal writes it and with every cell in quotes (as spreadsheet programs
+save it); the quoted one must stay within a small factor of the unquoted one.
+
 Run: .venv/bin/python benchmarks/bench_parsers.py [--points N] [--days N]
 Builds both files in memory (no Django), parses each best of three, prints values/s side by side.
 Target (architecture.md): at least 1,000,000 values per second.
@@ -67,7 +70,7 @@ def sdat_file(points: int, first: date, days: int, *, pretty: bool) -> tuple[byt
     return "".join(out).encode(), points * 3 * slots
 
 
-def bkw_file(points: int, first: date, days: int) -> tuple[bytes, int]:
+def bkw_file(points: int, first: date, days: int, *, quoted: bool = False) -> tuple[bytes, int]:
     """myBKW export: one row per point and quarter-hour, consumption and production in each row."""
     rng = np.random.default_rng(2)
     stamps = []
@@ -78,12 +81,14 @@ def bkw_file(points: int, first: date, days: int) -> tuple[bytes, int]:
             for q in range(96)
             if not (day == date(2026, 3, 29) and 8 <= q < 12)
         ]
-    lines = ["\ufeffMesspunkt;Datum;Strombezug [kWh];Stromeinspeisung [kWh];Messdatengüte"]
+    lines = ["Messpunkt;Datum;Strombezug [kWh];Stromeinspeisung [kWh];Messdatengüte"]
     for point in range(points):
         mp = f"CH10222012345{point:020d}"
         bezug, einspeisung = kwh(rng.integers(0, 900, len(stamps))), kwh(rng.integers(0, 900, len(stamps)))
         lines += [f"{mp};{stamp};{b};{e};W" for stamp, b, e in zip(stamps, bezug, einspeisung, strict=True)]
-    return ("\r\n".join(lines) + "\r\n").encode(), points * len(stamps) * 2
+    if quoted:
+        lines = [";".join(f'"{cell}"' for cell in line.split(";")) for line in lines]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode(), points * len(stamps) * 2
 
 
 def best_of(runs: int, action: Callable[[], object]) -> float:
@@ -105,6 +110,7 @@ def main() -> None:
         ("SDAT E66 (compact)", *sdat_file(args.points, first, args.days, pretty=False)),
         ("SDAT E66 (indented)", *sdat_file(args.points, first, args.days, pretty=True)),
         ("BKW CSV", *bkw_file(args.points, first, args.days)),
+        ("BKW CSV (quoted)", *bkw_file(args.points, first, args.days, quoted=True)),
     ]
     print(f"{args.points} metering points x {args.days} days from {first} (SDAT: 3 channels per point)")
     print(f"{'file':<22}{'MB':>8}{'values':>12}{'seconds':>10}{'values/s':>14}{'vs 1M/s':>9}")

@@ -121,6 +121,8 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def preview_view(self, request, pk: int):
         meter_import = get_object_or_404(MeterImport, pk=pk)
+        if not meter_import.file:  # rejected, its bytes not kept: there is nothing to preview
+            return redirect("admin:metering_meterimport_change", meter_import.pk)
         is_post = request.method == "POST"
         # a mapping is previewed with the columns chosen ("preview_mapping") until it is confirmed
         mapping_post = is_post and ("confirm_mapping" in request.POST or "preview_mapping" in request.POST)

@@ -16,7 +16,12 @@ from metering.parsers.base import Problem
 TEXTS = {
     "unknown_format": _("Das Dateiformat wurde nicht erkannt: %(reason)s"),
     "empty_file": _("Die Datei ist leer."),
-    "xml_syntax": _("Die XML-Datei ist fehlerhaft: %(detail)s"),
+    "xml_syntax": _("Die XML-Datei ist fehlerhaft (%(place)s): %(what)s."),
+    "compressed_file": _("Die Datei ist komprimiert (%(kind)s), bitte entpacken und die entpackte Datei einlesen."),
+    "spreadsheet_file": _(
+        "Die Datei ist eine Excel-Arbeitsmappe; bitte in Excel als CSV (Trennzeichen-getrennt) speichern und diese "
+        "Datei einlesen."
+    ),
     "doctype_forbidden": _(
         "Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. SDAT-CH-Dateien haben keine; "
         "die Datei wird aus Sicherheitsgründen nicht gelesen."
@@ -34,6 +39,8 @@ TEXTS = {
         "gelesen."
     ),
     "missing_column": _("Die Spalte «%(column)s» fehlt."),
+    "unmapped_column": _("Die Spaltenzuordnung nennt keine Spalte für %(role)s."),
+    "no_slot_columns": _("Die Kopfzeile enthält keine Viertelstundenspalten (00:15 … 24:00)."),
     "bad_number": _("«%(value)s» ist keine gültige Zahl."),
     "bad_timestamp": _("Der Zeitpunkt «%(value)s» ist ungültig: %(detail)s"),
     "negative_value": _("Negativer Wert %(value)s: Energiewerte dürfen nicht negativ sein."),
@@ -61,6 +68,10 @@ TEXTS = {
         "(Abweichung über 1 Wh)."
     ),
     "bad_metering_point_id": _("«%(value)s» ist keine gültige Messpunkt-ID (CH + 6 Ziffern + 25 Zeichen)."),
+    "bad_metering_point_column": _(
+        "Die Spalte «%(column)s» enthält %(count)s ungültige Messpunkt-IDs, zuerst «%(value)s» in Zeile %(line)s; "
+        "erwartet wird CH + 6 Ziffern + 25 Zeichen."
+    ),
     "unsupported_resolution": _("Auflösung %(value)s wird nicht unterstützt: erwartet werden 15 Minuten."),
     "unsupported_unit": _("Einheit %(value)s wird nicht unterstützt: erwartet wird kWh (oder kW)."),
     "metering_point_required": _(
@@ -107,6 +118,55 @@ TEXTS = {
 }
 
 
+# The column a mapping leaves out, by the role the parser names (metering.parsers.table_reader.unmapped).
+COLUMN_ROLES = {
+    "timestamp": _("den Zeitpunkt (timestamp_column, oder date_column und time_column)"),
+    "date": _("das Datum (date_column)"),
+    "time": _("die Uhrzeit (time_column)"),
+    "values": _("Bezug oder Einspeisung (consumption_columns oder production_columns)"),
+}
+
+# What is wrong with a broken XML file, by the reason metering.parsers.sdat_xml.xml_error gives libxml2's code.
+XML_REASONS = {
+    "unfinished": _(
+        "sie endet, bevor das Element «%(element)s» (ab Zeile %(since_line)s) geschlossen ist; vermutlich ist sie "
+        "unvollständig übertragen worden"
+    ),
+    "unfinished_same_line": _(
+        "sie endet, bevor das Element «%(element)s» geschlossen ist; vermutlich ist sie unvollständig übertragen worden"
+    ),
+    "mismatch": _("das End-Tag «%(closing)s» passt nicht zum Start-Tag «%(element)s» aus Zeile %(since_line)s"),
+    "mismatch_same_line": _("das End-Tag «%(closing)s» passt nicht zum Start-Tag «%(element)s»"),
+    "unclosed_tag": _("ein Tag ist nicht mit «>» abgeschlossen"),
+    "attribute": _("ein Attribut ist ungültig geschrieben"),
+    "extra_content": _("nach dem Ende des Dokuments folgt weiterer Inhalt"),
+    "empty": _("sie enthält kein Element"),
+    "invalid_character": _("sie enthält ein Zeichen, das in XML nicht vorkommen darf"),
+    "entity": _("sie verwendet eine nicht deklarierte Entität (&…;)"),
+    "namespace": _("das Namensraum-Präfix «%(element)s» ist nicht deklariert"),
+    "encoding": _("die angegebene Zeichenkodierung ist unbekannt oder passt nicht zum Inhalt"),
+    "too_deep": _("die Elemente sind zu tief verschachtelt"),
+    "malformed": _("der Aufbau ist an dieser Stelle ungültig"),
+}
+
+
+def _xml_place_and_reason(params: Mapping[str, str]) -> dict[str, str]:
+    line, column = params.get("line", ""), params.get("column", "")
+    place = _("Zeile %(line)s, Spalte %(column)s") if column and column != "0" else _("Zeile %(line)s")
+    key = params.get("reason", "")
+    if params.get("since_line") == line:  # the line is said once
+        key = f"{key}_same_line"
+    reason = XML_REASONS.get(key) or XML_REASONS.get(params.get("reason", ""), XML_REASONS["malformed"])
+    return {"place": str(place) % {"line": line, "column": column}, "what": str(reason) % defaultdict(str, params)}
+
+
+# Parameters a text needs that are said in German from the parser's stable keys.
+_SAID = {
+    "xml_syntax": _xml_place_and_reason,
+    "unmapped_column": lambda params: {"role": str(COLUMN_ROLES.get(params.get("role", ""), params.get("role", "")))},
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -119,7 +179,10 @@ class Finding:
         text = TEXTS.get(self.code)
         if text is None:
             return self.fallback or self.code
-        return str(text) % defaultdict(str, {key: str(value) for key, value in self.params.items()})
+        params = {key: str(value) for key, value in self.params.items()}
+        if self.code in _SAID:
+            params.update(_SAID[self.code](params))
+        return str(text) % defaultdict(str, params)
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "location": self.location, "message": self.message, "params": dict(self.params)}

@@ -1,4 +1,5 @@
-"""Writes of meter data. A file is applied whole or not at all; the original is always kept."""
+"""Writes of meter data. A file is applied whole or not at all. Every file is recorded; its bytes are kept once,
+and those of a rejected file only when ``METER_IMPORT_KEEP_REJECTED_FILES`` asks for them."""
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,15 +33,22 @@ class ImportOutcome:
     meter_import: MeterImport | None
     errors: list[Finding]
     warnings: list[Finding]
+    earlier: MeterImport | None = None  # the import that took the same bytes in before
 
     @property
     def ok(self) -> bool:
         return self.status != MeterImport.Status.REJECTED
 
+    @property
+    def format(self) -> str | None:
+        if self.analysis is not None:
+            return self.analysis.format
+        return (self.earlier.format or None) if self.earlier is not None else None  # a re-import: as read then
+
     def as_dict(self) -> dict:
         return {
             "file": self.filename,
-            "format": self.analysis.format if self.analysis else None,
+            "format": self.format,
             "status": self.status,
             "import_id": self.meter_import.pk if self.meter_import else None,
             "slots_superseded": self.analysis.count("superseded") if self.analysis else 0,
@@ -66,13 +74,34 @@ def meter_import_stage(
         data=data, filename=filename, actor=actor, door=door, metering_point=metering_point, utility=utility
     )
     meter_import.sha256 = MeterImport.hash_of(data)
-    previous = _applied_before(meter_import.sha256)
-    if previous is not None:
-        meter_import.file.name = previous.file.name  # the same bytes are kept once
+    kept = _kept_copy(meter_import.sha256)
+    if kept:
+        meter_import.file.name = kept  # the same bytes are kept once, also when uploaded again for a preview
     else:
         meter_import.file.save(filename, _WholeContent(data), save=False)
     meter_import.save()
     return meter_import
+
+
+def _kept_copy(sha256: str) -> str:
+    """Where the bytes with this hash are kept already: those of the import that took them in, else any."""
+    taken_in = _applied_before(sha256)
+    if taken_in is not None and taken_in.file.name:
+        return taken_in.file.name
+    return MeterImport.objects.filter(sha256=sha256).exclude(file="").values_list("file", flat=True).first() or ""
+
+
+def _drop_rejected_copy(meter_import: MeterImport) -> None:
+    """A rejected file keeps its record (who, when, why) but not its bytes, unless a setting asks for them: every
+    retry of a rejected file of hundreds of MB would otherwise add a copy. Bytes another import still refers to
+    (a preview of the same upload) stay."""
+    name = meter_import.file.name
+    if settings.METER_IMPORT_KEEP_REJECTED_FILES or not name:
+        return
+    meter_import.file.name = ""
+    meter_import.save(update_fields=["file"])
+    if not MeterImport.objects.filter(file=name).exists():
+        meter_import.file.storage.delete(name)
 
 
 class _WholeContent(ContentFile):
@@ -198,6 +227,7 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
     if analysis.errors:
         meter_import.status = MeterImport.Status.REJECTED
         meter_import.save()
+        _drop_rejected_copy(meter_import)
         return ImportOutcome(
             meter_import.filename, meter_import.status, analysis, meter_import, analysis.errors, analysis.warnings
         )
@@ -251,9 +281,10 @@ def _already(previous: MeterImport, filename: str) -> Finding:
 def _unchanged(meter_import: MeterImport, previous: MeterImport) -> ImportOutcome:
     note = _already(previous, meter_import.filename)
     meter_import.status = MeterImport.Status.UNCHANGED
+    meter_import.format = previous.format
     meter_import.warnings = [note.as_dict()]
-    meter_import.save(update_fields=["status", "warnings"])
-    return ImportOutcome(meter_import.filename, meter_import.status, None, meter_import, [], [note])
+    meter_import.save(update_fields=["status", "format", "warnings"])
+    return ImportOutcome(meter_import.filename, meter_import.status, None, meter_import, [], [note], previous)
 
 
 def too_large(size: int, filename: str) -> Finding | None:
@@ -262,6 +293,15 @@ def too_large(size: int, filename: str) -> Finding | None:
     if size <= limit:
         return None
     return Finding("file_too_large", filename, {"size": filesizeformat(size), "limit": filesizeformat(limit)})
+
+
+def meter_file_refused_by_size(*, size: int, filename: str) -> ImportOutcome | None:
+    """The outcome of a file too large to be read at all, decided from its size alone (``os.stat``, an upload's
+    size): doors ask before they read the file into memory."""
+    oversize = too_large(size, filename)
+    if oversize is None:
+        return None
+    return ImportOutcome(filename, MeterImport.Status.REJECTED, None, None, [oversize], [])
 
 
 def meter_file_import(
@@ -275,14 +315,14 @@ def meter_file_import(
     mapping: GenericMapping | None = None,
 ) -> ImportOutcome:
     """The one entry for a whole file: with ``dry_run`` nothing is recorded or stored."""
-    oversize = too_large(len(data), filename)
-    if oversize is not None:
-        return ImportOutcome(filename, MeterImport.Status.REJECTED, None, None, [oversize], [])
+    refused = meter_file_refused_by_size(size=len(data), filename=filename)
+    if refused is not None:
+        return refused
     if dry_run:
         previous = _applied_before(MeterImport.hash_of(data))
         if previous is not None:
             note = _already(previous, filename)
-            return ImportOutcome(filename, "dry-run", None, None, [], [note])
+            return ImportOutcome(filename, "dry-run", None, None, [], [note], previous)
         analysis = analyse(data=data, filename=filename, metering_point=metering_point, mapping=mapping)
         status = MeterImport.Status.REJECTED if analysis.errors else "dry-run"
         return ImportOutcome(filename, status, analysis, None, analysis.errors, analysis.warnings)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from metering.parsers import aew, bkw, ckw, ekz, ewz, generic, iwb, sdat
 from metering.parsers.base import Issues, ParsedFile, Problem, Quality, Series, check_metering_point
-from metering.parsers.detect import Detected, detect_format
+from metering.parsers.detect import EXCEL, Detected, compression_of, detect_format
 from metering.parsers.mapping import GenericMapping
 
 __all__ = [
@@ -51,8 +51,22 @@ def parse(
     if not data or data.isspace():  # not data.strip(): that copies the whole file (hundreds of MB for SDAT)
         problem = Problem("empty_file", filename or "file", "The file is empty.", {})
         return ParsedFile("unknown", (), (problem,), (), meta)
+    compressed = compression_of(data)
+    if compressed == EXCEL:
+        problem = Problem("spreadsheet_file", filename or "file", "An Excel workbook: save it as CSV first.", {})
+        return ParsedFile("unknown", (), (problem,), (), meta)
+    if compressed:
+        where = filename or "file"
+        problem = Problem(
+            "compressed_file", where, f"The file is compressed ({compressed}); unpack it first.", {"kind": compressed}
+        )
+        return ParsedFile("unknown", (), (problem,), (), meta)
     if format is None:
         detected = detect_format(data)
+        if detected.xml_error is not None:
+            issues = Issues()
+            sdat.syntax_problem(issues, detected.xml_error)
+            return ParsedFile("unknown", (), issues.problems, (), meta)
         if detected.format is None:
             return _unknown(detected.reason, meta)
         format, meta["encoding"] = detected.format, detected.encoding

@@ -13,16 +13,48 @@ _HEADER_SEARCH_LINES = 20
 _HEAD_BYTES = 65_536
 
 
+# The first bytes of archives and compressed files: a meter file packed for mailing must be unpacked first.
+COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"PK\x05\x06", "ZIP"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+
+
 @dataclass(frozen=True)
 class Detected:
     format: str | None
     encoding: str
     reason: str
+    xml_error: XmlError | None = None  # XML broken before its root element: a syntax error to report as such
+
+
+EXCEL = "Excel"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
+
+
+def compression_of(data: bytes) -> str | None:
+    """The kind of compression a file starts with ("gzip", "ZIP", …; ``EXCEL`` for a workbook, which is a ZIP
+    too), None for an uncompressed file."""
+    if data.startswith(_OLE):
+        return EXCEL
+    if data[:3] == b"BZh" and data[4:10] == b"1AY&SY":
+        return "bzip2"
+    kind = next((kind for magic, kind in COMPRESSED if data.startswith(magic)), None)
+    if kind == "ZIP" and b"xl/" in data[:_HEAD_BYTES]:  # the parts of an .xlsx workbook come first
+        return EXCEL
+    return kind
 
 
 def detect_format(data: bytes) -> Detected:
     if not data or data.isspace():
         return Detected(None, "utf-8", "the file is empty")
+    compressed = compression_of(data)
+    if compressed:
+        return Detected(None, "binary", f"the file is compressed ({compressed}); unpack it first")
     decoded = decode(_head(data))
     if decoded is None:
         return Detected(None, "binary", "the file is not text (neither UTF-8 nor Windows-1252)")
@@ -49,7 +81,7 @@ def _head(data: bytes) -> bytes:
 def _detect_xml(data: bytes, encoding: str) -> Detected:
     root = peek_root(data)
     if isinstance(root, XmlError):
-        return Detected(None, encoding, f"broken XML (line {root.line}): {root.detail}")
+        return Detected(None, encoding, f"broken XML (line {root.line}): {root.detail}", root)
     if root.name in REGISTER_ROOTS:
         return Detected(None, encoding, f"{root.name} holds register readings (meter totals), not interval data")
     if root.namespace != STROM_NS:

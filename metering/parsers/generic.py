@@ -52,6 +52,7 @@ START_WORDS = re.compile(r"\b(beginn|begin|start|von|from|ab)\b")
 END_WORDS = re.compile(r"\b(ende|end|bis|to)\b")
 UNIT_WORDS = ("einheit", "unit", "unité")
 QUALITY_WORDS = ("güte", "guete", "qualit", "quality", "status")
+METERING_POINT_WORDS = ("messpunkt", "zählpunkt", "zaehlpunkt", "metering point", "meteringpoint", "point de mesure")
 MEASURED_MARKS = ("W", "V", "VALID", "GEMESSEN", "MEASURED")
 
 
@@ -98,8 +99,9 @@ def sniff(data: bytes) -> GenericMapping:
     ]
     columns = [_Column(name, cells := [row[i] for row in rows], _kind(cells)) for i, name in enumerate(header)]
     preamble = [split_row(line, delimiter) for line in lines[:header_row]]
-    base = GenericMapping(delimiter=delimiter, header_row=header_row, **_metering_point(columns, preamble))
-    if sum(1 for name in header if TIME.fullmatch(name)) >= 24:
+    wide = sum(1 for name in header if TIME.fullmatch(name)) >= 24
+    base = GenericMapping(delimiter=delimiter, header_row=header_row, **_metering_point(columns, preamble, wide))
+    if wide:
         return _wide(base, columns)
     return _long(base, columns, preamble)
 
@@ -174,14 +176,47 @@ def _parses(parser: Callable[[str], object], text: str) -> bool:
     return True
 
 
-def _metering_point(columns: list[_Column], preamble: list[list[str]]) -> dict[str, str]:
+def _metering_point(columns: list[_Column], preamble: list[list[str]], wide: bool) -> dict[str, str]:
+    """The column (or the row above the header) of metering point ids; failing that, a column named so or, in a
+    wide table, one that tells apart rows of the same day: its values are then reported as bad ids, once."""
     for column in columns:
         if column.kind == "metering_point":
             return {"metering_point_column": column.name}
     for row in preamble:
         if len(row) > 1 and METERING_POINT_ID.fullmatch(row[1]):
             return {"metering_point_label": row[0]}
+    for column in columns:
+        if column.kind in ("text", "number") and any(word in column.lowered for word in METERING_POINT_WORDS):
+            return {"metering_point_column": column.name}
+    if wide:
+        found = _series_column(columns)
+        if found is not None:
+            return {"metering_point_column": found}
     return {}
+
+
+def _series_column(columns: list[_Column]) -> str | None:
+    """In a wide table, the first text (or whole number) column beside the date and the quarter-hours whose values
+    differ between rows of the same day and direction: it tells the series apart."""
+    dates = next((column for column in columns if column.kind == "date"), None)
+    if dates is None:
+        return None
+    marks = [column for column in columns if column.kind == "text" and _all_marks(column)]
+    rows = list(zip(dates.cells, *(column.cells for column in marks), strict=True))
+    for column in columns:
+        if column is dates or column in marks or TIME.fullmatch(column.name):
+            continue
+        if column.kind != "text" and not (column.kind == "number" and all(cell.isdigit() for cell in column.cells)):
+            continue
+        seen: dict[tuple[str, ...], str] = {}
+        if any(seen.setdefault(row, cell) != cell for row, cell in zip(rows, column.cells, strict=True)):
+            return column.name
+    return None
+
+
+def _all_marks(column: _Column) -> bool:
+    """A column of direction or unit marks only."""
+    return all(unit_of(cell) or _direction_of(cell) for cell in column.cells if cell)
 
 
 def _direction_of(name: str) -> str | None:

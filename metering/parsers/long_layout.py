@@ -24,15 +24,10 @@ class LongReader(TableReader):
         points, names = self.metering_points()
         unit = self.unit()
         slot, timed = self.slots(points)
-        if unit is None or self.issues.has_problem("missing_column") or slot is None:
+        if unit is None or self.columns_missing or slot is None:
             return []
         if not any(value_columns.values()):
-            self.issues.problem(
-                "missing_column",
-                f"line {table.header_line}",
-                "No column with consumption or production values is mapped.",
-                column="",
-            )
+            self.unmapped("values")
             return []
         rows = np.flatnonzero(timed)
         kept = rows[
@@ -82,8 +77,11 @@ class LongReader(TableReader):
             explicit = parsed.has_offset
             utc_explicit = parsed.wall - parsed.offset - (15 if mapping.labels == "end" else 0)
         else:
-            date_index = self.require(mapping.date_column, "date (or timestamp)")
-            time_index = self.require(mapping.time_column, "time (or timestamp)")
+            if mapping.date_column is None and mapping.time_column is None:
+                self.unmapped("timestamp")
+                return None, np.zeros(rows, bool)
+            date_index = self.require(mapping.date_column, "date")
+            time_index = self.require(mapping.time_column, "time")
             if date_index is None or time_index is None:
                 return None, np.zeros(rows, bool)
             days = parse_column(table.columns[date_index], parse_date)

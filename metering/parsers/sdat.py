@@ -24,6 +24,7 @@ from metering.parsers.sdat_xml import (
     ns_path,
     peek_root,
     safe_parser,
+    xml_error,
 )
 
 E66_ROOT = re.compile(r"ValidatedMeteredData_(1[2-6])")
@@ -72,7 +73,7 @@ def _root_element(data: bytes, issues: Issues) -> tuple[etree._Element, sdat_sca
         return None
     peeked = peek_root(data)
     if isinstance(peeked, XmlError):
-        _syntax_problem(issues, peeked.line, peeked.detail)
+        syntax_problem(issues, peeked)
         return None
     if peeked.doctype:  # the same, written in an encoding the byte test above does not see (UTF-16)
         _doctype_problem(issues)
@@ -97,7 +98,7 @@ def _root_element(data: bytes, issues: Issues) -> tuple[etree._Element, sdat_sca
     try:
         return etree.fromstring(data, safe_parser()), None
     except etree.XMLSyntaxError as exc:
-        _syntax_problem(issues, exc.lineno or 1, exc.msg)
+        syntax_problem(issues, xml_error(exc))
         return None
 
 
@@ -119,8 +120,11 @@ def _doctype_problem(issues: Issues) -> None:
     )
 
 
-def _syntax_problem(issues: Issues, line: int, detail: str) -> None:
-    issues.problem("xml_syntax", f"XML line {line}", f"The XML is broken: {detail}.", detail=detail, line=line)
+def syntax_problem(issues: Issues, error: XmlError) -> None:
+    where = f"line {error.line}, column {error.column}" if error.column else f"line {error.line}"
+    issues.problem(
+        "xml_syntax", f"XML line {error.line}", f"The XML is broken at {where}: {error.detail}.", **error.params()
+    )
 
 
 def _header_meta(document: etree._Element) -> dict[str, str]:

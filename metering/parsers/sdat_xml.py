@@ -1,6 +1,7 @@
 """XML for SDAT: lxml settings safe for uploads, the root element from the first bytes, element helpers."""
 
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,8 +26,83 @@ class XmlRoot:
 
 @dataclass(frozen=True)
 class XmlError:
+    """Where and why XML is broken: a stable ``reason`` (metering.messages says it in German) with the element and
+    line it concerns; ``detail`` is libxml2's English text for logs and machines."""
+
     line: int
     detail: str
+    column: int = 0
+    reason: str = "malformed"
+    element: str = ""
+    since_line: int = 0  # where the element concerned starts
+    closing: str = ""  # the end tag that does not match
+
+    def params(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "reason": self.reason,
+            "element": self.element,
+            "since_line": self.since_line,
+            "closing": self.closing,
+            "detail": self.detail,
+        }
+
+
+_REASON_BY_CODE = {
+    4: "empty",
+    5: "extra_content",
+    9: "invalid_character",
+    22: "entity",
+    23: "entity",
+    24: "entity",
+    26: "entity",
+    27: "entity",
+    38: "attribute",
+    39: "attribute",
+    40: "attribute",
+    41: "attribute",
+    42: "attribute",
+    65: "attribute",
+    73: "unclosed_tag",
+    76: "mismatch",
+    77: "unfinished",
+    201: "namespace",
+}
+_POSITION = re.compile(r", line \d+, column \d+$")  # lxml appends the position to libxml2's text
+_UNFINISHED = re.compile(r"in tag (?P<element>\S+) line (?P<line>\d+)")
+_PREFIX = re.compile(r"prefix (\S+) ")
+_MISMATCH = re.compile(r"mismatch: (?P<element>\S+) line (?P<line>\d+) and (?P<closing>\S+)")
+
+
+def xml_error(exc: etree.XMLSyntaxError) -> XmlError:
+    detail = _POSITION.sub("", exc.msg or "")
+    line, column = exc.position if exc.position else (exc.lineno or 1, 0)
+    reason = _REASON_BY_CODE.get(exc.code, "malformed")
+    lowered = detail.lower()
+    if "attribute" in lowered or "attvalue" in lowered:
+        reason = "attribute"
+    elif "encoding" in lowered:
+        reason = "encoding"
+    elif "depth" in lowered:
+        reason = "too_deep"
+    if reason == "namespace":
+        prefix = _PREFIX.search(detail)
+        return XmlError(line or 1, detail, column or 0, reason, element=prefix[1] if prefix else "")
+    found = (_MISMATCH if reason == "mismatch" else _UNFINISHED).search(detail)
+    if reason in ("mismatch", "unfinished") and found is None:
+        reason = "malformed"
+    if found is None or reason not in ("mismatch", "unfinished"):
+        return XmlError(line or 1, detail, column or 0, reason)
+    return XmlError(
+        line or 1,
+        detail,
+        column or 0,
+        reason,
+        element=found["element"],
+        since_line=int(found["line"]),
+        closing=found.groupdict().get("closing") or "",
+    )
 
 
 def peek_root(data: bytes) -> XmlRoot | XmlError:
@@ -36,12 +112,14 @@ def peek_root(data: bytes) -> XmlRoot | XmlError:
             namespace, name = split_tag(element.tag)
             if ":" in name:  # libxml2 names the element "prefix:name" and only complains further on
                 prefix, _, local = name.partition(":")
-                return XmlError(element.sourceline or 1, f"Namespace prefix {prefix} on {local} is not defined")
+                line = element.sourceline or 1
+                detail = f"Namespace prefix {prefix} on {local} is not defined"
+                return XmlError(line, detail, reason="namespace", element=prefix)
             docinfo = element.getroottree().docinfo
             return XmlRoot(namespace, name, element.prefix, bool(docinfo.doctype) or docinfo.internalDTD is not None)
     except etree.XMLSyntaxError as exc:
-        return XmlError(exc.lineno or 1, exc.msg)
-    return XmlError(1, "the document has no element")
+        return xml_error(exc)
+    return XmlError(1, "the document has no element", reason="empty")
 
 
 def split_tag(tag: object) -> tuple[str, str]:

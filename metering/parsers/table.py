@@ -1,7 +1,8 @@
 """Delimited exports (CSV) read into columns of cells: decoding, preamble rows, header, data rows.
 
-Portal exports carry hundreds of thousands of rows, so a file without quotes is tokenised with numpy on its
-bytes; a file with quotes goes through the ``csv`` module. Both give the same ``Table``.
+Portal exports carry hundreds of thousands of rows, so a file is tokenised with numpy on its bytes; quotes that
+only wrap whole cells (as spreadsheet programs write every cell) are cut off there. A file whose quotes do more
+(a delimiter, a line break or a quote inside a cell) goes through the ``csv`` module. Both give the same ``Table``.
 """
 
 import codecs
@@ -135,7 +136,8 @@ def read_table(data: bytes, *, delimiter: str, header_row: int, encoding: str | 
     header = tuple(split_row(line_text(header_row), delimiter))
     preamble = tuple(tuple(split_row(line_text(i), delimiter)) for i in range(header_row))
     body_start = int(starts[header_row + 1]) if len(starts) > header_row + 1 else len(raw)
-    if raw.find(b'"', body_start) >= 0:
+    quoted = raw.find(b'"', body_start) >= 0
+    if quoted and not _quotes_wrap_cells(buffer, body_start, delimiter):
         columns, lines = _read_quoted(
             raw[body_start:].decode(decoded.raw_encoding, "replace"),
             header_row + 2,
@@ -146,7 +148,7 @@ def read_table(data: bytes, *, delimiter: str, header_row: int, encoding: str | 
     else:
         rows = np.arange(header_row + 1, len(starts))
         columns, lines = _read_plain(
-            raw, decoded.raw_encoding, starts[rows], ends[rows], rows + 1, delimiter, len(header), issues
+            raw, decoded.raw_encoding, starts[rows], ends[rows], rows + 1, delimiter, len(header), issues, quoted
         )
     if not len(lines) and not issues.has_problem("bad_row") and not issues.has_problem("field_too_long"):
         issues.problem("empty_file", f"line {header_row + 1}", "The file has a header but no data rows.")
@@ -162,11 +164,19 @@ def _read_plain(
     delimiter: str,
     width: int,
     issues: Issues,
+    quoted: bool = False,
 ) -> tuple[tuple[Cells, ...], np.ndarray]:
-    separators = np.flatnonzero(np.frombuffer(raw, np.uint8) == ord(delimiter))
+    """``quoted``: quotes wrap whole cells (``_quotes_wrap_cells``) and are cut off."""
+    buffer = np.frombuffer(raw, np.uint8)
+    separators = np.flatnonzero(buffer == ord(delimiter))
     first = np.searchsorted(separators, starts)
     found = np.searchsorted(separators, ends) - first
     blank = found == ends - starts  # empty, or nothing but delimiters
+    if quoted:  # or nothing but delimiters and empty quoted cells (""): only rows that short can be
+        short = np.flatnonzero(ends - starts <= 3 * found + 2)
+        quotes = np.flatnonzero(buffer == _QUOTE)
+        filler = found[short] + np.searchsorted(quotes, ends[short]) - np.searchsorted(quotes, starts[short])
+        blank[short] = filler == ends[short] - starts[short]
     good = (found == width - 1) & ~blank
     for bad in np.flatnonzero(~good & ~blank):
         _report_row_width(issues, int(line_numbers[bad]), width, int(found[bad]) + 1, delimiter)
@@ -175,8 +185,58 @@ def _read_plain(
     inner = separators[np.arange(width - 1)[:, None] + first[good]]
     cell_starts = np.vstack((starts[good], inner + 1))
     cell_ends = np.vstack((inner, ends[good]))
+    lines = line_numbers[good]
+    if quoted:
+        last = len(buffer) - 1
+        wrapped = (cell_ends - cell_starts >= 2) & (buffer[np.minimum(cell_starts, last)] == _QUOTE)
+        cell_starts, cell_ends = cell_starts + wrapped, cell_ends - wrapped
+        # As the csv module reads it, a row of blank cells ('" ";""') is no row: rows whose cells are all empty or
+        # start with a blank (or a byte of a character beyond ASCII, such as a no-break space) are looked at.
+        first_bytes = buffer[np.minimum(cell_starts, last)]
+        maybe = ((cell_ends == cell_starts) | (first_bytes <= 32) | (first_bytes >= 128)).all(axis=0)
+        kept = np.ones(len(lines), bool)
+        for row in np.flatnonzero(maybe):
+            cells = zip(cell_starts[:, row], cell_ends[:, row], strict=True)
+            kept[row] = any(raw[start:end].decode(encoding, "replace").strip() for start, end in cells)
+        if not kept.all():
+            cell_starts, cell_ends, lines = cell_starts[:, kept], cell_ends[:, kept], lines[kept]
     columns = tuple(Cells(raw, cell_starts[column], cell_ends[column], encoding) for column in range(width))
-    return columns, line_numbers[good]
+    return columns, lines
+
+
+_QUOTE = ord('"')
+
+
+def _quotes_wrap_cells(buffer: np.ndarray, start: int, delimiter: str) -> bool:
+    """Whether every quote from ``start`` on opens or closes a whole cell that holds no delimiter, line break or
+    quote, and is not longer than the ``csv`` module reads: then cutting the quotes off reads each cell as the
+    ``csv`` module would."""
+    quotes = np.flatnonzero(buffer[start:] == _QUOTE) + start
+    if len(quotes) % 2:
+        return False
+    size = len(buffer)
+
+    def byte_at(positions: np.ndarray) -> np.ndarray:
+        """The byte at each position, a line feed past either end of the file."""
+        inside = (positions >= 0) & (positions < size)
+        return np.where(inside, buffer[np.clip(positions, 0, size - 1)], 10)
+
+    separator = ord(delimiter)
+
+    def breaks(data: np.ndarray) -> np.ndarray:
+        return (data == separator) | (data == 10)
+
+    opening, closing = quotes[0::2], quotes[1::2]
+    after = byte_at(closing + 1)
+    opens_cell = breaks(byte_at(opening - 1))
+    closes_cell = breaks(after) | ((after == 13) & (byte_at(closing + 2) == 10))
+    # Quotes, delimiters and line ends in file order: each opening quote must be followed by its closing one.
+    body = buffer[start:]
+    marks = body[np.flatnonzero(breaks(body) | (body == 13) | (body == _QUOTE))]
+    order = np.flatnonzero(marks == _QUOTE)
+    nothing_inside = order[1::2] - order[0::2] == 1
+    short = closing - opening - 1 <= csv.field_size_limit()
+    return bool(opens_cell.all() and closes_cell.all() and nothing_inside.all() and short.all())
 
 
 def _read_quoted(

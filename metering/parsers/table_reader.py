@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metering.parsers.base import Direction, Issues, Series, check_metering_point
+from metering.parsers.base import METERING_POINT_ID, Direction, Issues, Series, check_metering_point
 from metering.parsers.cells import Cells
 from metering.parsers.decimals import REASONS, NumberStatus, parse_decimals
 from metering.parsers.mapping import GenericMapping
@@ -32,14 +32,22 @@ class TableReader:
     issues: Issues
     meta: dict[str, str]
 
-    def require(self, name: str | None, what: str) -> int | None:
+    def require(self, name: str | None, role: str) -> int | None:
         """Index of a column the layout needs; unmapped or missing is a problem."""
         if name is None:
-            self.issues.problem(
-                "missing_column", f"line {self.table.header_line}", f"No {what} column is mapped.", column=""
-            )
+            self.unmapped(role)
             return None
-        return self.column(name, what)
+        return self.column(name, role)
+
+    def unmapped(self, role: str) -> None:
+        """The mapping names no column for ``role`` ("timestamp", "date", "time", "values")."""
+        self.issues.problem(
+            "unmapped_column", f"line {self.table.header_line}", f"The mapping names no {role} column.", role=role
+        )
+
+    @property
+    def columns_missing(self) -> bool:
+        return self.issues.has_problem("missing_column") or self.issues.has_problem("unmapped_column")
 
     def column(self, name: str | None, what: str | None = None) -> int | None:
         """Index of a mapped column; a mapped column missing from the header is a problem."""
@@ -63,9 +71,7 @@ class TableReader:
             index = self.column(mapping.metering_point_column, "metering point")
             if index is not None:
                 codes, names = self.table.columns[index].factorize()
-                first_rows = first_rows_of(codes)
-                for code, name in enumerate(names):
-                    check_metering_point(name, self.table.where(int(first_rows[code]), index), self.issues)
+                self.check_metering_points(index, names, first_rows_of(codes))
                 return codes, list(names)
         elif mapping.metering_point_label is not None:
             value = self.table.preamble_value(mapping.metering_point_label)
@@ -80,6 +86,24 @@ class TableReader:
                 self.meta["metering_point"] = value
                 return np.zeros(rows, np.int64), [value]
         return np.zeros(rows, np.int64), [None]
+
+    def check_metering_points(self, index: int, names: list[str], first_rows: np.ndarray) -> None:
+        """Ids are checked once each; a column of several bad ids is one problem about the column."""
+        bad = [code for code, name in enumerate(names) if not METERING_POINT_ID.fullmatch(name)]
+        if len(bad) == 1:
+            check_metering_point(names[bad[0]], self.table.where(int(first_rows[bad[0]]), index), self.issues)
+        elif bad:
+            column, value, line = self.table.header[index], names[bad[0]], int(self.table.lines[first_rows[bad[0]]])
+            self.issues.problem(
+                "bad_metering_point_column",
+                f"column '{column}'",
+                f"The column '{column}' holds {len(bad)} values that are no metering point ids, the first "
+                f"'{value}' on line {line}.",
+                column=column,
+                count=len(bad),
+                value=value,
+                line=line,
+            )
 
     def unit(self) -> str | None:
         label = self.mapping.unit_label

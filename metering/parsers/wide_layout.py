@@ -22,7 +22,7 @@ class WideReader(TableReader):
         if mapping.metering_point_column is not None:
             fixed.add(self.table.index(mapping.metering_point_column))
         slot_columns, labels = self.slot_columns(fixed)
-        if date_index is None or self.issues.has_problem("missing_column") or not slot_columns:
+        if date_index is None or self.columns_missing or not slot_columns:
             return []
         days = parse_column(table.columns[date_index], parse_date)
         self.timestamp_problems(np.flatnonzero(days.error), date_index, days.reasons, days.error)
@@ -86,10 +86,7 @@ class WideReader(TableReader):
             columns.append(index)
         if not columns:
             self.issues.problem(
-                "missing_column",
-                f"line {self.table.header_line}",
-                "No quarter-hour columns (00:15 … 24:00) in the header.",
-                column="00:15",
+                "no_slot_columns", f"line {self.table.header_line}", "No quarter-hour columns (00:15 … 24:00)."
             )
         return columns, labels
 

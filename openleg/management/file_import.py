@@ -24,6 +24,10 @@ class FileImportCommand(GermanCommand):
         """The outcome of one file: it has ``filename``, ``ok`` and ``as_dict()``."""
         raise NotImplementedError
 
+    def refuse_unread(self, *, size: int, filename: str):
+        """The outcome of a file refused by its size alone, before it is read; None to read it."""
+        return None
+
     def report(self, outcome) -> None:
         raise NotImplementedError
 
@@ -33,7 +37,8 @@ class FileImportCommand(GermanCommand):
             path = Path(name)
             if not path.is_file():
                 raise CommandError(_("%(file)s: diese Datei gibt es nicht.") % {"file": name})
-            outcomes.append(self.import_file(data=path.read_bytes(), filename=path.name, options=options))
+            refused = self.refuse_unread(size=path.stat().st_size, filename=path.name)
+            outcomes.append(refused or self.import_file(data=path.read_bytes(), filename=path.name, options=options))
         if options["json"]:
             self.stdout.write(
                 json.dumps({"files": [outcome.as_dict() for outcome in outcomes]}, ensure_ascii=False, indent=2)

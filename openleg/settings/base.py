@@ -166,6 +166,8 @@ LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default
 # figure are applied by a Celery task.
 METER_IMPORT_MAX_BYTES = env.int("METER_IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 METER_IMPORT_ASYNC_BYTES = env.int("METER_IMPORT_ASYNC_BYTES", default=5 * 1024 * 1024)
+# A rejected file is recorded (who, when, why); its bytes are kept only when this asks for them.
+METER_IMPORT_KEEP_REJECTED_FILES = env.bool("METER_IMPORT_KEEP_REJECTED_FILES", default=False)
 
 # Plausibility notes on import (stored, listed by billing, never a rejection): a quarter-hour above this many
 # times the point's usual level (95th percentile of its non-zero values over the last window days, when at least

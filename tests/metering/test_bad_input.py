@@ -45,7 +45,7 @@ def codes(data: bytes) -> list[str]:
         (EXTERNAL_ENTITY, "doctype_forbidden"),
         (SDAT[: len(SDAT) // 2], "xml_syntax"),
         (SDAT.replace(b"http://www.strom.ch", b"http://example.com/other"), "unknown_format"),
-        (SDAT.replace(b'encoding="UTF-8"', b'encoding="x-klingon"'), "unknown_format"),
+        (SDAT.replace(b'encoding="UTF-8"', b'encoding="x-klingon"'), "xml_syntax"),
         (fixture_bytes("bkw.csv").replace(b"15.6.2026 00:15:00", b"30.2.2026 00:15:00", 1), "bad_timestamp"),
         (fixture_bytes("ekz.csv").replace(b"15.06.2026 00:30", b"15.06.2026 25:30", 1), "bad_timestamp"),
     ],

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from communities.models import Door
 from metering.models import Channel, Direction, MeterImport
-from metering.services import ImportOutcome, meter_file_import
+from metering.services import ImportOutcome, meter_file_import, meter_file_refused_by_size
 from openleg.management.file_import import FileImportCommand
 from openleg.numbers import swiss_number
 
@@ -25,6 +25,9 @@ class Command(FileImportCommand):
         parser.add_argument(
             "--metering-point", default="", metavar="ID", help=_("Messpunkt für Formate, die keinen angeben")
         )
+
+    def refuse_unread(self, *, size: int, filename: str) -> ImportOutcome | None:
+        return meter_file_refused_by_size(size=size, filename=filename)
 
     def import_file(self, *, data: bytes, filename: str, options: dict) -> ImportOutcome:
         return meter_file_import(

@@ -61,7 +61,7 @@ def test_a_quoted_cell_over_the_csv_field_limit_is_a_problem_and_reading_goes_on
 def test_a_header_cell_over_the_csv_field_limit_is_no_crash():
     data = ('"' + "x" * 200_000 + '";Datum\n1;2\n3;4\n').encode()
     parsed = parsers.parse(data, format="generic")
-    assert codes(parsed.problems) == ["missing_column", "missing_column"]
+    assert codes(parsed.problems) == ["unmapped_column"]
 
 
 # --- wide layout: with no data row left, the unit masks became float arrays ---
@@ -86,8 +86,9 @@ def test_a_wide_export_cut_in_its_first_row_is_a_bad_row():
 def test_an_undeclared_namespace_prefix_on_the_root_is_broken_xml():
     data = sample("sdat-e66-v12-basic.xml").replace(b' xmlns:rsm="http://www.strom.ch"', b"", 1)
     detected = parsers.parse(data)  # was ValueError: Invalid tag name 'rsm:ValidatedMeteredData_12'
-    assert located(detected) == [("unknown_format", "file")]
-    assert "Namespace prefix rsm on ValidatedMeteredData_12 is not defined" in detected.problems[0].params["reason"]
+    assert located(detected) == [("xml_syntax", "XML line 4")]  # broken before its root: broken XML, not unknown
+    assert detected.problems[0].params["detail"] == "Namespace prefix rsm on ValidatedMeteredData_12 is not defined"
+    assert (detected.problems[0].params["reason"], detected.problems[0].params["element"]) == ("namespace", "rsm")
     forced = parsers.parse(data, format="sdat-e66")
     assert located(forced) == [("xml_syntax", "XML line 4")]
 

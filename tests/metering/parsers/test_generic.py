@@ -70,9 +70,8 @@ def test_without_a_mapping_the_guess_is_applied_and_flagged():
 
 def test_a_mapping_without_timestamps_reports_the_missing_column():
     parsed = generic.parse(b"A;B\n1;2\n", mapping=GenericMapping(consumption_columns=("B",)))
-    assert [(p.code, p.location, p.message) for p in parsed.problems] == [
-        ("missing_column", "line 1", "No date (or timestamp) column is mapped."),
-        ("missing_column", "line 1", "No time (or timestamp) column is mapped."),
+    assert [(p.code, p.location, p.message, p.params) for p in parsed.problems] == [
+        ("unmapped_column", "line 1", "The mapping names no timestamp column.", {"role": "timestamp"}),
     ]
 
 

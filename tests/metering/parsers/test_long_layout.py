@@ -34,5 +34,5 @@ def test_quality_marks_map_to_measured_or_estimated():
 def test_no_value_column_mapped_is_a_problem():
     parsed = parse("Zeit;Bezug\n15.06.2026 00:00;1\n", GenericMapping(timestamp_column="Zeit"))
     assert [(p.code, p.message) for p in parsed.problems] == [
-        ("missing_column", "No column with consumption or production values is mapped.")
+        ("unmapped_column", "The mapping names no values column.")
     ]

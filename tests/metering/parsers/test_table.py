@@ -1,6 +1,10 @@
 import codecs
+import csv
+import io
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from metering.parsers.base import Issues
 from metering.parsers.table import decode, first_lines, read_table, split_row, usable_encoding
@@ -100,3 +104,60 @@ def test_quoted_tables_keep_all_cells_in_one_buffer():
 def test_usable_encoding(name, usable):
     assert usable_encoding(name) is usable
     assert (decode(b"A;B\n", name) is not None) is usable
+
+
+def cells_of(table) -> list[list[str]]:
+    return [[column.raw_text(row) for column in table.columns] for row in range(len(table.lines))]
+
+
+def test_cells_wrapped_in_quotes_are_read_from_the_file_itself():
+    """Spreadsheet programs quote every cell: those quotes are cut off, the cells stay spans of the file."""
+    data = b'"A";"B"\r\n"1";"x y"\r\n"";""\r\n"2";""\r\n3;"z"\r\n'
+    table, issues = read(data)
+    assert issues.problems == ()
+    assert cells_of(table) == [["1", "x y"], ["2", ""], ["3", "z"]]
+    assert table.lines.tolist() == [2, 4, 5]  # line 3 holds nothing but empty cells, as the csv module skips it
+    assert table.columns[0].data == data and table.columns[0].data is table.columns[1].data
+
+
+@pytest.mark.parametrize(
+    "data, rows, lines",
+    [
+        (b'A;B\n"1;5";x\n2;y\n', [["1;5", "x"], ["2", "y"]], [2, 3]),  # a delimiter inside quotes
+        (b'A;B\n"say ""hi""";x\n', [['say "hi"', "x"]], [2]),  # doubled quotes
+        (b'A;B\n"two\nlines";x\n3;y\n', [["two\nlines", "x"], ["3", "y"]], [2, 4]),  # a line break inside quotes
+        (b'A;B\n 1 ;"x" \n', [[" 1 ", "x "]], [2]),  # blanks after a closing quote belong to the cell
+        (b'A;B\n1;2 "inch"\n', [["1", '2 "inch"']], [2]),  # a quote inside a cell is a character
+    ],
+)
+def test_quotes_that_do_more_than_wrap_a_cell_are_read_as_the_csv_module_reads_them(data, rows, lines):
+    table, issues = read(data)
+    assert issues.problems == ()
+    assert cells_of(table) == rows
+    assert table.lines.tolist() == lines
+
+
+def test_a_quoted_row_of_the_wrong_width_is_reported_like_an_unquoted_one():
+    table, issues = read(b'"A";"B"\n"1";"2";"3"\n"4";"5"\n')
+    assert [(p.code, p.location) for p in issues.problems] == [("bad_row", "line 2")]
+    assert cells_of(table) == [["4", "5"]]
+
+
+cell_text = st.text(alphabet='ab1 \t\xa0,."\r\n;', max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(cell_text, st.booleans(), cell_text, st.booleans()), min_size=1, max_size=6))
+def test_every_quoted_file_reads_as_the_csv_module_reads_it(rows):
+    """Whichever path a file with quotes takes (quotes cut off, or the csv module), its cells are the csv module's.
+    (A file without quotes keeps a row of blanks, which the csv module would skip: a path this change left alone.)"""
+
+    def written(text: str, quoted: bool) -> str:
+        return '"' + text.replace('"', '""') + '"' if quoted or any(c in text for c in '";\r\n') else text
+
+    body = "".join(f"{written(a, qa)};{written(b, qb)}\r\n" for a, qa, b, qb in rows)
+    assume('"' in body)
+    table, issues = read(f"A;B\r\n{body}".encode())
+    expected = [row for row in csv.reader(io.StringIO(body, newline=""), delimiter=";") if any(c.strip() for c in row)]
+    assert issues.problems == (() if expected else issues.problems)
+    assert cells_of(table) == expected
