@@ -5,6 +5,7 @@ turns a code and its parameters into the sentence a utility employee reads, thro
 translation machinery.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from metering.parsers.base import Problem
 
 TEXTS = {
-    "unknown_format": _("Das Dateiformat wurde nicht erkannt: %(reason)s"),
+    "unknown_format": _("Das Dateiformat wurde nicht erkannt: %(reason)s"),  # the reason ends with its full stop
     "empty_file": _("Die Datei ist leer."),
     "xml_syntax": _("Die XML-Datei ist fehlerhaft (%(place)s): %(what)s."),
     "compressed_file": _("Die Datei ist komprimiert (%(kind)s), bitte entpacken und die entpackte Datei einlesen."),
@@ -160,11 +161,80 @@ def _xml_place_and_reason(params: Mapping[str, str]) -> dict[str, str]:
     return {"place": str(place) % {"line": line, "column": column}, "what": str(reason) % defaultdict(str, params)}
 
 
+# Why detection failed, as the parsers say it (metering.parsers.detect, .table) and in German.
+_REASONS = (
+    (re.compile(r"the file is empty"), lambda m: _("die Datei ist leer")),
+    (re.compile(r"the file is not text.*"), lambda m: _("die Datei ist kein Text (weder UTF-8 noch Windows-1252)")),
+    (
+        re.compile(r"neither SDAT XML nor a delimited table"),
+        lambda m: _("weder SDAT-CH-XML noch eine Tabelle mit Trennzeichen"),
+    ),
+    (re.compile(r"broken XML \(line (\d+)\): .*", re.DOTALL), lambda m: _("fehlerhaftes XML (Zeile %(line)s)")),
+    (
+        re.compile(r"(\S+) holds register readings \(meter totals\), not interval data"),
+        lambda m: _("«%(element)s» enthält Zählerstände, keine Viertelstundenwerte"),
+    ),
+    (
+        re.compile(r"XML root (\S+) is not in the SDAT namespace (\S+)"),
+        lambda m: _("das Wurzelelement «%(element)s» gehört nicht zum SDAT-Namensraum (%(namespace)s)"),
+    ),
+    (
+        re.compile(r"XML root (\S+) is no supported SDAT-CH document (.*)"),
+        lambda m: _("«%(element)s» ist kein unterstütztes SDAT-CH-Dokument %(supported)s"),
+    ),
+    (
+        re.compile(r"the mapping names the encoding '(.*)', which cannot decode text"),
+        lambda m: _("die Spaltenzuordnung nennt die Zeichenkodierung «%(element)s», die keinen Text lesen kann"),
+    ),
+    (re.compile(r"no parser for the format '(.*)'"), lambda m: _("für das Format «%(element)s» gibt es kein Programm")),
+)
+
+
+def _reason(params: Mapping[str, str]) -> dict[str, str]:
+    reason = params.get("reason", "")
+    for pattern, said in _REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            groups = match.groups()
+            values = {
+                "line": groups[0] if groups else "",
+                "element": groups[0] if groups else "",
+                "namespace": groups[1] if len(groups) > 1 else "",
+                "supported": groups[1] if len(groups) > 1 else "",
+            }
+            return {"reason": f"{str(said(match)) % values}."}
+    return {"reason": reason}
+
+
 # Parameters a text needs that are said in German from the parser's stable keys.
 _SAID = {
+    "unknown_format": _reason,
     "xml_syntax": _xml_place_and_reason,
     "unmapped_column": lambda params: {"role": str(COLUMN_ROLES.get(params.get("role", ""), params.get("role", "")))},
 }
+
+
+# Where a parser found something, as it says it (stable, for machines) and as a clerk reads it.
+_PLACES = (
+    (re.compile(r"XML line (\d+)"), lambda m: _("XML-Zeile %(line)s") % {"line": m[1]}),
+    (
+        re.compile(r"line (\d+), column '(.*)'", re.DOTALL),
+        lambda m: _("Zeile %(line)s, Spalte «%(column)s»") % {"line": m[1], "column": m[2]},
+    ),
+    (re.compile(r"line (\d+)"), lambda m: _("Zeile %(line)s") % {"line": m[1]}),
+    (re.compile(r"column '(.*)'", re.DOTALL), lambda m: _("Spalte «%(column)s»") % {"column": m[1]}),
+    (re.compile(r"file"), lambda m: str(_("Datei"))),
+    (re.compile(r"mapping"), lambda m: str(_("Spaltenzuordnung"))),
+)
+
+
+def place(location: str) -> str:
+    """``location`` in German ("line 2, column 'Zeit'" → "Zeile 2, Spalte «Zeit»"); a file name stays as it is."""
+    for pattern, said in _PLACES:
+        match = pattern.fullmatch(location)
+        if match:
+            return said(match)
+    return location
 
 
 @dataclass(frozen=True)
@@ -175,11 +245,17 @@ class Finding:
     fallback: str = ""
 
     @property
+    def place(self) -> str:
+        return place(self.location)
+
+    @property
     def message(self) -> str:
         text = TEXTS.get(self.code)
         if text is None:
             return self.fallback or self.code
         params = {key: str(value) for key, value in self.params.items()}
+        if "first" in params:
+            params["first"] = place(params["first"])
         if self.code in _SAID:
             params.update(_SAID[self.code](params))
         return str(text) % defaultdict(str, params)

@@ -210,3 +210,57 @@ def test_an_undeclared_namespace_prefix_is_named():
             "Die XML-Datei ist fehlerhaft (Zeile 4): das Namensraum-Präfix «rsm» ist nicht deklariert.",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "location, place",
+    [
+        ("line 14", "Zeile 14"),
+        ("line 2, column 'Strombezug [kWh]'", "Zeile 2, Spalte «Strombezug [kWh]»"),
+        ("column 'Messpunkt'", "Spalte «Messpunkt»"),
+        ("XML line 309", "XML-Zeile 309"),
+        ("file", "Datei"),
+        ("mapping", "Spaltenzuordnung"),
+        ("zaehler-juni.csv", "zaehler-juni.csv"),
+    ],
+)
+def test_where_a_finding_is_said_in_german_while_its_location_stays_stable_for_machines(location, place):
+    from metering.messages import Finding
+
+    finding = Finding("empty_file", location)
+
+    assert (finding.place, finding.as_dict()["location"]) == (place, location)
+
+
+def test_a_repeated_quarter_hour_names_its_first_place_in_german():
+    data = b"Zeit;Bezug\n15.06.2026 00:15;1\n15.06.2026 00:15;2\n"
+    mapping = GenericMapping(timestamp_column="Zeit", consumption_columns=("Bezug",), metering_point_label=None)
+
+    (finding,) = [finding_from_problem(p) for p in generic.parse(data, mapping=mapping).problems]
+
+    assert (finding.code, finding.place) == ("duplicate_slot", "Zeile 3")
+    assert finding.message.endswith("kommt in der Datei mehrfach vor; zuerst bei Zeile 2.")
+
+
+@pytest.mark.parametrize(
+    "data, text",
+    [
+        (
+            bytes(range(256)) * 4,
+            "Das Dateiformat wurde nicht erkannt: die Datei ist kein Text (weder UTF-8 noch Windows-1252).",
+        ),
+        (
+            b"Guten Tag\nkeine Tabelle\n",
+            "Das Dateiformat wurde nicht erkannt: weder SDAT-CH-XML noch eine Tabelle mit Trennzeichen.",
+        ),
+        (
+            b'<?xml version="1.0"?><Rechnung xmlns="urn:example"/>',
+            "Das Dateiformat wurde nicht erkannt: das Wurzelelement «Rechnung» gehört nicht zum SDAT-Namensraum "
+            "(http://www.strom.ch).",
+        ),
+    ],
+)
+def test_an_unrecognised_file_is_explained_in_german(data, text):
+    (problem,) = parsers.parse(data, filename="x").problems
+
+    assert (problem.code, finding_from_problem(problem).message) == ("unknown_format", text)

@@ -75,4 +75,4 @@ class Command(FileImportCommand):
 
     @staticmethod
     def _finding(finding) -> dict:
-        return {"where": finding.location, "message": finding.message}
+        return {"where": finding.place, "message": finding.message}
