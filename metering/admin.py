@@ -33,15 +33,20 @@ from metering.models import (
 )
 from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
+from openleg.admin_display import short_column
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.periods import utc_now
+
+POINT_COLUMN = short_column("metering_point__mp_id", gettext_lazy("Messpunkt"), kind="id")
+IMPORT_COLUMN = short_column("last_import__filename", gettext_lazy("Zuletzt geändert durch"), kind="file")
+NOTE_IMPORT_COLUMN = short_column("meter_import__filename", gettext_lazy("Import"), kind="file")
 
 
 @admin.register(MeterImport)
 class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
-        "filename",
+        short_column("filename", gettext_lazy("Dateiname"), kind="file"),
         "format",
         "document_created_at",
         "status",
@@ -176,7 +181,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(DaySeries)
 class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["metering_point", "direction", "channel", "day", "last_import", "updated_at"]
+    list_display = [POINT_COLUMN, "direction", "channel", "day", IMPORT_COLUMN, "updated_at"]
     list_filter = ["direction", "channel", "day"]
     list_select_related = ["metering_point", "last_import"]
     search_fields = ["metering_point__mp_id"]
@@ -212,7 +217,7 @@ class AggregateDaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PlausibilityNote)
 class PlausibilityNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["metering_point", "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", "meter_import"]
+    list_display = [POINT_COLUMN, "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", NOTE_IMPORT_COLUMN]
     list_filter = ["kind", "direction"]
     list_select_related = ["metering_point", "meter_import"]
     search_fields = ["metering_point__mp_id"]
@@ -231,7 +236,7 @@ class CsvMappingAdmin(admin.ModelAdmin):
 class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A metering point's daily profile as a chart and its month as a coverage calendar."""
 
-    list_display = ["mp_id", "utility", "site"]
+    list_display = [short_column("mp_id", gettext_lazy("Messpunkt-ID"), kind="id"), "utility", "site"]
     list_select_related = ["utility"]
     search_fields = ["mp_id", "site"]
     list_filter = ["utility"]
