@@ -8,9 +8,7 @@ MP_ID = "CH1009991234500000100000000000001"
 
 
 def test_a_metering_point_id_keeps_its_head_and_tail_and_the_full_id_on_hover():
-    assert shortened(MP_ID, kind="id") == (
-        f'<span class="ol-short" title="{MP_ID}">CH100999…00000001</span>'
-    )
+    assert shortened(MP_ID, kind="id") == (f'<span class="ol-short" title="{MP_ID}">CH100999…00000001</span>')
 
 
 def test_an_iban_a_hash_and_a_file_name_have_their_own_lengths():
