@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.models import Door
+from communities.models import Community, Door
 from metering import csv_mappings as services_csv
 from metering import selectors, services
 from metering.analysis import UNCONFIRMED_MAPPING
@@ -232,6 +232,21 @@ class CsvMappingAdmin(admin.ModelAdmin):
     readonly_fields = ["signature", "confirmed_by", "confirmed_at"]
 
 
+class CommunityFilter(admin.SimpleListFilter):
+    """The points that are or were members of a community (the community page links here)."""
+
+    title = gettext_lazy("Gemeinschaft")
+    parameter_name = "community"
+
+    def lookups(self, request, model_admin):
+        return [(community.pk, community.name) for community in Community.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(memberships__participant__community_id=self.value()).distinct()
+
+
 @admin.register(MeteringPointData)
 class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A metering point's daily profile as a chart and its month as a coverage calendar."""
@@ -239,7 +254,7 @@ class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [short_column("mp_id", gettext_lazy("Messpunkt-ID"), kind="id"), "utility", "site"]
     list_select_related = ["utility"]
     search_fields = ["mp_id", "site"]
-    list_filter = ["utility"]
+    list_filter = [CommunityFilter, "utility"]
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
