@@ -8,7 +8,9 @@ from django.conf import settings
 
 TEMPLATES = sorted((Path(settings.BASE_DIR) / "templates" / "admin").rglob("*.html"))
 KIND = r"ol-btn-(?:primary|secondary|danger)"
-BUTTON_CLASS = re.compile(rf'class="ol-btn (?:{KIND}|{{% if [^%]+%}}{KIND}{{% else %}}{KIND}{{% endif %}})"')
+BUTTON_CLASS = re.compile(
+    rf'class="ol-btn (?:{KIND}|{{% if [^%]+%}}{KIND}(?:{{% elif [^%]+%}}{KIND})*{{% else %}}{KIND}{{% endif %}})"'
+)
 
 
 def _buttons(text: str) -> list[str]:
