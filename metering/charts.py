@@ -70,10 +70,10 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
         colour = COLOURS.get(key, "#555")
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>')
         left = LEFT + 8 + legend_column * (index % LEGEND_COLUMNS)
-        top = HEIGHT - 14 + LEGEND_ROW * (index // LEGEND_COLUMNS)
+        row_top = HEIGHT - 14 + LEGEND_ROW * (index // LEGEND_COLUMNS)
         parts.append(
-            f'<rect x="{left:.0f}" y="{top}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + 14:.0f}" y="{top + 9}">{escape(labels.get(key, str(key)))}</text>'
+            f'<rect x="{left:.0f}" y="{row_top}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{left + 14:.0f}" y="{row_top + 9}">{escape(labels.get(key, str(key)))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -108,10 +108,10 @@ def coverage_calendar_svg(
         parts.append(f'<a href="{escape(link.format(day=day.isoformat()))}">{box}</a>' if link else box)
     legend_y = 18 + weeks * (cell + gap) + 10
     for index, (status, colour) in enumerate(STATUS_COLOURS.items()):  # one per line: the labels differ in length
-        top = legend_y + 16 * index
+        row_top = legend_y + 16 * index
         parts.append(
-            f'<rect x="5" y="{top}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="19" y="{top + 9}">{escape(labels[status])}</text>'
+            f'<rect x="5" y="{row_top}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="19" y="{row_top + 9}">{escape(labels[status])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
