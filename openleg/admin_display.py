@@ -1,7 +1,8 @@
 """Long identifiers shortened for admin pages, with the full value on hover.
 
-Metering point ids, IBANs, hashes and file names are what makes admin tables wider than a
-screen. One helper serves list columns (``short_column``), read-only fields and templates (the
+Metering point ids, hashes and file names are what makes admin tables wider than a screen. IBANs
+stay whole: they appear only on the payout pages, where a clerk compares them with the bank's.
+One helper serves list columns (``short_column``), read-only fields and templates (the
 ``shortened`` filter in ``openleg_admin``); the look is ``.ol-short`` in ``openleg/admin.css``.
 """
 
@@ -14,7 +15,6 @@ from django.utils.safestring import SafeString
 # How many characters of the start and of the end stay visible, per kind of value.
 KEEP = {
     "id": (8, 8),  # metering point ids: the country and utility part, and the running number
-    "iban": (6, 4),  # country, check digits and bank; the last digits people compare
     "hash": (12, 0),
     "file": (14, 10),  # keeps the extension and the date part most exports end with
 }
