@@ -21,6 +21,7 @@ from communities.models import (
 )
 from communities.services import audited_delete, audited_save
 from communities.weekdays import WeekdaysField
+from openleg.admin_display import short_column
 from openleg.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -104,7 +105,7 @@ class CommunityAdmin(FormationAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 @admin.register(MeteringPoint)
 class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
-        "mp_id",
+        short_column("mp_id", _("Messpunkt-ID"), kind="id"),
         "utility",
         "connection_capacity_kw",
         "installed_capacity_kwp",
@@ -129,7 +130,13 @@ class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["metering_point", "participant", "community", "valid_from", "valid_to"]
+    list_display = [
+        short_column("metering_point__mp_id", _("Messpunkt"), kind="id"),
+        "participant",
+        "community",
+        "valid_from",
+        "valid_to",
+    ]
     list_select_related = ["metering_point", "participant__community"]
     list_filter = ["participant__community"]
     search_fields = ["metering_point__mp_id", "participant__last_name", "participant__company_name"]

@@ -28,6 +28,7 @@ from documents.signing import (
     signature_status_refresh,
     signature_withdraw,
 )
+from openleg.admin_display import shortened
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.periods import local_date
@@ -84,7 +85,7 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("PDF"))
     def download(self, obj: Document):
         url = reverse("admin:documents_document_download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.filename)
+        return format_html('<a href="{}">{}</a>', url, shortened(obj.filename, kind="file"))
 
     @admin.display(description=_("Papierunterschrift"))
     def signed_on_paper(self, obj: Document):

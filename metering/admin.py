@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.models import Door
+from communities.models import Community, Door
 from metering import csv_mappings as services_csv
 from metering import selectors, services
 from metering.analysis import UNCONFIRMED_MAPPING
@@ -37,8 +37,13 @@ from metering.models import (
 from metering.parsers import GenericMapping
 from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
+from openleg.admin_display import short_column
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.periods import utc_now
+
+POINT_COLUMN = short_column("metering_point__mp_id", gettext_lazy("Messpunkt"), kind="id")
+IMPORT_COLUMN = short_column("last_import__filename", gettext_lazy("Zuletzt geändert durch"), kind="file")
+NOTE_IMPORT_COLUMN = short_column("meter_import__filename", gettext_lazy("Import"), kind="file")
 
 
 def labelled(summaries: list[dict]) -> list[dict]:
@@ -50,7 +55,7 @@ def labelled(summaries: list[dict]) -> list[dict]:
 class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
-        "filename",
+        short_column("filename", gettext_lazy("Dateiname"), kind="file"),
         "format",
         "document_created_at",
         "status",
@@ -220,7 +225,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(DaySeries)
 class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["metering_point", "direction", "channel", "day", "last_import", "updated_at"]
+    list_display = [POINT_COLUMN, "direction", "channel", "day", IMPORT_COLUMN, "updated_at"]
     list_filter = ["direction", "channel", "day"]
     list_select_related = ["metering_point", "last_import"]
     search_fields = ["metering_point__mp_id"]
@@ -256,7 +261,7 @@ class AggregateDaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PlausibilityNote)
 class PlausibilityNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["metering_point", "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", "meter_import"]
+    list_display = [POINT_COLUMN, "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", NOTE_IMPORT_COLUMN]
     list_filter = ["kind", "direction"]
     list_select_related = ["metering_point", "meter_import"]
     search_fields = ["metering_point__mp_id"]
@@ -280,14 +285,29 @@ class CsvMappingAdmin(admin.ModelAdmin):
         return False  # a mapping needs a sample file: it is confirmed from the preview of an uploaded file
 
 
+class CommunityFilter(admin.SimpleListFilter):
+    """The points that are or were members of a community (the community page links here)."""
+
+    title = gettext_lazy("Gemeinschaft")
+    parameter_name = "community"
+
+    def lookups(self, request, model_admin):
+        return [(community.pk, community.name) for community in Community.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(memberships__participant__community_id=self.value()).distinct()
+
+
 @admin.register(MeteringPointData)
 class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A metering point's daily profile as a chart and its month as a coverage calendar."""
 
-    list_display = ["mp_id", "utility", "site"]
+    list_display = [short_column("mp_id", gettext_lazy("Messpunkt-ID"), kind="id"), "utility", "site"]
     list_select_related = ["utility"]
     search_fields = ["mp_id", "site"]
-    list_filter = ["utility"]
+    list_filter = [CommunityFilter, "utility"]
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff

@@ -23,6 +23,7 @@ COLOURS = {
 }
 STATUS_COLOURS = {"complete": "#2e8b57", "provisional": "#f1c40f", "incomplete": "#e67e22", "missing": "#d5d8dc"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 760, 300, 56, 34, 14
+LEGEND_COLUMNS, LEGEND_ROW = 3, 16  # six series in two rows of three: each label gets a third of the width
 
 
 def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels: dict[tuple[str, str], str]) -> str:
@@ -31,6 +32,9 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
     peak = max((float(values.max()) for values in series.values() if values.size), default=0.0) / 1e6
     top = max(peak * 1.1, 0.001)
     plot_w, plot_h = WIDTH - LEFT - 12, HEIGHT - BOTTOM - TOP
+    legend_rows = max(1, -(-len(series) // LEGEND_COLUMNS))
+    height = HEIGHT + LEGEND_ROW * (legend_rows - 1)
+    legend_column = (WIDTH - LEFT - 12) / LEGEND_COLUMNS
 
     def x(slot: float) -> float:
         return LEFT + plot_w * slot / slots
@@ -39,7 +43,7 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
         return TOP + plot_h * (1 - kwh / top)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" role="img" '
         f'aria-label="{escape(_("Tagesprofil"))} {day:%d.%m.%Y}" font-family="sans-serif" font-size="11">'
     ]
     for step in range(5):
@@ -65,10 +69,11 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
         points = " ".join(f"{x(n + 0.5):.1f},{y(v / 1e6):.1f}" for n, v in enumerate(values.tolist()))
         colour = COLOURS.get(key, "#555")
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>')
+        left = LEFT + 8 + legend_column * (index % LEGEND_COLUMNS)
+        row_top = HEIGHT - 14 + LEGEND_ROW * (index // LEGEND_COLUMNS)
         parts.append(
-            f'<rect x="{LEFT + 8 + 170 * index}" y="{HEIGHT - 14}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{LEFT + 22 + 170 * index}" y="{HEIGHT - 5}">{escape(labels.get(key, str(key)))}'
-            f"</text>"
+            f'<rect x="{left:.0f}" y="{row_top}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{left + 14:.0f}" y="{row_top + 9}">{escape(labels.get(key, str(key)))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -102,10 +107,11 @@ def coverage_calendar_svg(
         )
         parts.append(f'<a href="{escape(link.format(day=day.isoformat()))}">{box}</a>' if link else box)
     legend_y = 18 + weeks * (cell + gap) + 10
-    for index, (status, colour) in enumerate(STATUS_COLOURS.items()):
+    for index, (status, colour) in enumerate(STATUS_COLOURS.items()):  # one per line: the labels differ in length
+        row_top = legend_y + 16 * index
         parts.append(
-            f'<rect x="{5 + index * 68}" y="{legend_y}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{19 + index * 68}" y="{legend_y + 9}">{escape(labels[status])}</text>'
+            f'<rect x="5" y="{row_top}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="19" y="{row_top + 9}">{escape(labels[status])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

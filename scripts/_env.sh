@@ -13,9 +13,13 @@ pick_python() {
   return 1
 }
 
+have_chromium() {
+  command -v chromium >/dev/null 2>&1
+}
+
 missing_system_packages() {
   # Prints the Debian packages that are missing, on one line: venv support, and the libraries and
-  # fonts WeasyPrint renders with. Each listing is captured before it is matched: under pipefail,
+  # fonts WeasyPrint renders with; with "test" also Debian's chromium, for the browser tests. Each listing is captured before it is matched: under pipefail,
   # `ldconfig -p | grep -q …` fails whenever grep stops at the first match and the producer is
   # killed by SIGPIPE, so a present package would be reported missing.
   local missing=() libraries fonts
@@ -26,12 +30,13 @@ missing_system_packages() {
   [[ $libraries == *libharfbuzz-subset* ]] || missing+=(libharfbuzz-subset0)
   fonts=$(fc-list ':family=Liberation Sans' family 2>/dev/null || true)
   [[ -n $fonts ]] || missing+=(fonts-liberation2)
+  if [[ ${1:-} == test ]]; then have_chromium || missing+=(chromium); fi
   echo "${missing[*]}"
 }
 
 ensure_system_packages() {
   local missing
-  read -ra missing <<<"$(missing_system_packages)"
+  read -ra missing <<<"$(missing_system_packages "${1:-}")"
   if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "Installing system packages: ${missing[*]}"
@@ -46,7 +51,7 @@ ensure_system_packages() {
 ensure_venv() {
   local extras="${1:-}"
   PYTHON=$(pick_python)
-  ensure_system_packages
+  ensure_system_packages "$extras"
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi

@@ -1,10 +1,12 @@
-"""Shared fixtures, and the rule that in CI a test needing PostgreSQL or Redis runs or fails, never skips."""
+"""Shared fixtures, and the rule that in CI a test needing PostgreSQL, Redis or a browser runs or fails, never skips."""
 
 import os
 
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.browser import missing_browser
 
 REQUIRE_SERVICES = os.environ.get("OPENLEG_REQUIRE_SERVICES") == "1"
 
@@ -14,6 +16,8 @@ def _missing_service(item) -> str | None:
         return "PostgreSQL (DATABASE_URL)"
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
         return "Redis (REDIS_URL)"
+    if item.get_closest_marker("browser"):
+        return missing_browser()
     return None
 
 

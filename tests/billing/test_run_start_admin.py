@@ -55,11 +55,11 @@ def viewer(client):
 
 def test_the_run_list_and_a_community_lead_to_the_start_page(staff, rebhalde):  # noqa: F811
     page = text(staff.get(reverse("admin:billing_billingrun_changelist")))
-    assert f'<a href="{START}">Abrechnung starten</a>' in page
+    assert f'<a class="ol-btn ol-btn-primary" href="{START}">Abrechnung starten</a>' in page
     filtered = text(staff.get(reverse("admin:billing_billingrun_changelist") + f"?community__id__exact={rebhalde.pk}"))
-    assert f'<a href="{START}?community={rebhalde.pk}">Abrechnung starten</a>' in filtered
+    assert f'<a class="ol-btn ol-btn-primary" href="{START}?community={rebhalde.pk}">Abrechnung starten</a>' in filtered
     page = text(staff.get(reverse("admin:communities_community_change", args=[rebhalde.pk])))
-    assert f'<a href="{START}?community={rebhalde.pk}">Abrechnung starten</a>' in page
+    assert f'<a class="ol-btn ol-btn-secondary" href="{START}?community={rebhalde.pk}">Abrechnung starten</a>' in page
 
 
 def test_the_start_page_proposes_the_last_closed_month_and_all_active_communities(staff, month, rebhalde):  # noqa: F811
@@ -261,7 +261,7 @@ def test_a_cancelled_run_leads_to_billing_the_month_again(staff, staff_user, dja
     )
     page = text(staff.get(reverse("admin:billing_billingrun_change", args=[run.pk])))
     restart = f"{CONFIRM}?community={community.pk}&amp;period=2026-03"
-    assert f'<a href="{restart}">Monat neu abrechnen</a>' in page
+    assert f'<a href="{restart}" class="ol-btn ol-btn-secondary">Monat neu abrechnen</a>' in page
     assert "Der Monat kann mit «Monat neu abrechnen» (oben rechts) wieder verrechnet werden." in page
     page = text(staff.get(CONFIRM, {"community": community.pk, "period": "2026-03"}))
     assert table_row(page, "LEG Nochmal") == ["LEG Nochmal", "Ein neuer Lauf für 03/2026 wird erstellt.", "–"]

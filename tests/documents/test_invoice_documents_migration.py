@@ -21,6 +21,13 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_afterwards():
+    """Leave the database fully migrated: transactional tests after this one share its schema."""
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_newest_invoice_document_becomes_the_invoice_pdf(march_community, staff_user):  # noqa: F811
     march_community.iban = "CH93 0076 2011 6238 5295 7"

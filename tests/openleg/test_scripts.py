@@ -56,3 +56,13 @@ def test_a_user_who_is_not_root_is_told_what_to_install_only_when_something_is_m
         "",
         "Please install these Debian packages first: fonts-liberation2\n",
     )
+
+
+def test_the_test_run_also_wants_debians_chromium_for_the_browser_tests():
+    found = _bash("missing_system_packages test; have_chromium() { return 1; }; missing_system_packages test")
+    not_root = _bash("have_chromium() { return 1; }; id() { echo 1000; }; ensure_system_packages test")
+    demo = _bash("have_chromium() { return 1; }; missing_system_packages")
+
+    assert (found.returncode, found.stdout) == (0, "\nchromium\n")
+    assert (not_root.returncode, not_root.stderr) == (0, "Please install these Debian packages first: chromium\n")
+    assert (demo.returncode, demo.stdout) == (0, "\n")
