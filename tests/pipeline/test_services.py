@@ -377,3 +377,22 @@ def test_two_concurrent_moves_of_the_same_stage_leave_one_event():
         outcomes = sorted(pool.map(attempt, range(2)))
     assert outcomes == ["moved", "refused"]
     assert PipelineEvent.objects.filter(utility=utility).count() == 1
+
+
+def test_a_move_made_earlier_is_recorded_at_its_moment_and_keeps_the_history_in_order(staff_user):
+    utility = UtilityFactory()
+    contacted = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+    event = services.utility_stage_move(
+        utility=utility, to_stage=S.CONTACTED, actor=None, door=Door.COMMAND, at=contacted
+    )
+    assert (event.at, Utility.objects.get(pk=utility.pk).stage_changed_at) == (contacted, contacted)
+
+    with pytest.raises(DomainError) as refused:
+        services.utility_stage_move(
+            utility=utility, to_stage=S.DEMO, actor=None, door=Door.COMMAND, at=contacted - timedelta(days=1)
+        )
+    assert refused.value.message == (
+        "Der Zeitpunkt 03.03.2025 10:00 liegt vor dem letzten Schritt vom 04.03.2025 10:00."
+    )
+    assert Utility.objects.get(pk=utility.pk).stage == S.CONTACTED
+    assert PipelineEvent.objects.filter(utility=utility).count() == 1
