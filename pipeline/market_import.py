@@ -30,7 +30,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.actors import recorded_user
+from accounts.actors import done_by
 from openleg.errors import DomainError
 from pipeline import services
 from pipeline.market_cells import (
@@ -401,18 +401,16 @@ def market_data_import(
         rescored=rescored,
         dry_run=dry_run,
     )
-    logger.info("%s", _import_sentence(summary, recorded_user(actor), door))
+    logger.info("%s", _import_sentence(summary, actor, door))
     return summary
 
 
-def _import_sentence(summary: ImportSummary, user, door: Door) -> str:
+def _import_sentence(summary: ImportSummary, actor, door: Door) -> str:
     """What the import did, who did it and through which door, as one German sentence for the log."""
-    values = {"source": summary.source, "door": door.label}
-    if user is None:
-        who = _("Marktdaten «%(source)s» importiert über den Zugang «%(door)s», ohne angemeldete Person") % values
-    else:
-        values["user"] = user.get_username()
-        who = _("Marktdaten «%(source)s» importiert durch %(user)s über den Zugang «%(door)s»") % values
+    who = _("Marktdaten «%(source)s» importiert %(who)s") % {
+        "source": summary.source,
+        "who": done_by(actor, door.label),
+    }
     counts = {outcome: _outcome_counts(summary, outcome) for outcome in ("utilities", "municipalities")}
     sentence = _(
         "%(who)s: %(rows)s; Netzbetreiber %(utilities)s; Gemeinden %(municipalities)s; %(links)s; "

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.actors import recorded_user
+from accounts.actors import done_by, recorded_user
 from openleg.errors import DomainError
 from openleg.history import step_moment
 from openleg.periods import as_utc, utc_now
@@ -134,8 +134,19 @@ def utility_next_action_set(*, utility: Utility, action: str, due: date | None, 
         )
     Utility.objects.filter(pk=utility.pk).update(next_action=action, next_action_due=due)
     utility.next_action, utility.next_action_due = action, due
-    logger.info("next action of utility %s set to %r due %s by %s via %s", utility.pk, action, due, actor, door)
+    logger.info("%s", _next_action_sentence(utility, action, due, done_by(actor, door.label)))
     return utility
+
+
+def _next_action_sentence(utility: Utility, action: str, due: date | None, who: str) -> str:
+    if not action:
+        return _("Nächster Schritt für «%(utility)s» gelöscht %(who)s.") % {"utility": utility, "who": who}
+    return _("Nächster Schritt für «%(utility)s» gesetzt %(who)s: «%(action)s», fällig am %(due)s.") % {
+        "utility": utility,
+        "who": who,
+        "action": action,
+        "due": due.strftime("%d.%m.%Y"),
+    }
 
 
 def utility_rescore(*, utility: Utility) -> Utility:
