@@ -144,10 +144,14 @@ def _moment(anchor: date, days_before: int) -> datetime:
     return as_utc(datetime.combine(anchor - timedelta(days=days_before), time(9), tzinfo=ZURICH))
 
 
+FIRST_CALL = "Erstkontakt: LEG-Abrechnung vorgestellt"
+
+
 @transaction.atomic
-def load_demo_pipeline() -> int:
-    """Give each demo utility without a history its story (the untold ones stay untouched leads); returns how many
-    got one. Safe to run twice: a utility with any pipeline event is left as it is."""
+def load_demo_pipeline(*, owner=None) -> int:
+    """Give each demo utility without a history its story (the untold ones stay untouched leads), worked by
+    ``owner`` (a staff user); returns how many got one. Safe to run twice: a utility with any pipeline event is
+    left as it is."""
     today = local_today()
     demo = Utility.objects.filter(is_demo=True).exclude(pipeline_events__isnull=False)
     fresh = {utility.short_name: utility for utility in demo}
@@ -158,13 +162,23 @@ def load_demo_pipeline() -> int:
         if utility is None:
             continue
         _tell(utility, story, CUSTOMER_ANCHOR if story.short_name == DEMO_CUSTOMER else today, today)
+        if owner is not None:  # as the admin's form sets it: the owner has no history of its own
+            Utility.objects.filter(pk=utility.pk).update(owner=owner)
         told += 1
     return told
 
 
+def _first_call(story: Story) -> tuple[tuple[int, str, str], ...]:
+    """A story that tells no contact by the day the utility became «kontaktiert» began with a call that day."""
+    first = next((days for days, stage, _note in story.moves if stage == S.CONTACTED), None)
+    if first is None or any(days >= first for days, _channel, _summary in story.contacts):
+        return ()
+    return ((first, C.PHONE, FIRST_CALL),)
+
+
 def _tell(utility: Utility, story: Story, anchor: date, today: date) -> None:
     Utility.objects.filter(pk=utility.pk).update(created_at=_moment(anchor, story.known_days))
-    for days, channel, summary in story.contacts:
+    for days, channel, summary in (*_first_call(story), *story.contacts):
         services.utility_contact_record(
             utility=utility, channel=channel, summary=summary, actor=None, door=Door.COMMAND, at=_moment(anchor, days)
         )

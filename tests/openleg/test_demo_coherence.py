@@ -120,7 +120,16 @@ def test_the_market_spreads_over_every_stage_and_the_dashboard_has_figures(loade
         "Stadtwerk Thurbrugg (Demo)",
         "Elektra Bünzmatt (Demo)",
     ]
+    assert {row["owner"] for row in figures["overdue"]} == {"admin"}
     assert len(figures["untouched_leads"]) == 10
+    assert "Regionalwerke Fricktal-West (Demo)" not in [row["name"] for row in figures["untouched_leads"]]
+    # whoever was worked was first contacted, by the demo's staff user
+    worked = Utility.objects.filter(pipeline_events__kind="stage").distinct()
+    assert worked.count() == 17
+    for utility in worked:
+        first_move = utility.pipeline_events.filter(kind="stage").order_by("at").first().at
+        assert utility.pipeline_events.filter(kind="contact", at__lte=first_move).exists(), utility
+        assert utility.owner.username == "admin"
     # every event lies in the past, each utility's in order and after the utility was recorded
     for utility in Utility.objects.all():
         moments = list(utility.pipeline_events.filter(kind="stage").order_by("pk").values_list("at", flat=True))
@@ -174,6 +183,7 @@ def test_load_demo_speaks_german_and_prints_no_raw_values(loaded):
         re.MULTILINE,
     )
     assert "  Messdaten DEMO-sonnenberg-dorf-202603_E66.xml: bereits importiert" in again.splitlines()
+    assert "  Aufteilung des VNB DEMO-LEG-sonnenberg-dorf-202603_E66.xml: bereits importiert" in again.splitlines()
     assert (first_err, again_err) == ("", "")
     for text in [first, again, *logged]:
         words = set(re.findall(r"[A-Za-zÄÖÜäöüé]+", text.replace("manage.py demo_bank_file SLUG --out", "")))

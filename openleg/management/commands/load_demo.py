@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.models import User
 from billing.demo import load_demo_vnb_split
 from billing.services import billing_run_start
 from communities.demo import DEMO_LOGINS, DEMO_VNB_NUMBER, load_demo_master_data
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             + _("Marktdaten «%(source)s»: %(rows)d Zeilen, %(rescored)d Netzbetreiber bewertet")
             % {"source": market.source, "rows": market.rows, "rescored": market.rescored}
         )
-        told = load_demo_pipeline()
+        told = load_demo_pipeline(owner=User.objects.filter(username=DEMO_LOGINS[0][0], is_staff=True).first())
         self.stdout.write(
             "  "
             + (
@@ -109,11 +110,7 @@ class Command(BaseCommand):
 
     def _bill(self, community: Community, year: int, month: int) -> None:
         split = load_demo_vnb_split(community, year, month)
-        self.stdout.write(
-            "  "
-            + _("Aufteilung des VNB %(file)s: %(status)s")
-            % {"file": split.as_dict()["file"], "status": _imported(split)}
-        )
+        self.stdout.write("  " + _("Aufteilung des VNB %(outcome)s") % {"outcome": _imported(split)})
         heading = _("Abrechnung %(community)s %(month)02d/%(year)d") % {
             "community": community,
             "month": month,
