@@ -61,6 +61,7 @@ def documents_generate(
     ``at`` records new versions as made at an earlier moment (a formation taken over from paper, the demo), so
     that signatures and formation steps can follow them in order.
     """
+    made_at = None if at is None else step_moment(at, latest=None)  # refused before anything is rendered
     drafts = document_drafts(community, kinds)
     latest = latest_document_versions(community=community)
     hashes = [_source_hash(draft) for draft in drafts]
@@ -71,8 +72,7 @@ def documents_generate(
     ]
     pdfs = pdf.htmls_to_pdfs([draft.html for draft, _ in stale]) if stale else []
     created = _record(community, stale, pdfs, latest, actor=actor, door=door)
-    if at is not None and created:
-        made_at = step_moment(at, latest=None)
+    if made_at is not None and created:
         Document.objects.filter(pk__in=[document.pk for document in created]).update(created_at=made_at)
         for document in created:
             document.created_at = made_at

@@ -97,3 +97,21 @@ def test_documents_made_earlier_carry_their_moment_and_take_a_paper_signature_of
         date(2025, 7, 8),
         SignatureState.SIGNED,
     )
+
+
+def test_documents_cannot_be_recorded_as_made_in_the_future(sonnenberg):
+    from datetime import timedelta
+
+    from openleg.errors import DomainError
+    from openleg.periods import utc_now
+
+    with pytest.raises(DomainError) as refused:
+        documents_generate(
+            community=sonnenberg,
+            kinds=[DocumentKind.AGREEMENT],
+            actor=None,
+            door=Door.COMMAND,
+            at=utc_now() + timedelta(days=1),
+        )
+    assert refused.value.message.endswith("liegt in der Zukunft.")
+    assert Document.objects.filter(community=sonnenberg).count() == 0
