@@ -8,8 +8,17 @@ from django.db import transaction
 
 from accounts.models import User
 from communities import services
-from communities.models import Community, Door, MeteringPoint, Participant, ParticipantKind, ParticipantRole
+from communities.models import (
+    Community,
+    CommunityStatus,
+    Door,
+    MeteringPoint,
+    Participant,
+    ParticipantKind,
+    ParticipantRole,
+)
 from openleg.iban import mod97
+from pipeline.demo import DEMO_MARKET_SOURCE
 from pipeline.models import Municipality, Utility
 
 DEMO_VNB_NUMBER = "100999"
@@ -71,7 +80,7 @@ class DemoCommunity:
     credit_handling: str = "carry_over"
     account_iban: str = ""
     reminder_fee_chf: Decimal = Decimal("0.00")
-    status: str = "active"
+    status: str = "active"  # where the demo takes it: documents.demo walks it there through the formation
     start: date = date(2026, 1, 1)
     registered_on: date | None = date(2025, 9, 15)
 
@@ -121,6 +130,15 @@ DEMO_COMMUNITIES = (
 )
 
 
+# What the pipeline knows of the demo municipalities (population, installed PV kWp, roof potential MWh/year), so
+# that the demo customer is scored like the market's utilities.
+DEMO_MARKET_FIGURES = {
+    9901: (2480, Decimal("1860.0"), Decimal("15400.0")),
+    9902: (5120, Decimal("4350.0"), Decimal("31800.0")),
+    9903: (1310, Decimal("820.5"), Decimal("9050.0")),
+}
+
+
 def demo_mp_id(community_index: int, number: int) -> str:
     return f"CH{DEMO_VNB_NUMBER}12345{community_index:06d}{number:014d}"
 
@@ -153,13 +171,24 @@ def load_demo_master_data() -> dict[str, int]:
             "postcode": "5000",
             "town": "Sonnenberg",
             "grid_usage_rp_kwh": Decimal("9.5000"),
+            "smart_meter_share": Decimal("0.780"),
             "is_demo": True,
         },
     )
     _load_users(utility)
     for index, spec in enumerate(DEMO_COMMUNITIES, start=1):
+        bfs_number, name = spec.municipality
+        population, installed_pv_kwp, roof_potential_mwh = DEMO_MARKET_FIGURES[bfs_number]
         municipality, _ = Municipality.objects.get_or_create(
-            bfs_number=spec.municipality[0], defaults={"name": spec.municipality[1], "canton": "AG"}
+            bfs_number=bfs_number,
+            defaults={
+                "name": name,
+                "canton": "AG",
+                "population": population,
+                "installed_pv_kwp": installed_pv_kwp,
+                "roof_potential_mwh": roof_potential_mwh,
+                "market_data_source": DEMO_MARKET_SOURCE,
+            },
         )
         utility.municipalities.add(municipality)
         community, created = Community.objects.get_or_create(
@@ -169,7 +198,7 @@ def load_demo_master_data() -> dict[str, int]:
                 "municipality": municipality,
                 "slug": spec.slug,
                 "reduction_percent": spec.reduction_percent,
-                "status": spec.status,
+                "status": CommunityStatus.DRAFT,  # every community starts as a draft
                 "start_date": spec.start,
                 "registered_on": spec.registered_on,
                 "iban": spec.iban,

@@ -7,6 +7,7 @@ an active community). A few steps back are allowed where data or documents must 
 """
 
 from collections.abc import Callable
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.formats import date_format
@@ -17,7 +18,8 @@ from communities.eligibility import eligibility_check
 from communities.models import Community, CommunityStatus, Door, FormationStep, ParticipantRole
 from communities.selectors import latest_document_versions
 from openleg.errors import DomainError
-from openleg.periods import local_today
+from openleg.history import step_moment
+from openleg.periods import local_date, local_today
 
 S = CommunityStatus
 
@@ -54,8 +56,14 @@ def formation_targets(status: str) -> list[str]:
     return [*_FORWARD[status], *_ENDINGS]
 
 
-def formation_move(*, community: Community, to_status: str, actor, door: Door | str, note: str = "") -> FormationStep:
-    """Move the community to ``to_status`` if the workflow allows it and the move's rule passes."""
+def formation_move(
+    *, community: Community, to_status: str, actor, door: Door | str, note: str = "", at: datetime | None = None
+) -> FormationStep:
+    """Move the community to ``to_status`` if the workflow allows it and the move's rule passes.
+
+    ``at`` records a move made earlier (a formation taken over from paper, the demo): not in the future, not
+    before the community's last step; the start date is then checked against that day.
+    """
     to_status = S(to_status)
     with transaction.atomic():
         current = Community.objects.select_for_update().get(pk=community.pk)
@@ -65,7 +73,10 @@ def formation_move(*, community: Community, to_status: str, actor, door: Door | 
                 _("Von «%(from)s» kann die Gemeinschaft nicht nach «%(to)s» wechseln.")
                 % {"from": from_status.label, "to": to_status.label}
             )
-        reasons = formation_obstacles(current, to_status, note)
+        latest = FormationStep.objects.filter(community=current).order_by("-at").values_list("at", flat=True).first()
+        moment = step_moment(at, latest=latest)
+        on = None if at is None else local_date(moment)
+        reasons = formation_obstacles(current, to_status, note, on=on)
         if reasons:
             raise FormationRefused(
                 _("Die Gemeinschaft kann nicht nach «%(to)s» wechseln: %(reasons)s")
@@ -81,15 +92,20 @@ def formation_move(*, community: Community, to_status: str, actor, door: Door | 
             door=door,
             note=note.strip(),
         )
+        if at is not None:  # the field records the moment of writing unless told otherwise
+            FormationStep.objects.filter(pk=step.pk).update(at=moment)
+            step.at = moment
     community.status = to_status
     return step
 
 
-def formation_obstacles(community: Community, to_status: str, note: str = "") -> list[str]:
-    """Why the move to ``to_status`` cannot happen now; empty when it can."""
+def formation_obstacles(community: Community, to_status: str, note: str = "", *, on: date | None = None) -> list[str]:
+    """Why the move to ``to_status`` cannot happen on day ``on`` (today by default); empty when it can."""
     check = _GUARDS.get(S(to_status))
     if to_status in _ENDINGS:
         return [] if note.strip() else [_("Bitte eine Begründung angeben.")]
+    if to_status == S.ACTIVE:
+        return _active(community, on or local_today())
     return check(community) if check else []
 
 
@@ -170,10 +186,10 @@ def _registered(community: Community) -> list[str]:
     return reasons + _eligible(community)
 
 
-def _active(community: Community) -> list[str]:
+def _active(community: Community, on: date) -> list[str]:
     if community.start_date is None:
         return [_("Es ist noch kein Startdatum erfasst.")]
-    if local_today() < community.start_date:
+    if on < community.start_date:
         return [
             _("Die Gemeinschaft startet erst am %(date)s.")
             % {"date": date_format(community.start_date, "SHORT_DATE_FORMAT")}
@@ -188,5 +204,4 @@ _GUARDS: dict[str, Callable[[Community], list[str]]] = {
     S.OUT_FOR_SIGNATURE: _agreement_sent,
     S.SIGNED: _all_signed,
     S.REGISTERED: _registered,
-    S.ACTIVE: _active,
 }

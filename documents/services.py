@@ -5,6 +5,7 @@ beside the old, never over it.
 
 import hashlib
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from documents.leg_documents import (
     registration_draft,
 )
 from documents.models import Document, DocumentKind
+from openleg.history import step_moment
 
 FORMATION_KINDS = (DocumentKind.AGREEMENT, DocumentKind.CONTRACT, DocumentKind.REGISTRATION)
 # What a door may ask for: the names of the command's --kind and of the admin's buttons.
@@ -51,8 +53,15 @@ def _source_hash(draft: DocumentDraft) -> str:
     return hashlib.sha256(f"{draft.kind}\n{draft.subject}\n{draft.html}".encode()).hexdigest()
 
 
-def documents_generate(*, community: Community, kinds: Iterable[str], actor, door: Door | str) -> list[Document]:
-    """Render and record the documents of ``kinds``; returns the current version of each, new or not."""
+def documents_generate(
+    *, community: Community, kinds: Iterable[str], actor, door: Door | str, at: datetime | None = None
+) -> list[Document]:
+    """Render and record the documents of ``kinds``; returns the current version of each, new or not.
+
+    ``at`` records new versions as made at an earlier moment (a formation taken over from paper, the demo), so
+    that signatures and formation steps can follow them in order.
+    """
+    made_at = None if at is None else step_moment(at, latest=None)  # refused before anything is rendered
     drafts = document_drafts(community, kinds)
     latest = latest_document_versions(community=community)
     hashes = [_source_hash(draft) for draft in drafts]
@@ -63,6 +72,10 @@ def documents_generate(*, community: Community, kinds: Iterable[str], actor, doo
     ]
     pdfs = pdf.htmls_to_pdfs([draft.html for draft, _ in stale]) if stale else []
     created = _record(community, stale, pdfs, latest, actor=actor, door=door)
+    if made_at is not None and created:
+        Document.objects.filter(pk__in=[document.pk for document in created]).update(created_at=made_at)
+        for document in created:
+            document.created_at = made_at
     current = {**latest, **{(d.kind, d.subject): d for d in created}}
     return [current[(draft.kind, draft.subject)] for draft in drafts]
 

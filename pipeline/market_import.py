@@ -28,9 +28,9 @@ from typing import IO
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.actors import recorded_user
+from accounts.actors import done_by
 from openleg.errors import DomainError
 from pipeline import services
 from pipeline.market_cells import (
@@ -401,5 +401,32 @@ def market_data_import(
         rescored=rescored,
         dry_run=dry_run,
     )
-    logger.info("market data import by %s through %s: %s", recorded_user(actor), door, summary.as_dict())
+    logger.info("%s", _import_sentence(summary, actor, door))
     return summary
+
+
+def _import_sentence(summary: ImportSummary, actor, door: Door) -> str:
+    """What the import did, who did it and through which door, as one German sentence for the log."""
+    who = _("Marktdaten «%(source)s» importiert %(who)s") % {
+        "source": summary.source,
+        "who": done_by(actor, door.label),
+    }
+    counts = {outcome: _outcome_counts(summary, outcome) for outcome in ("utilities", "municipalities")}
+    sentence = _(
+        "%(who)s: %(rows)s; Netzbetreiber %(utilities)s; Gemeinden %(municipalities)s; %(links)s; "
+        "%(rescored)s Netzbetreiber neu bewertet."
+    ) % {
+        "who": who,
+        "rows": ngettext("%(count)d Zeile", "%(count)d Zeilen", summary.rows) % {"count": summary.rows},
+        **counts,
+        "links": ngettext("%(count)d Verknüpfung neu", "%(count)d Verknüpfungen neu", summary.links_added)
+        % {"count": summary.links_added},
+        "rescored": summary.rescored,
+    }
+    return _("Probelauf, nichts gespeichert: %(sentence)s") % {"sentence": sentence} if summary.dry_run else sentence
+
+
+def _outcome_counts(summary: ImportSummary, entity: str) -> str:
+    return _("%(created)d neu, %(updated)d geändert, %(unchanged)d unverändert") % {
+        outcome: getattr(summary, f"{entity}_{outcome}") for outcome in OUTCOMES
+    }

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.actors import recorded_user
+from accounts.actors import done_by, recorded_user
 from openleg.errors import DomainError
+from openleg.history import step_moment
 from openleg.periods import as_utc, utc_now
 from pipeline.models import OutreachDraft, PipelineEvent, Stage, Utility
 from pipeline.outreach import outreach_facts, outreach_render
@@ -34,8 +35,14 @@ class StageChangeRefused(DomainError):
         self.reasons = reasons or []
 
 
-def utility_stage_move(*, utility: Utility, to_stage: str, actor, door: Door | str, note: str = "") -> PipelineEvent:
-    """Move ``utility`` to ``to_stage`` if the stage graph allows it from the stage stored now."""
+def utility_stage_move(
+    *, utility: Utility, to_stage: str, actor, door: Door | str, note: str = "", at: datetime | None = None
+) -> PipelineEvent:
+    """Move ``utility`` to ``to_stage`` if the stage graph allows it from the stage stored now.
+
+    ``at`` records a move made earlier (a history taken over, the demo): not in the future, not before the
+    utility's last stage change.
+    """
     door = Door(door)
     if to_stage not in Stage.values:
         raise StageChangeRefused(_("Die Phase «%(stage)s» gibt es nicht.") % {"stage": to_stage})
@@ -56,7 +63,7 @@ def utility_stage_move(*, utility: Utility, to_stage: str, actor, door: Door | s
                 % {"to": to_stage.label, "reason": reason},
                 [reason],
             )
-        now = utc_now()
+        now = step_moment(at, latest=current.stage_changed_at)
         Utility.objects.filter(pk=current.pk).update(stage=to_stage, stage_changed_at=now)
         event = PipelineEvent.objects.create(
             utility=current,
@@ -127,8 +134,19 @@ def utility_next_action_set(*, utility: Utility, action: str, due: date | None, 
         )
     Utility.objects.filter(pk=utility.pk).update(next_action=action, next_action_due=due)
     utility.next_action, utility.next_action_due = action, due
-    logger.info("next action of utility %s set to %r due %s by %s via %s", utility.pk, action, due, actor, door)
+    logger.info("%s", _next_action_sentence(utility, action, due, done_by(actor, door.label)))
     return utility
+
+
+def _next_action_sentence(utility: Utility, action: str, due: date | None, who: str) -> str:
+    if not action:
+        return _("Nächster Schritt für «%(utility)s» gelöscht %(who)s.") % {"utility": utility, "who": who}
+    return _("Nächster Schritt für «%(utility)s» gesetzt %(who)s: «%(action)s», fällig am %(due)s.") % {
+        "utility": utility,
+        "who": who,
+        "action": action,
+        "due": due.strftime("%d.%m.%Y"),
+    }
 
 
 def utility_rescore(*, utility: Utility) -> Utility:

@@ -241,3 +241,36 @@ def test_a_stale_status_does_not_move_twice(community, staff_user):
         move(stale, S.PARTICIPANTS_COMPLETE, staff_user)
 
     assert FormationStep.objects.filter(community=community).count() == 1
+
+
+def move_at(community, to, at):
+    return formation_move(community=community, to_status=to, actor=None, door=Door.COMMAND, at=at)
+
+
+def test_a_formation_made_earlier_is_recorded_on_its_days_in_order(community):
+    from datetime import UTC, datetime
+
+    from openleg.errors import DomainError
+
+    first = datetime(2025, 11, 3, 8, 0, tzinfo=UTC)
+    step = move_at(community, S.PARTICIPANTS_COMPLETE, first)
+    assert (step.at, FormationStep.objects.get(pk=step.pk).at) == (first, first)
+
+    with pytest.raises(DomainError) as refused:
+        move_at(community, S.ELIGIBLE, datetime(2025, 11, 2, tzinfo=UTC))
+    assert refused.value.message == (
+        "Der Zeitpunkt 02.11.2025 01:00 liegt vor dem letzten Schritt vom 03.11.2025 09:00."
+    )
+    assert Community.objects.get(pk=community.pk).status == S.PARTICIPANTS_COMPLETE
+
+
+def test_an_activation_made_earlier_is_checked_against_its_own_day(community):
+    from datetime import UTC, datetime
+
+    force(community, S.REGISTERED)
+    with pytest.raises(FormationRefused) as refused:
+        move_at(community, S.ACTIVE, datetime(2026, 3, 31, 12, tzinfo=UTC))
+    assert refused.value.reasons == ["Die Gemeinschaft startet erst am 01.04.2026."]
+
+    step = move_at(community, S.ACTIVE, datetime(2026, 4, 1, 5, tzinfo=UTC))
+    assert (step.to_status, step.at) == (S.ACTIVE, datetime(2026, 4, 1, 5, tzinfo=UTC))

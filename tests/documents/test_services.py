@@ -76,3 +76,43 @@ def test_only_the_requested_kind_is_generated(talwil):
     documents = generate(talwil, kinds=[DocumentKind.REGISTRATION])
 
     assert [(d.kind, d.version) for d in documents] == [("registration", 1)]
+
+
+def test_documents_made_earlier_carry_their_moment_and_take_a_paper_signature_of_that_time(sonnenberg):
+    from datetime import UTC, date, datetime
+
+    from documents.paper_signatures import paper_signature_record
+
+    made = datetime(2025, 6, 30, 14, 0, tzinfo=UTC)
+    documents = documents_generate(
+        community=sonnenberg, kinds=[DocumentKind.AGREEMENT], actor=None, door=Door.COMMAND, at=made
+    )
+    agreement = Document.objects.get(pk=documents[0].pk)
+    assert (documents[0].created_at, agreement.created_at) == (made, made)
+
+    with agreement.file.open("rb") as stored:
+        paper = paper_signature_record(
+            document=agreement, scan=stored.read(), signed_on=date(2025, 7, 8), note="", actor=None, door=Door.COMMAND
+        )
+    assert (paper.signed_on, Document.objects.get(pk=agreement.pk).signature_state) == (
+        date(2025, 7, 8),
+        SignatureState.SIGNED,
+    )
+
+
+def test_documents_cannot_be_recorded_as_made_in_the_future(sonnenberg):
+    from datetime import timedelta
+
+    from openleg.errors import DomainError
+    from openleg.periods import utc_now
+
+    with pytest.raises(DomainError) as refused:
+        documents_generate(
+            community=sonnenberg,
+            kinds=[DocumentKind.AGREEMENT],
+            actor=None,
+            door=Door.COMMAND,
+            at=utc_now() + timedelta(days=1),
+        )
+    assert refused.value.message.endswith("liegt in der Zukunft.")
+    assert Document.objects.filter(community=sonnenberg).count() == 0

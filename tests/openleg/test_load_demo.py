@@ -50,7 +50,7 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     assert first["MeteringPoint"] == first["Participant"] == first["Membership"] == 12 + 9 + 6
     assert first["Document"] == (1 + 12 + 1) + (1 + 9 + 1)
     output = capsys.readouterr().out
-    assert "login admin / openleg-admin" in output and "login vnb / openleg-vnb" in output
+    assert "Anmeldung admin / openleg-admin: " in output and "Anmeldung vnb / openleg-vnb: " in output
 
 
 def test_demo_users_see_what_they_should(client):

@@ -368,3 +368,33 @@ def test_the_demo_file_imports_cleanly_twice():
     assert municipalities.filter(population__isnull=True).count() >= 2
     assert municipalities.filter(roof_potential_mwh__isnull=True).count() >= 2
     assert utilities.filter(score__isnull=True).count() == 0
+
+
+def logged(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "pipeline.market_import"]
+
+
+def test_the_log_says_in_german_what_was_imported_through_which_door_without_a_person(caplog):
+    with caplog.at_level("INFO", logger="pipeline.market_import"):
+        run()
+
+    assert logged(caplog) == [
+        "Marktdaten «Testdaten 2026» importiert über den Zugang «Befehl», ohne angemeldete Person: 4 Zeilen; "
+        "Netzbetreiber 2 neu, 0 geändert, 0 unverändert; Gemeinden 3 neu, 0 geändert, 0 unverändert; "
+        "4 Verknüpfungen neu; 2 Netzbetreiber neu bewertet."
+    ]
+
+
+def test_the_log_names_the_person_and_a_dry_run(caplog):
+    from tests.accounts.factories import StaffUserFactory
+
+    staff = StaffUserFactory(username="p.muster")
+    with caplog.at_level("INFO", logger="pipeline.market_import"):
+        market_data_import(file=csv_bytes(), source="BFS 2026", actor=staff, door="admin", dry_run=True)
+
+    (message,) = logged(caplog)
+    assert message.startswith(
+        "Probelauf, nichts gespeichert: Marktdaten «BFS 2026» importiert durch p.muster über den Zugang "
+        "«Administration»: 4 Zeilen; "
+    )
+    assert "{" not in message and "None" not in message

@@ -377,3 +377,40 @@ def test_two_concurrent_moves_of_the_same_stage_leave_one_event():
         outcomes = sorted(pool.map(attempt, range(2)))
     assert outcomes == ["moved", "refused"]
     assert PipelineEvent.objects.filter(utility=utility).count() == 1
+
+
+def test_a_move_made_earlier_is_recorded_at_its_moment_and_keeps_the_history_in_order(staff_user):
+    utility = UtilityFactory()
+    contacted = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+    event = services.utility_stage_move(
+        utility=utility, to_stage=S.CONTACTED, actor=None, door=Door.COMMAND, at=contacted
+    )
+    assert (event.at, Utility.objects.get(pk=utility.pk).stage_changed_at) == (contacted, contacted)
+
+    with pytest.raises(DomainError) as refused:
+        services.utility_stage_move(
+            utility=utility, to_stage=S.DEMO, actor=None, door=Door.COMMAND, at=contacted - timedelta(days=1)
+        )
+    assert refused.value.message == (
+        "Der Zeitpunkt 03.03.2025 10:00 liegt vor dem letzten Schritt vom 04.03.2025 10:00."
+    )
+    assert Utility.objects.get(pk=utility.pk).stage == S.CONTACTED
+    assert PipelineEvent.objects.filter(utility=utility).count() == 1
+
+
+def test_setting_and_clearing_the_next_action_is_logged_in_german_with_who_or_the_door(caplog):
+    from tests.accounts.factories import StaffUserFactory
+
+    utility = UtilityFactory(name="EW Reussfeld")
+    with caplog.at_level("INFO", logger="pipeline.services"):
+        services.utility_next_action_set(
+            utility=utility, action="Offerte senden", due=date(2026, 12, 1), actor=None, door=Door.COMMAND
+        )
+        services.utility_next_action_set(
+            utility=utility, action="", due=None, actor=StaffUserFactory(username="p.muster"), door=Door.ADMIN
+        )
+    assert [r.getMessage() for r in caplog.records if r.name == "pipeline.services"] == [
+        "Nächster Schritt für «EW Reussfeld» gesetzt über den Zugang «Befehl», ohne angemeldete Person: "
+        "«Offerte senden», fällig am 01.12.2026.",
+        "Nächster Schritt für «EW Reussfeld» gelöscht durch p.muster über den Zugang «Administration».",
+    ]

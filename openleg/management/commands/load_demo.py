@@ -1,57 +1,137 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.models import User
 from billing.demo import load_demo_vnb_split
 from billing.services import billing_run_start
 from communities.demo import DEMO_LOGINS, DEMO_VNB_NUMBER, load_demo_master_data
-from communities.models import Community, Door
-from documents.services import FORMATION_KINDS, documents_generate
+from communities.models import Community
+from documents.demo import Formation, load_demo_formation
 from metering.demo import DEMO_MONTHS, load_demo_meter_data
+from metering.models import MeterImport
+from metering.services import ImportOutcome
 from openleg.errors import DomainError
-from pipeline.demo import load_demo_market
+from pipeline.demo import load_demo_market, load_demo_pipeline
+
+
+def _day(value) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def _imported(outcome: ImportOutcome) -> str:
+    """«FILE: übernommen, 15 Reihen»; a file already imported has no series to count."""
+    summary = outcome.as_dict()
+    values = {"file": summary["file"], "status": MeterImport.Status(outcome.status).label}
+    if not summary["series"]:
+        return _("%(file)s: %(status)s") % values
+    return _("%(file)s: %(status)s, %(series)d Reihen") % {**values, "series": len(summary["series"])}
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the demo data (a utility, two active communities with meter data, billing drafts and documents, "
-        "one community in formation, tariffs, logins). Safe to run twice."
+    help = gettext_lazy(
+        "Lädt die Demodaten: einen Netzbetreiber, der zahlender Kunde ist, die Verkaufspipeline mit ihrem Verlauf, "
+        "zwei aktive Gemeinschaften mit Gründung, unterzeichneten Dokumenten, Messdaten und Abrechnungsentwürfen, "
+        "eine Gemeinschaft in Gründung, Tarife und die Anmeldungen. Kann mehrmals laufen."
     )
 
     def handle(self, *args, **options):
         counts = load_demo_master_data()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo loaded: {communities} communities, {participants} participants, "
-                "{metering_points} metering points.".format(**counts)
+                _(
+                    "Demo geladen: %(communities)d Gemeinschaften, %(participants)d Teilnehmende, "
+                    "%(metering_points)d Messpunkte."
+                )
+                % counts
             )
         )
         market = load_demo_market()
-        self.stdout.write(f"  market data «{market.source}»: {market.rows} rows, {market.rescored} utilities scored")
-        # Meter data, billing and documents for the active communities; the one in formation starts bare.
+        self.stdout.write(
+            "  "
+            + _("Marktdaten «%(source)s»: %(rows)d Zeilen, %(rescored)d Netzbetreiber bewertet")
+            % {"source": market.source, "rows": market.rows, "rescored": market.rescored}
+        )
+        told = load_demo_pipeline(owner=User.objects.filter(username=DEMO_LOGINS[0][0], is_staff=True).first())
+        self.stdout.write(
+            "  "
+            + (
+                ngettext(
+                    "Verkaufspipeline: %(count)d Netzbetreiber mit Verlauf",
+                    "Verkaufspipeline: %(count)d Netzbetreiber mit Verlauf",
+                    told,
+                )
+                % {"count": told}
+                if told
+                else _("Verkaufspipeline: der Verlauf war schon geladen")
+            )
+        )
+        for formation in load_demo_formation():
+            self._formation(formation)
+        # Meter data and billing for the active communities; the one in formation starts bare.
         communities = Community.objects.filter(utility__vnb_number=DEMO_VNB_NUMBER, status="active").order_by("pk")
         for outcome in load_demo_meter_data(communities):
-            summary = outcome.as_dict()
-            self.stdout.write(f"  meter data {summary['file']}: {summary['status']}, {len(summary['series'])} series")
+            self.stdout.write("  " + _("Messdaten %(outcome)s") % {"outcome": _imported(outcome)})
             if not outcome.ok:
-                self.stderr.write(self.style.ERROR(f"  {[f.message for f in outcome.errors]}"))
+                self.stderr.write(self.style.ERROR("  " + " ".join(f.message for f in outcome.errors)))
         for community in communities:
             for year, month in DEMO_MONTHS:
-                split = load_demo_vnb_split(community, year, month).as_dict()
-                self.stdout.write(f"  VNB split {split['file']}: {split['status']}")
-                try:
-                    run = billing_run_start(community=community, year=year, month=month)
-                except DomainError as error:  # a month approved in an earlier demo session stays as it is
-                    self.stdout.write(f"  billing {community} {month:02d}/{year}: {error.message}")
-                    continue
-                self.stdout.write(
-                    f"  billing {community} {month:02d}/{year}: run {run.pk} {run.get_status_display()}, "
-                    f"{run.deviations} deviations, {run.blocking_issues} blocking issues"
-                )
-        for community in communities:
-            documents = documents_generate(community=community, kinds=FORMATION_KINDS, actor=None, door=Door.COMMAND)
-            self.stdout.write(f"  documents {community}: {len(documents)} PDFs (agreement, contracts, registration)")
+                self._bill(community, year, month)
         self.stdout.write(
-            "  bank file: once a run is approved, `manage.py demo_bank_file SLUG --out camt054.xml` writes the "
-            "camt.054 that pays its invoices (and debits exported payouts), to upload under Zahlungen → Bankdateien"
+            "  "
+            + _(
+                "Bankdatei: Sobald ein Lauf freigegeben ist, schreibt `manage.py demo_bank_file SLUG --out "
+                "camt054.xml` die camt.054, die seine Rechnungen bezahlt (und exportierte Auszahlungen belastet); "
+                "hochladen unter Zahlungen → Bankdateien."
+            )
         )
         for username, password, role in DEMO_LOGINS:
-            self.stdout.write(f"  login {username} / {password}  ({role})")
+            self.stdout.write(
+                "  "
+                + _("Anmeldung %(user)s / %(password)s: %(role)s")
+                % {"user": username, "password": password, "role": role}
+            )
+
+    def _formation(self, formation: Formation) -> None:
+        self.stdout.write(
+            "  "
+            + _(
+                "Gründung %(community)s: %(steps)d Schritte vom %(first)s bis zum Start am %(start)s, "
+                "%(signed)d Dokumente auf Papier unterzeichnet"
+            )
+            % {
+                "community": formation.community,
+                "steps": formation.steps,
+                "first": _day(formation.first),
+                "start": _day(formation.community.start_date),
+                "signed": formation.signed,
+            }
+        )
+
+    def _bill(self, community: Community, year: int, month: int) -> None:
+        split = load_demo_vnb_split(community, year, month)
+        self.stdout.write("  " + _("Aufteilung des VNB %(outcome)s") % {"outcome": _imported(split)})
+        heading = _("Abrechnung %(community)s %(month)02d/%(year)d") % {
+            "community": community,
+            "month": month,
+            "year": year,
+        }
+        try:
+            run = billing_run_start(community=community, year=year, month=month)
+        except DomainError as error:  # a month approved in an earlier demo session stays as it is
+            self.stdout.write(f"  {heading}: {error.message}")
+            return
+        self.stdout.write(
+            f"  {heading}: "
+            + _("Lauf %(run)d %(status)s, %(deviations)s, %(blocking)s")
+            % {
+                "run": run.pk,
+                "status": run.get_status_display(),
+                "deviations": ngettext("%(count)d Abweichung", "%(count)d Abweichungen", run.deviations)
+                % {"count": run.deviations},
+                "blocking": ngettext(
+                    "%(count)d blockierendes Problem", "%(count)d blockierende Probleme", run.blocking_issues
+                )
+                % {"count": run.blocking_issues},
+            }
+        )
