@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from billing.invoicing import PAYMENT_DAYS
 from billing.models import AllocationMethod, AllocationSetting
-from communities.eligibility import capacities
+from communities.eligibility import RENEWABLE_ROLES, capacities
 from communities.models import Community, Membership, Participant, Tariff
 from communities.selectors import members_on_or_after
 from documents.models import DocumentKind, SignatureState
@@ -42,6 +42,12 @@ class Member:
     @property
     def points(self):
         return [membership.metering_point for membership in self.memberships]
+
+    @property
+    def counts_production(self) -> bool:
+        """Whether this member's kWp count towards the community's renewable capacity (eligibility.capacities):
+        a consumer's recorded kWp do not, so the registration shows none for it and its column adds up."""
+        return self.participant.role in RENEWABLE_ROLES
 
 
 @dataclass

@@ -49,7 +49,7 @@ def test_the_registration_shows_every_point_with_capacities_and_the_five_percent
     assert squeezed("Reduktion Netznutzungstarif 40 % (ein Trafokreis)") in flat
     assert squeezed("Gewünschter Start 01.01.2026") in flat
     assert squeezed("CH1009991234500000100000000000001 40.000 60.000") in flat
-    assert squeezed("CH1009991234500000100000000000002 25.000 0.000") in flat
+    assert squeezed("CH1009991234500000100000000000002 25.000 –") in flat
     assert squeezed("Summe 315.000 108.000") in flat
     assert (
         squeezed(
@@ -59,6 +59,19 @@ def test_the_registration_shows_every_point_with_capacities_and_the_five_percent
         in flat
     )
     assert flat.count("CH10099912345000001") == 12
+
+
+def test_a_consumers_recorded_kwp_are_not_shown_as_counted_so_the_column_adds_up(sonnenberg):
+    consumer = sonnenberg.participants.get(memberships__metering_point__mp_id="CH1009991234500000100000000000002")
+    consumer.memberships.get().metering_point.__class__.objects.filter(
+        mp_id="CH1009991234500000100000000000002"
+    ).update(installed_capacity_kwp=Decimal("12.000"))
+
+    flat = squeezed(rendered(registration_draft(basis_of(sonnenberg))))
+
+    assert consumer.role == "consumer"
+    assert squeezed("CH1009991234500000100000000000002 25.000 –") in flat
+    assert squeezed("Summe 315.000 108.000") in flat
 
 
 def test_the_registration_of_a_community_across_transformers_states_twenty_percent(talwil):
