@@ -16,7 +16,7 @@ from billing.deviations import DeviationDay, participant_deviations
 from billing.models import BillingRun
 from billing.services import DEVIATION_TOLERANCE_WH
 from communities.models import Participant
-from openleg.energy import format_kwh
+from openleg.formats import format_kwh
 
 
 def _kwh(wh: int | None) -> str:

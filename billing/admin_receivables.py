@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from billing.models import Settlement
 from billing.receivables import STATE_LABELS, state_of, with_open_amounts
 from openleg.admin_mixins import ReadOnlyAdminMixin
-from openleg.money import format_chf
+from openleg.formats import format_chf
 
 
 class SettlementInline(ReadOnlyAdminMixin, admin.TabularInline):

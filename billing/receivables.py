@@ -19,7 +19,7 @@ from accounts.actors import recorded_user
 from billing.models import Invoice, InvoiceKind, Settlement, SettlementKind
 from communities.models import Community, CreditHandling
 from openleg.errors import DomainError
-from openleg.money import format_chf
+from openleg.formats import format_chf
 
 ZERO = Decimal("0.00")
 

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from communities.models import Community, Membership, ParticipantRole
 from communities.selectors import members_on_or_after, memberships_elsewhere
-from openleg.numbers import swiss_number
+from openleg.formats import format_kw, swiss_number
 from openleg.periods import local_today
 
 HIGHEST_LEVEL_AT_MOST_36_KV = 5  # Netzebenen 5 (medium voltage) to 7 (low voltage)
@@ -273,21 +273,17 @@ def _until(day: date | None) -> str:
     return _("bis %(date)s") % {"date": date_format(day, "SHORT_DATE_FORMAT")}
 
 
-def _kw(value: Decimal) -> str:
-    return swiss_number(value, 3)
-
-
 def min_production(facts: _Facts) -> RuleResult:
     figures = capacities(facts.memberships)
     text = _(
         "Erneuerbare Leistung %(installed)s kWp = %(percent)s %% der summierten Anschlussleistung von "
         "%(connection)s kW (nötig sind mindestens %(share)s %% = %(needed)s kW)."
     ) % {
-        "installed": _kw(figures.installed_kwp),
+        "installed": format_kw(figures.installed_kwp),
         "percent": swiss_number(figures.percent, 1),
-        "connection": _kw(figures.connection_kw),
-        "share": str(figures.share_percent),
-        "needed": _kw(figures.needed_kw),
+        "connection": format_kw(figures.connection_kw),
+        "share": swiss_number(figures.share_percent, 1),
+        "needed": format_kw(figures.needed_kw),
     }
     return RuleResult("min_production", _("Mindestanteil Produktion"), figures.sufficient, text)
 

@@ -8,7 +8,7 @@ from billing.models import Invoice, InvoiceKind
 from documents.invoice_pdf import settlement_sentence
 from documents.mail import Attachment, Mail
 from documents.qr import is_payable, period_label
-from openleg.money import format_chf
+from openleg.formats import format_chf
 
 TEMPLATES = {
     InvoiceKind.INVOICE: "invoice",

@@ -20,9 +20,9 @@ from documents.pdf import htmls_to_pdfs
 from documents.qr import is_payable, payment_part, period_label
 from documents.templating import render_document_html
 from openleg.addresses import address_lines
-from openleg.energy import format_kwh, kwh_to_wh
+from openleg.energy import kwh_to_wh
+from openleg.formats import format_chf, format_kwh, format_price
 from openleg.iban import compact_iban
-from openleg.money import format_chf, format_price
 from openleg.periods import local_date
 
 TEMPLATE = "documents/invoice.html"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from documents.mail import Attachment, Mail
 from documents.reminder_pdf import reminder_title
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.periods import local_date
 from payments.models import Reminder
 

@@ -20,7 +20,7 @@ from documents.qr import payment_part
 from documents.templating import render_document_html
 from openleg.addresses import address_lines
 from openleg.errors import DomainError
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.periods import local_date, utc_now
 from payments.models import Reminder
 

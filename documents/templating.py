@@ -31,7 +31,12 @@ def _engine() -> Engine:
     return Engine(
         dirs=[settings.BASE_DIR / "templates"],
         string_if_invalid=_MISSING_MARK,
-        builtins=["django.templatetags.i18n", "django.templatetags.l10n", "documents.templatetags.document_format"],
+        builtins=[
+            "django.templatetags.i18n",
+            "django.templatetags.l10n",
+            "openleg.templatetags.formats",
+            "documents.templatetags.document_format",
+        ],
     )
 
 

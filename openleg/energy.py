@@ -2,8 +2,6 @@
 
 from decimal import Decimal
 
-from openleg.numbers import swiss_number
-
 WH_PER_KWH = 1000
 MWH_PER_WH = 1000  # milliwatt-hours per watt-hour: meter files can carry sub-Wh precision
 
@@ -20,7 +18,3 @@ def wh_to_kwh(wh: int) -> Decimal:
     """Wh as kWh with exactly three decimals, for display and files."""
     return (Decimal(int(wh)) / WH_PER_KWH).quantize(Decimal("0.001"))  # int(): numpy integers too
 
-
-def format_kwh(wh: int) -> str:
-    """Wh as kWh for documents: three decimals (12'345.678)."""
-    return swiss_number(wh_to_kwh(wh), 3)

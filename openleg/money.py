@@ -2,8 +2,6 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from openleg.numbers import swiss_number, swiss_number_at_least
-
 CHF = Decimal
 RAPPEN = Decimal("0.01")
 _RAPPEN_PER_CHF = Decimal(100)
@@ -27,12 +25,3 @@ def energy_cost_chf(*, wh: int, price_rp_per_kwh: Decimal) -> Decimal:
         raise TypeError(f"energy must be integer Wh, got {type(wh).__name__}")
     return Decimal(wh) * Decimal(price_rp_per_kwh) / Decimal(100_000)
 
-
-def format_chf(amount: Decimal) -> str:
-    """CHF as on Swiss invoices: rounded to the Rappen, two decimals (1'234.50, -0.35)."""
-    return swiss_number(round_chf(amount), 2)
-
-
-def format_price(price: Decimal) -> str:
-    """A unit price (Rp./kWh or CHF): two decimals, more where the price has them (22.125)."""
-    return swiss_number_at_least(price, 2)

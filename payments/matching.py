@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from billing.models import Invoice, InvoiceKind, Settlement
 from billing.references import invoice_key
 from communities.models import Community
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from payments.camt import CamtDocument, CamtEntry, CamtTransaction
 from payments.models import BankCredit, CreditStatus
 from payments.models.bank import KEY_HOLDING

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
 from billing.receivables import STATE_LABELS, state_of, with_open_amounts
-from openleg.money import format_chf
+from openleg.formats import format_chf
 
 ZERO = Decimal("0.00")
 BUCKETS = (

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Door
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from payments.camt import CamtDocument
 from payments.models import BankDebit, BankFile, DebitStatus, Payout, PayoutBatch, PayoutBatchStatus
 from payments.payouts import payout_batch_confirm

@@ -21,7 +21,7 @@ from billing.models import Invoice, InvoiceKind, SettlementKind
 from billing.receivables import open_amounts, settlement_book
 from communities.models import Community
 from openleg.errors import DomainError
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.periods import utc_now
 from payments.models import Reminder, ReminderRun, ReminderRunStatus
 from payments.signals import reminders_approved

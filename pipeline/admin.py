@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
-from openleg.numbers import swiss_number
+from openleg.formats import swiss_number
 from openleg.periods import local_today
 from pipeline import selectors, services
 from pipeline.forms import ContactForm, NextActionForm, StageMoveForm

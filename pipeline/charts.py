@@ -10,7 +10,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
-from openleg.numbers import swiss_number
+from openleg.formats import swiss_number
 
 WIDTH, ROW, GAP, TOP, LABEL_W, RATE_W = 760, 34, 22, 8, 150, 150
 COLOURS = ("#1f618d", "#2471a3", "#2e86c1", "#5dade2", "#27ae60")

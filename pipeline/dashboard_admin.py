@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from openleg.numbers import swiss_number
+from openleg.formats import swiss_number
 from openleg.periods import local_today
 from pipeline import dashboard
 from pipeline.charts import funnel_svg, percent_label

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openleg.errors import DomainError
-from openleg.numbers import swiss_number
+from openleg.formats import swiss_number
 from pipeline.models import OutreachTemplate, Utility
 
 LEG_POSSIBLE_SINCE = date(2026, 1, 1)

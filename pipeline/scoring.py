@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from openleg.numbers import swiss_number
+from openleg.formats import swiss_number
 
 FACTORS = ("population", "solar", "competition", "smart_meters")
 _VALUE_PLACES = Decimal("0.001")

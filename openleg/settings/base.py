@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["openleg.templatetags.formats"],  # chf, kwh, kw, rappen, percent, day, moment, …
         },
     },
 ]

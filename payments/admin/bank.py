@@ -20,7 +20,7 @@ from billing.receivables import open_amount
 from communities.models import Door
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.periods import local_today
 from openleg.permissions import may_change
 from payments.admin.bank_debits import DebitInline

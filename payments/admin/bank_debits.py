@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from openleg.admin_mixins import ReadOnlyAdminMixin
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from payments.models import BankDebit
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from communities.models import Community, CreditHandling, Door
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.permissions import ActsOnRecordsMixin
 from payments.models import BankDebit, DebitStatus, PayoutBatch, PayoutBatchStatus
 from payments.payouts import (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from communities.models import Community, CommunityStatus, Door
 from openleg.errors import DomainError
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.periods import local_date, utc_now
 from openleg.permissions import ActsOnRecordsMixin
 from payments.models import ReminderRun, ReminderRunStatus

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models.audit import Door
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from openleg.protected_files import unguessable_path
 
 

@@ -10,7 +10,7 @@ from billing.services import billing_run_approve
 from communities.models import Community
 from documents.models import Document, DocumentKind
 from documents.qr import is_payable, payment_part
-from openleg.money import format_chf
+from openleg.formats import format_chf
 from tests.documents.pdftext import pdf_text, squeezed
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 
-from openleg.energy import format_kwh, kwh_to_wh, wh_to_kwh
-from openleg.money import energy_cost_chf, format_chf, format_price, rappen_to_chf, round_chf
+from openleg.energy import kwh_to_wh, wh_to_kwh
+from openleg.formats import format_chf, format_kwh, format_price
+from openleg.money import energy_cost_chf, rappen_to_chf, round_chf
 
 
 @pytest.mark.parametrize(

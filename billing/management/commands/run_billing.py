@@ -12,9 +12,8 @@ from billing.selectors import run_summary
 from billing.services import billing_run_start
 from communities.selectors import community_by_reference
 from openleg.errors import DomainError
+from openleg.formats import format_chf, swiss_number
 from openleg.management.base import GermanCommand
-from openleg.money import format_chf
-from openleg.numbers import swiss_number
 
 
 class Command(GermanCommand):

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy
 from communities.models import Door
 from metering.models import Channel, Direction, MeterImport
 from metering.services import ImportOutcome, meter_file_import, meter_file_refused_by_size
+from openleg.formats import swiss_number
 from openleg.management.file_import import FileImportCommand
-from openleg.numbers import swiss_number
 
 
 class Command(FileImportCommand):

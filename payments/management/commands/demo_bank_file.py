@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from communities.selectors import community_by_reference
 from openleg.errors import DomainError
+from openleg.formats import format_chf
 from openleg.management.base import GermanCommand
-from openleg.money import format_chf
 from openleg.periods import local_today
 from payments.demo import demo_bank_file_build
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from communities.models import Door
 from communities.selectors import community_by_reference
 from openleg.errors import DomainError
+from openleg.formats import format_chf
 from openleg.management.base import GermanCommand
-from openleg.money import format_chf
 from payments.payouts import default_execution_date, payout_batch_create
 
 

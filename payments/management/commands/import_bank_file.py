@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from communities.models import Door
+from openleg.formats import format_chf
 from openleg.management.file_import import FileImportCommand
-from openleg.money import format_chf
 from payments.bank_import import BankImportOutcome, bank_file_import
 from payments.models.bank import BankFileStatus, CreditStatus, DebitStatus
 
