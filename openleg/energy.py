@@ -17,4 +17,3 @@ def kwh_to_wh(kwh: Decimal | str) -> int:
 def wh_to_kwh(wh: int) -> Decimal:
     """Wh as kWh with exactly three decimals, for display and files."""
     return (Decimal(int(wh)) / WH_PER_KWH).quantize(Decimal("0.001"))  # int(): numpy integers too
-

@@ -24,4 +24,3 @@ def energy_cost_chf(*, wh: int, price_rp_per_kwh: Decimal) -> Decimal:
     if not isinstance(wh, int):
         raise TypeError(f"energy must be integer Wh, got {type(wh).__name__}")
     return Decimal(wh) * Decimal(price_rp_per_kwh) / Decimal(100_000)
-

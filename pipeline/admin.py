@@ -75,11 +75,15 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "canton", "bfs_number", "population_display", "pv_display", "roof_display"]
+    list_display = ["name", "canton", "bfs", "population_display", "pv_display", "roof_display"]
     list_filter = ["canton"]
     search_fields = ["name", "=bfs_number"]
     fields = ["bfs_number", "name", "canton", "population", "installed_pv_kwp", "roof_potential_mwh"]
     fields += ["market_data_source"]
+
+    @admin.display(description=gettext_lazy("BFS-Nummer"), ordering="bfs_number")
+    def bfs(self, obj: Municipality) -> str:
+        return str(obj.bfs_number)  # a code: no thousands separator
 
     @admin.display(description=gettext_lazy("Einwohner"), ordering="population")
     def population_display(self, obj: Municipality) -> str:

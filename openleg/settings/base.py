@@ -87,7 +87,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["openleg.templatetags.formats"],  # chf, kwh, kw, rappen, percent, day, moment, …
+            # chf, kwh, kw, rappen, percent, day, moment, … and unlocalize for ids and codes (see FORMAT_MODULE_PATH)
+            "builtins": ["openleg.templatetags.formats", "django.templatetags.l10n"],
         },
     },
 ]
@@ -117,6 +118,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Zurich"  # display only; everything stored and computed inside is UTC
+# Numbers and dates people read: 1'234.50 and 07.12.2026 (openleg.formats; Django's own display through these
+# modules). Thousands separators in every localized number: codes and ids in templates go through |unlocalize.
+FORMAT_MODULE_PATH = ["openleg.locale_formats"]
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -67,7 +67,12 @@ def test_chf_is_always_to_the_rappen(amount, text):
 
 @pytest.mark.parametrize(
     ("price", "text"),
-    [(Decimal("18.5000"), "18.50"), (Decimal("22.1250"), "22.125"), (Decimal("7"), "7.00"), (Decimal("0.0125"), "0.0125")],
+    [
+        (Decimal("18.5000"), "18.50"),
+        (Decimal("22.1250"), "22.125"),
+        (Decimal("7"), "7.00"),
+        (Decimal("0.0125"), "0.0125"),
+    ],
 )
 def test_prices_keep_the_precision_they_carry(price, text):
     assert format_price(price) == text
@@ -82,7 +87,12 @@ def test_energy_in_kwh_has_three_decimals():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(Decimal("25.000"), "25"), (Decimal("150.000"), "150"), (Decimal("12.500"), "12.5"), (Decimal("1500.250"), "1'500.25")],
+    [
+        (Decimal("25.000"), "25"),
+        (Decimal("150.000"), "150"),
+        (Decimal("12.500"), "12.5"),
+        (Decimal("1500.250"), "1'500.25"),
+    ],
 )
 def test_power_shows_as_the_value_carries_it(value, text):
     assert format_kw(value) == text
