@@ -48,8 +48,15 @@ from communities.admin import AuditedAdminMixin
 from communities.models import Participant
 from openleg.addresses import address_lines
 from openleg.admin_mixins import ReadOnlyAdminMixin
-from openleg.energy import wh_to_kwh
 from openleg.errors import DomainError
+from openleg.formats import (
+    format_chf,
+    format_kwh,
+    format_percent,
+    format_price,
+    format_quantity,
+    format_quantity_number,
+)
 from openleg.periods import local_date
 from openleg.permissions import ActsOnRecordsMixin
 
@@ -59,11 +66,11 @@ INVOICED_KINDS = SETTLED  # what invoices_issue adds up to an invoice's total
 
 
 def _kwh(wh: int | None) -> str:
-    return "–" if wh is None else str(wh_to_kwh(wh))
+    return "–" if wh is None else format_kwh(wh)
 
 
 def _chf(amount: Decimal | str | None) -> str:
-    return "–" if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
+    return "–" if amount is None else format_chf(Decimal(amount))
 
 
 def _energy_labels() -> dict[str, str]:
@@ -237,8 +244,8 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 {
                     "label": line.label,
                     "kind": line.get_kind_display(),
-                    "quantity": "" if line.quantity is None else f"{line.quantity} {line.unit}".strip(),
-                    "unit_price": "" if line.unit_price is None else str(line.unit_price),
+                    "quantity": "" if line.quantity is None else format_quantity(line.quantity, line.unit),
+                    "unit_price": "" if line.unit_price is None else format_price(line.unit_price),
                     "amount": "" if line.amount_chf is None else _chf(line.amount_chf),
                     "charged": line.kind in INVOICED_KINDS,
                 }
@@ -393,9 +400,8 @@ def _method_label(method: str) -> str:
         return method
 
 
-def _plain(value) -> str:
-    """A Decimal as stored (point as decimal mark, as on Swiss invoices), not localized with a comma."""
-    return "" if value is None else str(value)
+def _or_empty(value, format_value) -> str:
+    return "" if value is None else format_value(value)
 
 
 class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -407,15 +413,15 @@ class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description=gettext_lazy("Menge"))
     def quantity_display(self, obj: InvoiceLine) -> str:
-        return _plain(obj.quantity)
+        return "" if obj.quantity is None else format_quantity_number(obj.quantity, obj.unit)
 
     @admin.display(description=gettext_lazy("Preis (Rp./kWh)"))
     def unit_price_display(self, obj: InvoiceLine) -> str:
-        return _plain(obj.unit_price)
+        return _or_empty(obj.unit_price, format_price)
 
     @admin.display(description=gettext_lazy("Betrag (CHF)"))
     def amount_display(self, obj: InvoiceLine) -> str:
-        return _plain(obj.amount_chf)
+        return _or_empty(obj.amount_chf, format_chf)
 
 
 ADDRESS_EXTRAS = {
@@ -500,19 +506,19 @@ class InvoiceAdmin(ReceivablesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("MWST-Satz"))
     def vat_rate_display(self, obj: Invoice) -> str:
-        return _plain(obj.vat_rate)
+        return format_percent(obj.vat_rate * 100)
 
     @admin.display(description=gettext_lazy("Zwischensumme (CHF)"))
     def subtotal(self, obj: Invoice) -> str:
-        return _plain(obj.subtotal_chf)
+        return format_chf(obj.subtotal_chf)
 
     @admin.display(description=gettext_lazy("MWST (CHF)"))
     def vat(self, obj: Invoice) -> str:
-        return _plain(obj.vat_chf)
+        return format_chf(obj.vat_chf)
 
     @admin.display(description=gettext_lazy("Total (CHF)"), ordering="total_chf")
     def total(self, obj: Invoice) -> str:
-        return _plain(obj.total_chf)
+        return format_chf(obj.total_chf)
 
 
 class AllocationKeyInline(admin.TabularInline):

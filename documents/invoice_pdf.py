@@ -20,8 +20,7 @@ from documents.pdf import htmls_to_pdfs
 from documents.qr import is_payable, payment_part, period_label
 from documents.templating import render_document_html
 from openleg.addresses import address_lines
-from openleg.energy import kwh_to_wh
-from openleg.formats import format_chf, format_kwh, format_price
+from openleg.formats import format_chf, format_quantity, format_unit_price, swiss_number
 from openleg.iban import compact_iban
 from openleg.periods import local_date
 
@@ -57,19 +56,11 @@ def _day(value) -> str:
 
 
 def _quantity(line: InvoiceLine) -> str:
-    if line.quantity is None:
-        return ""
-    if line.unit == "kWh":
-        return f"{format_kwh(kwh_to_wh(line.quantity))} kWh"
-    return f"{line.quantity.normalize()} {line.unit}".strip()
+    return "" if line.quantity is None else format_quantity(line.quantity, line.unit)
 
 
 def _price(line: InvoiceLine) -> str:
-    if line.unit_price is None:
-        return ""
-    if line.unit == "kWh":
-        return f"{format_price(line.unit_price)} Rp./kWh"
-    return f"CHF {format_price(line.unit_price)}"
+    return "" if line.unit_price is None else format_unit_price(line.unit_price, line.unit)
 
 
 def _sign(invoice: Invoice) -> int:
@@ -88,7 +79,7 @@ def _totals(invoice: Invoice, carried: list[InvoiceLine]) -> list[Row]:
     sign = _sign(invoice)
     rows = []
     if invoice.vat_rate:
-        rate = f"{invoice.vat_rate * 100:.1f}"
+        rate = swiss_number(invoice.vat_rate * 100, 1)
         rows += [
             Row(_("Zwischensumme"), amount=format_chf(sign * invoice.subtotal_chf)),
             Row(_("MWST %(rate)s %%") % {"rate": rate}, amount=format_chf(sign * invoice.vat_chf)),

@@ -60,6 +60,22 @@ def format_kwh(wh: int) -> str:
     return swiss_number(wh_to_kwh(wh), 3)
 
 
+def format_quantity_number(value: Decimal, unit: str) -> str:
+    """The quantity of an invoice or statement line where a column names the unit: kWh to three decimals (3'613.200),
+    other units as the value carries (1, 0.5)."""
+    return format_kwh_value(value) if unit == "kWh" else swiss_number_at_least(value, 0)
+
+
+def format_quantity(value: Decimal, unit: str) -> str:
+    """The quantity of an invoice or statement line with its unit: 3'613.200 kWh, 1 Monat."""
+    return f"{format_quantity_number(value, unit)} {unit}".strip()
+
+
+def format_unit_price(value: Decimal, unit: str) -> str:
+    """The unit price of a line: per kWh in Rp. (18.50 Rp./kWh), per other unit in CHF (CHF 2.50)."""
+    return format_rp_per_kwh(value) if unit == "kWh" else f"CHF {format_price(value)}"
+
+
 def format_kw(value: Decimal) -> str:
     """A power or capacity in kW or kWp as the value carries it: 25, 12.5, 1'500, 9.81."""
     return swiss_number_at_least(value, 0)

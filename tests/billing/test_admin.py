@@ -98,7 +98,7 @@ def test_runs_cannot_be_added_or_deleted_in_the_admin(staff, run):
 
 def test_run_page_shows_totals_issues_and_the_month_chart(staff, run):
     page = text(staff.get(page_of(run)))
-    assert "01.06.2026 – 30.06.2026 (2880 Viertelstunden)" in page
+    assert "01.06.2026 – 30.06.2026 (2&#x27;880 Viertelstunden)" in page
     assert table_row(page, "18.359") == ["18.359", "7.026", "11.333", "42.191", "7.026", "35.165"]
     assert table_row(page, "1.41") == ["1.41", "-0.84", "0.57"]
     assert page.count('<li class="error"><strong>blockierend:</strong> Messpunkt CH1009991234500000000000000') == 2
@@ -135,8 +135,8 @@ def test_run_page_compares_ours_with_the_vnb_per_participant(staff, run):
         "7.026",
         "7.026",
     ]
-    assert table_row(page, "LEG-Strom") == ["LEG-Strom", "7.026 kWh", "20.0000", "1.41"]
-    assert table_row(page, "Gutschrift LEG-Lieferung") == ["Gutschrift LEG-Lieferung", "7.026 kWh", "12.0000", "-0.84"]
+    assert table_row(page, "LEG-Strom") == ["LEG-Strom", "7.026 kWh", "20.00", "1.41"]
+    assert table_row(page, "Gutschrift LEG-Lieferung") == ["Gutschrift LEG-Lieferung", "7.026 kWh", "12.00", "-0.84"]
     assert table_row(page, "Gesamtverbrauch") == ["Gesamtverbrauch", "18.359 kWh", "", ""]
     assert "Zu diesem Lauf sind keine Rechnungen ausgestellt." in page
 
@@ -353,7 +353,7 @@ def test_invoices_are_read_only(staff, run):
     ]
     assert reverse("admin:billing_invoice_add") not in page
     detail = text(staff.get(reverse("admin:billing_invoice_change", args=[invoice.pk])))
-    assert table_row(detail, "1. LEG-Strom")[1:8] == ["1", "LEG-Strom", "LEG-Strom", "7.026", "kWh", "20.0000", "1.41"]
+    assert table_row(detail, "1. LEG-Strom")[1:8] == ["1", "LEG-Strom", "LEG-Strom", "7.026", "kWh", "20.00", "1.41"]
     assert 'name="_save"' not in detail and 'name="lines-0-label"' not in detail
     assert staff.get(reverse("admin:billing_invoice_add")).status_code == 403
     assert staff.post(reverse("admin:billing_invoice_delete", args=[invoice.pk]), {"post": "yes"}).status_code == 403

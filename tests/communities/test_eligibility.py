@@ -66,8 +66,8 @@ def test_an_eligible_community_passes_every_rule_with_its_reason(community):
     assert by_code["smart_meter"] == "Alle 4 Messpunkte haben ein intelligentes Messsystem."
     assert by_code["one_community"] == "Kein Messpunkt gehört ab dem 01.04.2026 zu einer anderen Gemeinschaft."
     assert by_code["min_production"] == (
-        "Erneuerbare Leistung 10.000 kWp = 10.0 % der summierten Anschlussleistung von 100.000 kW "
-        "(nötig sind mindestens 5 % = 5.000 kW)."
+        "Erneuerbare Leistung 10 kWp = 10.0 % der summierten Anschlussleistung von 100 kW "
+        "(nötig sind mindestens 5.0 % = 5 kW)."
     )
     assert by_code["start_date"] == (
         "Start am 01.04.2026, einem Monatsersten, frühestens 3 Monate nach der Anmeldung vom 15.12.2025 "
@@ -164,8 +164,8 @@ def test_production_below_five_percent_fails_showing_both_sums():
 
     assert result.passed is False
     assert result.explanation == (
-        "Erneuerbare Leistung 5.990 kWp = 4.9 % der summierten Anschlussleistung von 120.000 kW "
-        "(nötig sind mindestens 5 % = 6.000 kW)."
+        "Erneuerbare Leistung 5.99 kWp = 4.9 % der summierten Anschlussleistung von 120 kW "
+        "(nötig sind mindestens 5.0 % = 6 kW)."
     )
 
 
@@ -184,7 +184,7 @@ def test_a_consumers_installed_capacity_does_not_count():
     result = results(community)["min_production"]
 
     assert result.passed is False
-    assert result.explanation.startswith("Erneuerbare Leistung 0.000 kWp = 0.0 %")
+    assert result.explanation.startswith("Erneuerbare Leistung 0 kWp = 0.0 %")
 
 
 @pytest.mark.parametrize(
