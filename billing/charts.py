@@ -6,10 +6,13 @@ Every piece of text that reaches the SVG is escaped.
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from html import escape
 from math import ceil, floor, log10
 
 from django.utils.translation import gettext as _
+
+from openleg.formats import format_kwh, swiss_number
 
 COLOURS = {"production": "#2471a3", "consumption": "#c0392b", "leg": "#27ae60"}
 FALLBACK_COLOUR = "#555"
@@ -28,11 +31,7 @@ def nice_step(span: float, steps: int = 4) -> float:
 
 def _axis_label(value: float, step: float) -> str:
     decimals = max(0, -floor(log10(step))) if step < 1 else 0
-    return f"{value:,.{decimals}f}".replace(",", "'")  # Swiss thousands separator
-
-
-def _kwh(wh: int) -> str:
-    return f"{wh / 1000:,.3f}".replace(",", "'")
+    return swiss_number(Decimal(repr(value)), decimals)
 
 
 def month_energy_svg(
@@ -83,7 +82,7 @@ def month_energy_svg(
             parts.append(
                 f'<rect x="{left + position * bar:.1f}" y="{TOP + plot_h - height:.1f}" width="{bar:.1f}" '
                 f'height="{height:.1f}" fill="{COLOURS.get(name, FALLBACK_COLOUR)}">'
-                f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {_kwh(wh)} kWh</title></rect>"
+                f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {format_kwh(wh)} kWh</title></rect>"
             )
         parts.append(
             f'<text x="{LEFT + (index + 0.5) * group:.1f}" y="{HEIGHT - BOTTOM + 14}" '
@@ -160,7 +159,7 @@ def deviation_days_svg(
             parts.append(
                 f'<rect x="{left + position * bar:.1f}" y="{DEVIATION_TOP + plot_h - height:.1f}" '
                 f'width="{bar:.1f}" height="{height:.1f}" fill="{DEVIATION_COLOURS.get(name, FALLBACK_COLOUR)}">'
-                f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {_kwh(wh)} kWh</title></rect>"
+                f"<title>{day:%d.%m.%Y} {escape(labels.get(name, name))}: {format_kwh(wh)} kWh</title></rect>"
             )
         centre = LEFT + (index + 0.5) * group
         if group >= DEVIATION_NOTE_MIN_GROUP:

@@ -22,7 +22,8 @@ from communities.models import (
 from communities.services import audited_delete, audited_save
 from communities.weekdays import WeekdaysField
 from openleg.admin_display import short_column
-from openleg.admin_mixins import ReadOnlyAdminMixin
+from openleg.admin_mixins import ReadOnlyAdminMixin, formatted_field
+from openleg.formats import format_kw, format_price
 
 
 class AuditedAdminMixin:
@@ -107,8 +108,8 @@ class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         short_column("mp_id", _("Messpunkt-ID"), kind="id"),
         "utility",
-        "connection_capacity_kw",
-        "installed_capacity_kwp",
+        formatted_field(MeteringPoint, "connection_capacity_kw", format_kw),
+        formatted_field(MeteringPoint, "installed_capacity_kwp", format_kw),
         "transformer_circuit",
         "has_smart_meter",
     ]
@@ -169,8 +170,8 @@ class TariffAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "version",
         "valid_from",
         "valid_to",
-        "consumer_price_rp_kwh",
-        "producer_price_rp_kwh",
+        formatted_field(Tariff, "consumer_price_rp_kwh", format_price),
+        formatted_field(Tariff, "producer_price_rp_kwh", format_price),
         "used_at",
     ]
     list_filter = ["community"]

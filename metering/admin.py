@@ -1,7 +1,7 @@
 """Staff console for meter data: upload with a preview of what will change, then apply."""
 
 from contextlib import suppress
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -39,6 +39,7 @@ from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
 from openleg.admin_display import short_column
 from openleg.admin_mixins import ReadOnlyAdminMixin
+from openleg.formats import format_kwh_of_mwh, format_span
 from openleg.periods import utc_now
 
 POINT_COLUMN = short_column("metering_point__mp_id", gettext_lazy("Messpunkt"), kind="id")
@@ -225,7 +226,7 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(DaySeries)
 class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [POINT_COLUMN, "direction", "channel", "day", IMPORT_COLUMN, "updated_at"]
+    list_display = [POINT_COLUMN, "direction", "channel", "day", "local_hours", IMPORT_COLUMN, "updated_at"]
     list_filter = ["direction", "channel", "day"]
     list_select_related = ["metering_point", "last_import"]
     search_fields = ["metering_point__mp_id"]
@@ -234,6 +235,7 @@ class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "direction",
         "channel",
         "day",
+        "local_hours",
         "last_import",
         "updated_at",
         "kwh",
@@ -244,7 +246,13 @@ class DaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("kWh (Tag UTC)"))
     def kwh(self, obj):
         values, _quality = from_bytes(obj.values, obj.quality)
-        return f"{int(values.sum()) / 1_000_000:.3f}"
+        return format_kwh_of_mwh(values.sum())
+
+    @admin.display(description=gettext_lazy("Schweizer Zeit"), ordering="day")
+    def local_hours(self, obj):
+        """The stored day is a UTC day: say which local hours it covers (01.03.2026 01:00 – 02.03.2026 01:00)."""
+        start = datetime.combine(obj.day, time(0), tzinfo=UTC)
+        return format_span(start, start + timedelta(days=1))
 
     @admin.display(description=gettext_lazy("Herkunft (Import: Viertelstunden)"))
     def source_imports(self, obj):
@@ -326,7 +334,7 @@ class MeteringPointDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "missing": _("fehlt"),
         }
         totals = [
-            (series_labels[key], f"{int(series.values.sum()) / 1e6:.3f}") for key, series in sorted(profile.items())
+            (series_labels[key], format_kwh_of_mwh(series.values.sum())) for key, series in sorted(profile.items())
         ]
         context = {
             **self.admin_site.each_context(request),

@@ -6,11 +6,13 @@ testable as text.
 
 from calendar import monthrange
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from html import escape
 
 import numpy as np
 from django.utils.translation import gettext as _
 
+from openleg.formats import swiss_number
 from openleg.periods import ZURICH, local_day
 
 COLOURS = {
@@ -50,7 +52,7 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
         kwh = top * step / 4
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - 12}" y1="{y(kwh):.1f}" y2="{y(kwh):.1f}" stroke="#eee"/>'
-            f'<text x="{LEFT - 6}" y="{y(kwh) + 4:.1f}" text-anchor="end">{kwh:.3f}</text>'
+            f'<text x="{LEFT - 6}" y="{y(kwh) + 4:.1f}" text-anchor="end">{swiss_number(Decimal(repr(kwh)), 3)}</text>'
         )
     start = local_day(day).start
     for slot in range(0, slots + 1, 4):

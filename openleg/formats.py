@@ -55,6 +55,11 @@ def format_kwh_value(value: Decimal) -> str:
     return swiss_number(value, 3)
 
 
+def format_kwh_of_mwh(mwh: int) -> str:
+    """Energy given as integer mWh (meter data), shown in kWh: 1'023.114."""
+    return swiss_number(Decimal(int(mwh)) / 1_000_000, 3)  # int(): numpy integers too
+
+
 def format_kwh(wh: int) -> str:
     """Energy given as integer Wh (how it is kept inside), shown in kWh: 12'345.678."""
     return swiss_number(wh_to_kwh(wh), 3)
@@ -98,9 +103,18 @@ def format_day(value: date | datetime) -> str:
     return f"{value:%d.%m.%Y}"
 
 
-def format_moment(value: datetime) -> str:
-    """A point in time in Europe/Zurich: 07.12.2026 14:05."""
+def format_moment(value: datetime | str) -> str:
+    """A point in time in Europe/Zurich: 07.12.2026 14:05; also from the ISO text machines get
+    ("2026-12-07T13:05:00Z")."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return f"{_zurich(value):%d.%m.%Y %H:%M}"
+
+
+def format_span(start: datetime | str, end: datetime | str) -> str:
+    """A stretch of time in Europe/Zurich, such as the local hours a UTC day of meter data covers:
+    01.03.2026 01:00 – 02.03.2026 01:00."""
+    return f"{format_moment(start)} – {format_moment(end)}"
 
 
 def _zurich(value: datetime) -> datetime:

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -212,3 +213,39 @@ def test_approval_refuses_invoices_that_could_never_carry_a_qr_bill(march_commun
     run.refresh_from_db()
     assert run.status == "draft"
     assert not run.invoices.exists()
+
+
+def test_run_billing_json_gives_plain_exact_amounts_to_the_rappen(march_community):
+    """JSON money is a string with exactly two decimals ("2.50", "-111.07"), kWh with three, on SQLite and
+    PostgreSQL alike (SQLite sums decimals as floats); each equals the Rappen-rounded sum of the lines."""
+    out = StringIO()
+    call_command("run_billing", "maerz", "--period", "2026-03", "--json", stdout=out)
+    document = json.loads(out.getvalue())
+    run = BillingRun.objects.get()
+    for row in document["participants"]:
+        expected: dict[str, Decimal] = {}
+        for line in StatementLine.objects.filter(run=run, participant_id=row["participant"]).exclude(kind="info"):
+            expected[line.kind] = expected.get(line.kind, Decimal(0)) + line.amount_chf
+        total = sum(expected.values(), Decimal(0))
+        assert row["chf"] == {**{kind: f"{amount:.2f}" for kind, amount in expected.items()}, "total": f"{total:.2f}"}
+        assert row["chf"]["fee"] == "2.50"
+        assert all(re.fullmatch(r"-?\d+\.\d{2}", amount) for amount in row["chf"].values())
+        assert all(re.fullmatch(r"\d+\.\d{3}", kwh) for kwh in row["kwh"].values())
+    producer = next(row for row in document["participants"] if "credit" in row["chf"])
+    assert producer["chf"]["credit"].startswith("-")
+
+
+def test_run_billing_text_shows_figures_the_swiss_way(march_community):
+    out = StringIO()
+    call_command("run_billing", "maerz", "--period", "2026-03", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "2'972 quarter-hours" in lines[0]
+    figure = r"-?\d{1,3}(?:'\d{3})*"
+    rows = [line for line in lines if line.startswith("  M")]
+    assert len(rows) == 5
+    for row in rows:
+        assert re.fullmatch(
+            rf"  M\d: consumption {figure}\.\d{{3}} kWh, LEG {figure}\.\d{{3}} kWh, delivered {figure}\.\d{{3}} kWh, "
+            rf"CHF {figure}\.\d{{2}}",
+            row,
+        ), row

@@ -11,11 +11,16 @@ from openleg.formats import (
     format_key_weight,
     format_kw,
     format_kwh,
+    format_kwh_of_mwh,
     format_kwh_value,
     format_moment,
     format_percent,
     format_price,
+    format_quantity,
+    format_quantity_number,
     format_rp_per_kwh,
+    format_span,
+    format_unit_price,
     swiss_number,
     swiss_number_at_least,
 )
@@ -133,3 +138,19 @@ def test_the_filters_are_builtins_of_every_template():
     assert template.render(Context(context)) == (
         "-111.07|CHF -111.07|18.50|18.50 Rp./kWh|3'613.200|1.234|25|40.0 %|07.12.2026 14:05|07.12.2026|–"
     )
+
+
+def test_moments_from_iso_text_and_spans():
+    assert format_moment("2026-02-28T23:00:00Z") == "01.03.2026 00:00"
+    span = format_span("2026-03-01T00:00:00Z", datetime(2026, 3, 2, tzinfo=UTC))
+    assert span == "01.03.2026 01:00 – 02.03.2026 01:00"
+    assert format_kwh_of_mwh(1_023_114_499) == "1'023.114"
+    assert format_kwh_of_mwh(-500) == "-0.001"
+
+
+def test_line_quantities_and_unit_prices():
+    assert format_quantity(Decimal("3613.200"), "kWh") == "3'613.200 kWh"
+    assert format_quantity(Decimal("1.000"), "Monat") == "1 Monat"
+    assert format_quantity_number(Decimal("7.026"), "kWh") == "7.026"
+    assert format_unit_price(Decimal("22.1250"), "kWh") == "22.125 Rp./kWh"
+    assert format_unit_price(Decimal("2.5000"), "Monat") == "CHF 2.50"

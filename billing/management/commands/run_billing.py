@@ -12,7 +12,7 @@ from billing.selectors import run_summary
 from billing.services import billing_run_start
 from communities.selectors import community_by_reference
 from openleg.errors import DomainError
-from openleg.formats import format_chf, swiss_number
+from openleg.formats import format_chf, format_kwh_value, swiss_number
 from openleg.management.base import GermanCommand
 
 
@@ -52,7 +52,7 @@ class Command(GermanCommand):
                 "month": run.month,
                 "year": run.year,
                 "status": run.get_status_display(),
-                "quarter_hours": run.quarter_hours,
+                "quarter_hours": swiss_number(run.quarter_hours, 0),
                 "deviations": run.deviations,
             }
         )
@@ -61,7 +61,7 @@ class Command(GermanCommand):
                 "  " + (_("Blockierendes Problem:") if issue["blocking"] else _("Hinweis:")) + " " + issue["message"]
             )
         for row in summary["participants"]:
-            kwh = {figure: swiss_number(Decimal(value), 3) for figure, value in row["kwh"].items()}
+            kwh = {figure: format_kwh_value(Decimal(value)) for figure, value in row["kwh"].items()}
             self.stdout.write(
                 _(
                     "  %(customer)s: Verbrauch %(consumption)s kWh, LEG %(leg)s kWh, geliefert %(delivered)s kWh, "
