@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing.models import AllocationSetting, BillingRun
 from billing.receivables import carry_overs
 from communities.models import Community, Door, Membership, Tariff
 from metering.models import AggregateDaySeries, DaySeries, MeterImport
-from openleg.periods import ZURICH, local_month
+from openleg.formats import format_moment
+from openleg.periods import local_month
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def _part_messages() -> dict[str, str]:
 
 
 def _import_label(meter_import: MeterImport) -> str:
-    when = date_format(meter_import.created_at.astimezone(ZURICH), "d.m.Y H:i")
+    when = format_moment(meter_import.created_at)
     who = f", {meter_import.actor}" if meter_import.actor_id else ""
     return _("Import #%(id)s «%(file)s» vom %(when)s (%(door)s%(who)s)") % {
         "id": meter_import.pk,

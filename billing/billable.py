@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community, CommunityStatus, Membership
 from openleg.errors import DomainError
+from openleg.formats import format_day
 from openleg.periods import local_month, utc_now
 
 ENDED = (CommunityStatus.REJECTED, CommunityStatus.ABANDONED)
@@ -41,7 +42,7 @@ def _not_started(community: Community, year: int, month: int) -> DomainError | N
     values = {
         "community": community,
         "status": community.get_status_display(),
-        "start": community.start_date.strftime("%d.%m.%Y") if community.start_date else _("nicht festgelegt"),
+        "start": format_day(community.start_date) if community.start_date else _("nicht festgelegt"),
         "month": month,
         "year": year,
     }

@@ -20,8 +20,8 @@ from communities.models import Community, Door, Tariff
 from metering.parsers.base import Quality
 from metering.selectors import aggregate_for_period
 from metering.upsert import upsert_rows
-from openleg.energy import wh_to_kwh
 from openleg.errors import DomainError
+from openleg.formats import format_day, format_kwh
 from openleg.periods import local_date, local_month, utc_now
 
 DEVIATION_TOLERANCE_WH = 1
@@ -214,7 +214,7 @@ def _cross_check_e31(community: Community, gathered: Gathered, daily) -> list[Is
         Issue(
             "e31_deviation",
             _("Summe LEG-Anteil am %(day)s laut Netzbetreiber (E31) %(vnb)s kWh, berechnet %(ours)s kWh.")
-            % {"day": day.strftime("%d.%m.%Y"), "vnb": wh_to_kwh(theirs[index]), "ours": wh_to_kwh(ours[index])},
+            % {"day": format_day(day), "vnb": format_kwh(theirs[index]), "ours": format_kwh(ours[index])},
             False,
         )
         for index, day in enumerate(gathered.local_days)

@@ -11,13 +11,12 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from communities.models import Community, Membership, ParticipantRole
 from communities.selectors import members_on_or_after, memberships_elsewhere
-from openleg.formats import format_kw, swiss_number
+from openleg.formats import format_day, format_kw, swiss_number
 from openleg.periods import local_today
 
 HIGHEST_LEVEL_AT_MOST_36_KV = 5  # Netzebenen 5 (medium voltage) to 7 (low voltage)
@@ -245,7 +244,7 @@ def smart_meter(facts: _Facts) -> RuleResult:
 
 def one_community(facts: _Facts) -> RuleResult:
     code, title = "one_community", _("Nur in einer Gemeinschaft")
-    on = date_format(facts.on, "SHORT_DATE_FORMAT")
+    on = format_day(facts.on)
     if not facts.elsewhere:
         return RuleResult(
             code, title, True, _("Kein Messpunkt gehört ab dem %(date)s zu einer anderen Gemeinschaft.") % {"date": on}
@@ -270,7 +269,7 @@ def one_community(facts: _Facts) -> RuleResult:
 def _until(day: date | None) -> str:
     if day is None:
         return _("unbefristet")
-    return _("bis %(date)s") % {"date": date_format(day, "SHORT_DATE_FORMAT")}
+    return _("bis %(date)s") % {"date": format_day(day)}
 
 
 def min_production(facts: _Facts) -> RuleResult:
@@ -307,7 +306,7 @@ def start_date(facts: _Facts) -> RuleResult:
     start = community.start_date
     if start is None:
         return RuleResult(code, title, False, _("Es ist noch kein Startdatum erfasst."))
-    short = lambda day: date_format(day, "SHORT_DATE_FORMAT")  # noqa: E731
+    short = format_day
     if start.day != 1:
         return RuleResult(code, title, False, _("Start am %(start)s ist kein Monatserster.") % {"start": short(start)})
     registered = community.registered_on or local_today()

@@ -31,7 +31,7 @@ from documents.signing import (
 from openleg.admin_display import shortened
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
-from openleg.periods import local_date
+from openleg.formats import format_day
 
 
 @admin.register(Document)
@@ -97,8 +97,8 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             '{} · <a href="{}">{}</a>',
             _("unterzeichnet am %(day)s, erfasst am %(recorded)s durch %(user)s")
             % {
-                "day": paper.signed_on.strftime("%d.%m.%Y"),
-                "recorded": local_date(paper.recorded_at).strftime("%d.%m.%Y"),
+                "day": format_day(paper.signed_on),
+                "recorded": format_day(paper.recorded_at),
                 "user": paper.recorded_by or "–",
             },
             url,

@@ -12,6 +12,7 @@ from accounts.actors import recorded_user
 from communities.models import Door
 from documents.models import Document, PaperSignature, SignatureState
 from documents.signing import SignatureRefused, document_state_set, signable_check
+from openleg.formats import format_day
 from openleg.periods import local_date, local_today
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024
@@ -94,4 +95,4 @@ def _check_day(signed_on: date, document: Document) -> None:
 
 
 def _swiss(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    return format_day(day)

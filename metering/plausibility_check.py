@@ -14,6 +14,7 @@ from metering.models import DaySeries, Direction, series_label
 from metering.parsers.decimals import kwh_text
 from metering.parsers.localtime import utc_minutes
 from metering.plausibility import MWH_PER_KWH_QUARTER_HOUR_PER_KW, Note, series_notes, usual_limit
+from openleg.formats import format_day
 
 FINDINGS_PER_KIND = 20  # further notes of a kind are counted in one line; all are stored
 
@@ -57,7 +58,7 @@ def note_finding(
         {
             "metering_point": metering_point,
             "direction": str(Direction(direction).label),
-            "day": day.strftime("%d.%m.%Y"),
+            "day": format_day(day),
             "count": str(count),
             "largest": kwh_text(largest_mwh),
             "limit": kwh_text(limit_mwh),

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from metering.messages import Finding
 from metering.models import MeterImport
-from openleg.periods import ZURICH
+from openleg.formats import format_moment
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNKNOWN_TIME = np.iinfo(np.int64).min  # a source that is not recorded loses to any delivery
@@ -48,7 +48,7 @@ class Delivery:
 
 def document_label(filename: str, document_id: str, created_at: datetime, stated: bool = True) -> str:
     """«A.xml» (Dokument X, erstellt 03.07.2026 10:00): the time in Europe/Zurich."""
-    shown = created_at.astimezone(ZURICH).strftime("%d.%m.%Y %H:%M")
+    shown = format_moment(created_at)
     if document_id:
         return _("«%(file)s» (Dokument %(document)s, erstellt %(created)s)") % {
             "file": filename,

@@ -25,6 +25,7 @@ from billing.models import Invoice, InvoiceKind, SettlementKind
 from billing.receivables import open_amounts, settlement_book
 from communities.models import Community, CreditHandling, Participant
 from openleg.errors import DomainError
+from openleg.formats import format_day
 from openleg.iban import compact_iban, is_qr_iban, payout_iban_error
 from openleg.money import round_chf
 from openleg.periods import local_today
@@ -169,7 +170,7 @@ def _check_can_pay_out(community: Community, execution_date: date) -> None:
     if execution_date < local_today():
         raise _refuse(
             _("Das Ausführungsdatum %(date)s liegt in der Vergangenheit.")
-            % {"date": execution_date.strftime("%d.%m.%Y")},
+            % {"date": format_day(execution_date)},
             "execution_date_past",
         )
 

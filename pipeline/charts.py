@@ -10,7 +10,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
-from openleg.formats import swiss_number
+from openleg.formats import format_percent
 
 WIDTH, ROW, GAP, TOP, LABEL_W, RATE_W = 760, 34, 22, 8, 150, 150
 COLOURS = ("#1f618d", "#2471a3", "#2e86c1", "#5dade2", "#27ae60")
@@ -18,7 +18,7 @@ MIN_BAR = 4  # an empty stage still shows where it would be
 
 
 def percent_label(percent: float | None) -> str:
-    return "–" if percent is None else f"{swiss_number(Decimal(str(percent)), 1)} %"
+    return "–" if percent is None else format_percent(Decimal(str(percent)))
 
 
 def funnel_svg(stages: Sequence[tuple[str, int, int]], conversions: Sequence[float | None], title: str) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from communities.models import Community, CreditHandling, Door
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
-from openleg.formats import format_chf
+from openleg.formats import format_chf, format_day
 from openleg.permissions import ActsOnRecordsMixin
 from payments.models import BankDebit, DebitStatus, PayoutBatch, PayoutBatchStatus
 from payments.payouts import (
@@ -87,7 +87,7 @@ class PayoutBatchAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
 
     @admin.display(description=gettext_lazy("Ausführungsdatum"), ordering="execution_date")
     def execution_day(self, obj: PayoutBatch) -> str:
-        return obj.execution_date.strftime("%d.%m.%Y")
+        return format_day(obj.execution_date)
 
     @admin.display(description=gettext_lazy("Total (CHF)"), ordering="total_chf")
     def total(self, obj: PayoutBatch) -> str:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from communities.models import MeteringPoint, Tariff
+from communities.models import MeteringPoint
 from tests.accounts.factories import UtilityUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,8 @@ def test_the_portal_community_page_shows_one_number_format(client, sonnenberg):
     assert "(1'500.25 kW, 60 kWp)" in text and "(25 kW)" in text
     assert "1 01.01.2026 – 18.50 11.00" in text
     assert "Verwaltungsgebühr: CHF 2.50 pro Monat" in text
-    assert re.search(r"\d,\d{3}\b|(?<![\d.])\d+\.\d{4}\b|\d\.000 kW", text) is None  # no "25,000", "18.5000" or "150.000 kW"
+    # no "25,000", "18.5000" or "150.000 kW"
+    assert re.search(r"\d,\d{3}\b|(?<![\d.])\d+\.\d{4}\b|\d\.000 kW", text) is None
 
 
 def test_the_portal_list_shows_the_reduction_with_one_decimal(client, sonnenberg):
@@ -42,8 +43,8 @@ def test_admin_lists_show_prices_and_capacities_as_they_carry(staff, sonnenberg)
     assert "01.01.2026 - 18.50 11.00" in tariffs
     assert "18.5000" not in tariffs
 
-    points = staff.get(reverse("admin:communities_meteringpoint_changelist"), {"q": "CH1009991234500000100000000000001"})
+    point = "CH1009991234500000100000000000001"
+    points = staff.get(reverse("admin:communities_meteringpoint_changelist"), {"q": point})
     assert '<td class="field-connection_capacity_kw">40</td><td class="field-installed_capacity_kwp">60</td>' in (
         points.content.decode()
     )
-
