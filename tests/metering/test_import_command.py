@@ -222,3 +222,16 @@ def test_the_text_report_is_german(leg, tmp_path):
         ": Negativer Wert -0.084: Energiewerte dürfen nicht negativ sein."
     )
     assert str(error.value) == "abgelehnt, nichts gespeichert: bad.csv"
+
+
+def test_the_text_report_shows_local_times_and_swiss_figures(leg):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_meter_data", str(FIXTURES / "sdat-e66-v16-leg-2mp.xml"), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert (
+        f"  {CONSUMER} Bezug/Total 15.06.2026 00:00 – 16.06.2026 00:00: 96 Werte, 18.359 kWh "
+        "(neu 96, geändert 0, gleich 0, überholt 0)"
+    ) in lines
+    assert not any("T22:00:00Z" in line for line in lines)  # no UTC ISO times for people

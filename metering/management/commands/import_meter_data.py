@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from communities.models import Door
 from metering.models import Channel, Direction, MeterImport
 from metering.services import ImportOutcome, meter_file_import, meter_file_refused_by_size
-from openleg.formats import swiss_number
+from openleg.formats import format_kwh_value, format_moment, swiss_number
 from openleg.management.file_import import FileImportCommand
 
 
@@ -58,10 +58,10 @@ class Command(FileImportCommand):
                     "point": series["metering_point"] or "-",
                     "direction": Direction(series["direction"]).label,
                     "channel": Channel(series["channel"]).label,
-                    "start": series["start"],
-                    "end": series["end"],
-                    "intervals": series["intervals"],
-                    "kwh": swiss_number(Decimal(series["kwh"]), 3),
+                    "start": format_moment(series["start"]),
+                    "end": format_moment(series["end"]),
+                    "intervals": swiss_number(series["intervals"], 0),
+                    "kwh": format_kwh_value(Decimal(series["kwh"])),
                     "new": series["slots_new"],
                     "changed": series["slots_changed"],
                     "same": series["slots_unchanged"],

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from communities.models import Door
-from openleg.formats import format_chf
+from openleg.formats import format_chf, format_day
 from openleg.management.file_import import FileImportCommand
 from payments.bank_import import BankImportOutcome, bank_file_import
 from payments.models.bank import BankFileStatus, CreditStatus, DebitStatus
@@ -55,4 +55,4 @@ class Command(FileImportCommand):
 
 
 def _day(day) -> str:
-    return f"{day:%d.%m.%Y}" if day else "-"
+    return format_day(day) if day else "-"
