@@ -77,7 +77,7 @@ def test_a_file_over_the_limit_is_refused_before_anything_is_kept(leg, settings)
     settings.METER_IMPORT_MAX_BYTES = 10_000
     outcome = meter_file_import(data=SDAT, filename="big.xml", actor=None, door=Door.COMMAND)
     assert [finding.message for finding in outcome.errors] == [
-        "Die Datei ist 93,5\xa0KB gross; angenommen werden höchstens 9,8\xa0KB."
+        "Die Datei ist 93.5\xa0KB gross; angenommen werden höchstens 9.8\xa0KB."
     ]
     assert (MeterImport.objects.count(), DaySeries.objects.count()) == (0, 0)
 
