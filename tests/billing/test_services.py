@@ -239,13 +239,13 @@ def test_run_billing_text_shows_figures_the_swiss_way(march_community):
     out = StringIO()
     call_command("run_billing", "maerz", "--period", "2026-03", stdout=out)
     lines = out.getvalue().splitlines()
-    assert "2'972 quarter-hours" in lines[0]
+    assert "2'972 Viertelstunden" in lines[0]
     figure = r"-?\d{1,3}(?:'\d{3})*"
     rows = [line for line in lines if line.startswith("  M")]
     assert len(rows) == 5
     for row in rows:
         assert re.fullmatch(
-            rf"  M\d: consumption {figure}\.\d{{3}} kWh, LEG {figure}\.\d{{3}} kWh, delivered {figure}\.\d{{3}} kWh, "
+            rf"  M\d: Verbrauch {figure}\.\d{{3}} kWh, LEG {figure}\.\d{{3}} kWh, geliefert {figure}\.\d{{3}} kWh, "
             rf"CHF {figure}\.\d{{2}}",
             row,
         ), row
