@@ -20,6 +20,7 @@ from billing.models import Invoice, InvoiceKind, Settlement, SettlementKind
 from communities.models import Community, CreditHandling
 from openleg.errors import DomainError
 from openleg.formats import format_chf
+from openleg.money import RAPPEN
 
 ZERO = Decimal("0.00")
 
@@ -57,7 +58,8 @@ def state_of(invoice: Invoice) -> str:
 def open_amounts(invoice_ids) -> dict[int, Decimal]:
     """Open amount per item, in one query."""
     rows = with_open_amounts(Invoice.objects.filter(pk__in=list(invoice_ids))).values_list("pk", "open_chf")
-    return dict(rows)
+    # quantized: SQLite sums decimals as floats ("-127.6300000000000"); the amounts are whole Rappen already
+    return {pk: amount.quantize(RAPPEN) for pk, amount in rows}
 
 
 def open_amount(invoice: Invoice) -> Decimal:
