@@ -101,7 +101,7 @@ def test_a_file_over_the_limit_is_refused_by_its_size_without_reading_it(leg, se
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert result["errors"][0]["message"] == "Die Datei ist 600,0\xa0MB gross; angenommen werden höchstens 512,0\xa0MB."
+    assert result["errors"][0]["message"] == "Die Datei ist 600.0\xa0MB gross; angenommen werden höchstens 512.0\xa0MB."
     assert result["status"] == "rejected"
     assert peak < 5 * 1024 * 1024  # reading it would take 600 MB
     assert (MeterImport.objects.count(), DaySeries.objects.count()) == (0, 0)
@@ -113,7 +113,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_kept(leg, settings, ad
     upload = SimpleUploadedFile("big.xml", fixture_bytes("sdat-e66-v12-basic.xml"))
     response = admin_client.post(reverse("admin:metering_meterimport_upload"), {"file": upload}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "Die Datei ist 14,8\xa0KB gross; angenommen werden höchstens 1000\xa0Bytes."
+        "Die Datei ist 14.8\xa0KB gross; angenommen werden höchstens 1000\xa0Bytes."
     ]
     assert (MeterImport.objects.count(), kept_files(media)) == (0, [])
 
