@@ -22,7 +22,7 @@ from communities.models import (
 from communities.services import audited_delete, audited_save
 from communities.weekdays import WeekdaysField
 from openleg.admin_display import short_column
-from openleg.admin_mixins import ReadOnlyAdminMixin, formatted_field
+from openleg.admin_mixins import CarriedDecimalsMixin, ReadOnlyAdminMixin, formatted_field, price_display
 from openleg.formats import format_kw, format_price
 
 
@@ -104,7 +104,7 @@ class CommunityAdmin(FormationAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MeteringPoint)
-class MeteringPointAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class MeteringPointAdmin(AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
     list_display = [
         short_column("mp_id", _("Messpunkt-ID"), kind="id"),
         "utility",
@@ -148,9 +148,44 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return obj.participant.community
 
 
-class TariffWindowInline(admin.TabularInline):
-    model = TariffWindow
+class UsedTariffPartInline(CarriedDecimalsMixin, admin.TabularInline):
+    """A tariff's windows or fees: editable while the tariff is unused, shown read-only once it has been billed."""
+
     extra = 0
+    used_fields: tuple = ()
+
+    def get_fields(self, request, obj=None):
+        return list(self.used_fields) if _used(obj) else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return list(self.used_fields) if _used(obj) else super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _used(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _used(obj)
+
+
+def _used(tariff) -> bool:
+    return tariff is not None and tariff.is_used
+
+
+@admin.display(description=_("Wochentage"))
+def _weekdays_in_words(window: TariffWindow) -> str:
+    return window.weekdays_in_words
+
+
+class TariffWindowInline(UsedTariffPartInline):
+    model = TariffWindow
+    used_fields = (
+        "label",
+        _weekdays_in_words,
+        "start_time",
+        "end_time",
+        price_display(TariffWindow, "consumer_price_rp_kwh"),
+        price_display(TariffWindow, "producer_price_rp_kwh"),
+    )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "weekdays":
@@ -158,13 +193,13 @@ class TariffWindowInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class TariffFeeInline(admin.TabularInline):
+class TariffFeeInline(UsedTariffPartInline):
     model = TariffFee
-    extra = 0
+    used_fields = ("label", "amount_chf", "basis")
 
 
 @admin.register(Tariff)
-class TariffAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TariffAdmin(AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
     list_display = [
         "community",
         "version",
@@ -179,19 +214,28 @@ class TariffAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [TariffWindowInline, TariffFeeInline]
     readonly_fields = ["used_at"]
 
+    # A used tariff is a record: only its end may still be set, to hand over to a new version.
+    used_fields = (
+        "community",
+        "version",
+        "valid_from",
+        "valid_to",
+        price_display(Tariff, "consumer_price_rp_kwh"),
+        price_display(Tariff, "producer_price_rp_kwh"),
+        "used_at",
+    )
+
+    def get_fields(self, request, obj=None):
+        return list(self.used_fields) if _used(obj) else super().get_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_used:
-            # A used tariff is a record: only its end may still be set, to hand over to a new version.
-            return [field.name for field in obj._meta.concrete_fields if field.name != "valid_to"]
+        if _used(obj):
+            return [field for field in self.used_fields if field != "valid_to"]
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_used)
 
-    def get_inline_instances(self, request, obj=None):
-        if obj is not None and obj.is_used:
-            return []
-        return super().get_inline_instances(request, obj)
 
 
 class ObjectKindFilter(admin.SimpleListFilter):

@@ -1,4 +1,11 @@
+import functools
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.db import models
+
+from openleg.formats import format_price
 
 
 class ReadOnlyAdminMixin:
@@ -25,3 +32,30 @@ def formatted_field(model, name: str, format_value):
 
     column.__name__ = name  # the cell's CSS class (field-…), as for the plain field
     return column
+
+
+@functools.cache
+def price_display(model, name: str):
+    """A read-only price of ``model`` as it carries (18.50, 22.125): the same callable for a name each time, so that
+    an admin can list it in ``fields`` and ``readonly_fields`` alike."""
+    return formatted_field(model, name, format_price)
+
+
+class CarriedDecimalField(forms.DecimalField):
+    """A stored decimal offered for editing as it carries, with at least two decimals (18.50, not the stored
+    18.5000); plain, without thousands separators, so that it is read back as written."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            places = max(2, -value.normalize().as_tuple().exponent)
+            return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+        return super().prepare_value(value)
+
+
+class CarriedDecimalsMixin:
+    """For a ModelAdmin or an inline: every decimal input shows the precision its value carries."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("form_class", CarriedDecimalField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
