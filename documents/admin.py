@@ -36,7 +36,8 @@ from openleg.formats import format_day
 
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "community", "kind", "version", "signature_state", "created_at", "created_by", "download"]
+    # the title names the kind; who created it is on the document's page
+    list_display = ["title", "community", "version", "signature_state", "created_at", "download"]
     list_filter = ["kind", "signature_state", "community__utility", "community"]
     list_select_related = ["community", "created_by"]
     search_fields = ["title", "community__name", "sha256"]

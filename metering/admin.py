@@ -58,15 +58,12 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         short_column("filename", gettext_lazy("Dateiname"), kind="file"),
         "format",
-        "document_created_at",
         "status",
-        "door",
         "actor",
         "slots_new",
         "slots_changed",
-        "slots_unchanged",
         "slots_superseded",
-    ]
+    ]  # the document's time, the door and the unchanged count are on the import's page
     list_filter = ["status", "format", "door"]
     list_select_related = ["actor"]
     search_fields = ["filename", "sha256", "document_id"]
@@ -269,7 +266,7 @@ class AggregateDaySeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PlausibilityNote)
 class PlausibilityNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [POINT_COLUMN, "day", "direction", "kind", "count", "largest_mwh", "limit_mwh", NOTE_IMPORT_COLUMN]
+    list_display = [POINT_COLUMN, "day", "direction", "kind", "largest_mwh", "limit_mwh", NOTE_IMPORT_COLUMN]
     list_filter = ["kind", "direction"]
     list_select_related = ["metering_point", "meter_import"]
     search_fields = ["metering_point__mp_id"]

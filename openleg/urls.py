@@ -10,6 +10,8 @@ from openleg.health import healthz
 admin.site.site_header = "OpenLEG"
 admin.site.site_title = "OpenLEG"
 admin.site.index_title = "Backoffice"
+# The index and the breadcrumbs lead everywhere; the sidebar repeating them took 300 px from every list.
+admin.site.enable_nav_sidebar = False
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
