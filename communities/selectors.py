@@ -19,7 +19,7 @@ def communities_visible_to(user) -> QuerySet[Community]:
 def community_get(*, user, pk: int) -> Community:
     community = communities_visible_to(user).filter(pk=pk).first()
     if community is None:
-        raise NotFound(f"community {pk} not found or not visible")
+        raise NotFound(_("Keine Gemeinschaft mit der Nummer %(pk)s, die Sie sehen dürfen.") % {"pk": pk})
     return community
 
 
