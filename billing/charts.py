@@ -6,32 +6,18 @@ Every piece of text that reaches the SVG is escaped.
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from html import escape
-from math import ceil, floor, log10
+from math import ceil
 
 from django.utils.translation import gettext as _
 
-from openleg.formats import format_kwh, swiss_number
+from openleg.chart_axis import axis_label, nice_step
+from openleg.formats import format_kwh
 
 COLOURS = {"production": "#2471a3", "consumption": "#c0392b", "leg": "#27ae60"}
 FALLBACK_COLOUR = "#555"
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 860, 320, 64, 12, 16, 58
 WEEKEND = (5, 6)
-
-
-def nice_step(span: float, steps: int = 4) -> float:
-    """A round axis step (1, 2 or 5 times a power of ten) so that ``steps`` of them cover ``span``."""
-    if span <= 0:
-        return 1.0
-    raw = span / steps
-    power = 10 ** floor(log10(raw))
-    return next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
-
-
-def _axis_label(value: float, step: float) -> str:
-    decimals = max(0, -floor(log10(step))) if step < 1 else 0
-    return swiss_number(Decimal(repr(value)), decimals)
 
 
 def month_energy_svg(
@@ -66,7 +52,7 @@ def month_energy_svg(
         tick = n * step
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(_axis_label(tick, step))}</text>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
         )
     parts.append(
         f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})" '
@@ -142,7 +128,7 @@ def deviation_days_svg(
         tick = n * step
         parts.append(
             f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(_axis_label(tick, step))}</text>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
         )
     parts.append(
         f'<text x="14" y="{DEVIATION_TOP + plot_h / 2:.0f}" '

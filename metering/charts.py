@@ -6,13 +6,12 @@ testable as text.
 
 from calendar import monthrange
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from html import escape
 
 import numpy as np
 from django.utils.translation import gettext as _
 
-from openleg.formats import swiss_number
+from openleg.chart_axis import axis_label, axis_top, nice_step
 from openleg.periods import ZURICH, local_day
 
 COLOURS = {
@@ -32,7 +31,8 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
     """Lines of kWh per quarter-hour over the local day; ``series`` holds mWh per slot (92, 96 or 100)."""
     slots = local_day(day).quarter_hours
     peak = max((float(values.max()) for values in series.values() if values.size), default=0.0) / 1e6
-    top = max(peak * 1.1, 0.001)
+    step = nice_step(peak) if peak > 0 else 0.001
+    top = axis_top(peak, step)
     plot_w, plot_h = WIDTH - LEFT - 12, HEIGHT - BOTTOM - TOP
     legend_rows = max(1, -(-len(series) // LEGEND_COLUMNS))
     height = HEIGHT + LEGEND_ROW * (legend_rows - 1)
@@ -48,11 +48,11 @@ def day_profile_svg(day: date, series: dict[tuple[str, str], np.ndarray], labels
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" role="img" '
         f'aria-label="{escape(_("Tagesprofil"))} {day:%d.%m.%Y}" font-family="sans-serif" font-size="11">'
     ]
-    for step in range(5):
-        kwh = top * step / 4
+    for tick in range(round(top / step) + 1):
+        kwh = tick * step
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - 12}" y1="{y(kwh):.1f}" y2="{y(kwh):.1f}" stroke="#eee"/>'
-            f'<text x="{LEFT - 6}" y="{y(kwh) + 4:.1f}" text-anchor="end">{swiss_number(Decimal(repr(kwh)), 3)}</text>'
+            f'<text x="{LEFT - 6}" y="{y(kwh) + 4:.1f}" text-anchor="end">{axis_label(kwh, step)}</text>'
         )
     start = local_day(day).start
     for slot in range(0, slots + 1, 4):

@@ -8,12 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from billing.charts import month_energy_svg, nice_step
+from billing.charts import month_energy_svg
 from billing.forms import run_state
 from billing.models import AllocationKey, AllocationSetting, BillingRun, Invoice, RunDay
 from billing.receivables import open_amounts
 from billing.services import billing_run_approve, billing_run_start
 from documents.models import RunPdfRendering
+from openleg.chart_axis import nice_step
 from tests.communities.factories import CommunityFactory, MembershipFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db

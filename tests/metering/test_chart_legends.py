@@ -66,11 +66,13 @@ def test_the_coverage_legend_lists_the_four_states_without_overlap():
 
 
 def test_every_series_is_drawn_at_its_own_height_whatever_its_place_in_the_legend():
-    # Constant series of 1 to 6 kWh per quarter-hour: the scale ends at 6.6 kWh, the plot spans y 14 to 266.
+    # Constant series of 1 to 6 kWh per quarter-hour: steps of 2 kWh, the scale ends at 8, the plot spans y 14 to 266.
     series = {key: np.full(96, 1_000_000 * (n + 1), dtype=np.int64) for n, key in enumerate(SERIES_LABELS)}
     root = ET.fromstring(day_profile_svg(date(2026, 6, 7), series, SERIES_LABELS))
 
     heights = [{point.split(",")[1] for point in line.get("points").split()} for line in root.iter(f"{SVG}polyline")]
 
     # sorted by key: consumption grid (3), leg (2), total (1); production grid (6), leg (5), total (4)
-    assert heights == [{"151.5"}, {"189.6"}, {"227.8"}, {"36.9"}, {"75.1"}, {"113.3"}]
+    assert heights == [{"171.5"}, {"203.0"}, {"234.5"}, {"77.0"}, {"108.5"}, {"140.0"}]
+    ticks = [text.text for text in root.iter(f"{SVG}text") if text.get("text-anchor") == "end"]
+    assert ticks == ["0", "2", "4", "6", "8"]
