@@ -144,8 +144,8 @@ def test_the_page_in_the_month_after_the_runs(client, desk, monkeypatch):
     monkeypatch.setattr("communities.views.local_today", lambda: TODAY)
     client.force_login(user)
     text = cells(client.get(reverse("portal:home")).content.decode())
-    assert "Aktiv 3 Entwurf 2 1 37.5 %" in text
-    assert "Voraussetzungen erfüllt weiter: Dokumente bereit 2 kein Lauf – – –" in text
+    assert "Aktiv ab 01.01.2026 3 Entwurf 2 1 37.5 %" in text
+    assert "Voraussetzungen erfüllt ab 01.04.2026 weiter: Dokumente bereit 2 kein Lauf – – –" in text
     assert "06.2026 2'000.000 750.000 37.5 %" in text
     assert "05.2026 1'500.500 350.100 23.3 %" in text
     assert "LEG Fremd" not in text and "7'000.000" not in text
