@@ -105,12 +105,17 @@ def utility_dashboard(*, user, today: date) -> Dashboard:
     runs = _live_runs(communities, months)
     waiting = _documents_out_for_signature(communities)
     latest = {(run.community_id, run.year, run.month): run for run in runs}
+    drafts = defaultdict(list)  # every draft of the twelve months waits for approval, oldest first
+    for run in sorted(runs, key=lambda r: (r.year, r.month)):
+        if run.status == RunStatus.DRAFT:
+            drafts[run.community_id].append(Month(run.year, run.month))
     dashboard = Dashboard(month=closed, months=_month_energy(runs, months))
     for community in communities:
         run = latest.get((community.pk, closed.year, closed.month))
         next_step = _next_formation_step(community)
         dashboard.rows.append(CommunityRow(community=community, run=run, next_step=next_step))
-        dashboard.todos.extend(_todos(community, closed, run, next_step, waiting.get(community.pk, 0)))
+        todos = _todos(community, closed, run, drafts[community.pk], next_step, waiting.get(community.pk, 0))
+        dashboard.todos.extend(todos)
     return dashboard
 
 
@@ -162,7 +167,9 @@ def _started_by(community: Community, month: Month) -> bool:
     return start is not None and (start.year, start.month) <= (month.year, month.month)
 
 
-def _todos(community: Community, month: Month, run: BillingRun | None, next_step: str, waiting: int) -> list[Todo]:
+def _todos(
+    community: Community, month: Month, run: BillingRun | None, drafts: list[Month], next_step: str, waiting: int
+) -> list[Todo]:
     todos = []
     values = {"month": month.label}
     if community.status == CommunityStatus.ACTIVE and _started_by(community, month):
@@ -178,9 +185,9 @@ def _todos(community: Community, month: Month, run: BillingRun | None, next_step
                     missing,
                 ) % {**values, "count": missing}
                 todos.append(Todo(community, "missing_data", text))
-            if run.status == RunStatus.DRAFT:
-                text = _("Die Abrechnung %(month)s wartet auf Freigabe.") % values
-                todos.append(Todo(community, "approval", text))
+    for draft in drafts:
+        text = _("Die Abrechnung %(month)s wartet auf Freigabe.") % {"month": draft.label}
+        todos.append(Todo(community, "approval", text))
     if waiting:
         text = ngettext(
             "%(count)s Dokument wartet auf Unterschriften.", "%(count)s Dokumente warten auf Unterschriften.", waiting

@@ -48,7 +48,7 @@ def leg_share_svg(months: Sequence[MonthEnergy], title: str) -> str:
         f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})" '
         f'text-anchor="middle">{escape(_("geteilte kWh"))}</text>'
     )
-    points = []
+    points, runs_of_points = [], [[]]  # a month without a computed run breaks the line
     for index, month in enumerate(months):
         centre = LEFT + (index + 0.5) * group
         if month.leg_wh > 0:
@@ -59,16 +59,20 @@ def leg_share_svg(months: Sequence[MonthEnergy], title: str) -> str:
                 f"{format_kwh(month.leg_wh)} kWh</title></rect>"
             )
         share = month.leg_share_percent
-        if share is not None:
+        if share is None:
+            runs_of_points.append([])
+        else:
             points.append((centre, y(float(share) / 100), month.month.label, share))
+            runs_of_points[-1].append(points[-1])
         parts.append(f'<text x="{centre:.1f}" y="{base + 14}" text-anchor="middle">{month.month.label}</text>')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="#888"/>')
-    if len(points) > 1:
-        line = " ".join(f"{x:.1f},{py:.1f}" for x, py, _label, _share in points)
-        parts.append(f'<polyline fill="none" stroke="{LINE_COLOUR}" stroke-width="2" points="{line}"/>')
+    for connected in runs_of_points:
+        if len(connected) > 1:
+            line = " ".join(f"{x:.1f},{py:.1f}" for x, py, _label, _share in connected)
+            parts.append(f'<polyline fill="none" stroke="{LINE_COLOUR}" stroke-width="2" points="{line}"/>')
     for x, py, label, share in points:
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{py:.1f}" r="4" fill="{LINE_COLOUR}"><title>{label} '
+            f'<circle cx="{x:.1f}" cy="{py:.1f}" r="4" fill="{LINE_COLOUR}" stroke="#fff" stroke-width="1.5"><title>{label} '
             f"{escape(_('LEG-Anteil'))}: {format_percent(share)}</title></circle>"
         )
     if not points:

@@ -64,7 +64,9 @@ def desk():
     run(alpha, 2026, 6, consumption=2_000_000, leg=750_000, deviations=2, blocking_issues=1, issues=[missing])
     run(alpha, 2026, 5, status="issued", consumption=1_000_000, leg=250_000)
     run(alpha, 2026, 4, status="cancelled", consumption=9_000_000, leg=9_000_000)
+    run(alpha, 2026, 3, consumption=0, leg=0)
     run(gamma, 2026, 5, status="approved", consumption=500_500, leg=100_100)
+    run(gamma, 2025, 6, consumption=1, leg=1)  # a draft older than twelve months
     run(foreign, 2026, 6, consumption=7_000_000, leg=7_000_000, deviations=9)
     document(beta, "out_for_signature")
     document(beta, "out_for_signature")
@@ -99,6 +101,7 @@ def test_the_to_do_list(desk):
     todos = [(todo.community.name, todo.kind, todo.text) for todo in utility_dashboard(user=user, today=TODAY).todos]
     assert todos == [
         ("LEG Alpha", "missing_data", "Messdaten für 06.2026 fehlen: 1 Hinweis."),
+        ("LEG Alpha", "approval", "Die Abrechnung 03.2026 wartet auf Freigabe."),
         ("LEG Alpha", "approval", "Die Abrechnung 06.2026 wartet auf Freigabe."),
         ("LEG Beta", "signatures", "2 Dokumente warten auf Unterschriften."),
         ("LEG Beta", "formation", "Gründung: nächster Schritt «Dokumente bereit»."),
@@ -224,3 +227,18 @@ def test_messages_show_in_the_layout(rf, desk):
     assert '<ul class="messages" role="status">' in html
     assert '<li class="message success">Lauf freigegeben.</li>' in html
     assert '<li class="message error">Nicht gespeichert.</li>' in html
+
+
+def test_the_share_line_breaks_at_a_month_without_a_run():
+    from communities.dashboard import MonthEnergy
+    from communities.dashboard_chart import leg_share_svg
+
+    months = [
+        MonthEnergy(Month(2026, 3), 1000, 250),
+        MonthEnergy(Month(2026, 4), 1000, 500),
+        MonthEnergy(Month(2026, 5), 0, 0),
+        MonthEnergy(Month(2026, 6), 1000, 750),
+    ]
+    svg = leg_share_svg(months, "Bild")
+    assert svg.count("<polyline") == 1  # March to April; June stands alone
+    assert svg.count("<circle") == 3
