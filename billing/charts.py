@@ -29,7 +29,7 @@ def nice_step(span: float, steps: int = 4) -> float:
     return next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
 
 
-def axis_label(value: float, step: float) -> str:
+def _axis_label(value: float, step: float) -> str:
     decimals = max(0, -floor(log10(step))) if step < 1 else 0
     return swiss_number(Decimal(repr(value)), decimals)
 
@@ -66,7 +66,7 @@ def month_energy_svg(
         tick = n * step
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(_axis_label(tick, step))}</text>'
         )
     parts.append(
         f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})" '
@@ -142,7 +142,7 @@ def deviation_days_svg(
         tick = n * step
         parts.append(
             f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(_axis_label(tick, step))}</text>'
         )
     parts.append(
         f'<text x="14" y="{DEVIATION_TOP + plot_h / 2:.0f}" '

@@ -237,6 +237,7 @@ class TariffAdmin(AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_used)
 
 
+
 class ObjectKindFilter(admin.SimpleListFilter):
     """The kinds of object in the trail, by their German names."""
 

@@ -1,16 +1,15 @@
 """Server-side SVG of the dashboard: shared kWh per month as bars, the LEG share of consumption as a line.
 
-Pure: figures in, SVG text out, escaped, no JavaScript; the axis steps are the billing charts' own.
+Pure: figures in, SVG text out, escaped, no JavaScript; the axis steps are those of every chart (openleg/chart_axis.py).
 """
 
 from collections.abc import Sequence
 from html import escape
-from math import ceil
 
 from django.utils.translation import gettext as _
 
-from billing.charts import axis_label, nice_step
 from communities.dashboard import MonthEnergy
+from openleg.chart_axis import axis_label, axis_top, nice_step
 from openleg.formats import format_kwh, format_percent
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 280, 64, 52, 16, 58
@@ -21,7 +20,7 @@ def leg_share_svg(months: Sequence[MonthEnergy], title: str) -> str:
     """Bars of shared kWh (left axis) and the LEG share in percent (right axis, 0 to 100) per month."""
     peak_kwh = max((m.leg_wh for m in months), default=0) / 1000
     step = nice_step(peak_kwh)
-    top = max(step * ceil(peak_kwh / step), step)
+    top = axis_top(peak_kwh, step)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
     group = plot_w / max(len(months), 1)
     base = TOP + plot_h
@@ -72,7 +71,8 @@ def leg_share_svg(months: Sequence[MonthEnergy], title: str) -> str:
             parts.append(f'<polyline fill="none" stroke="{LINE_COLOUR}" stroke-width="2" points="{line}"/>')
     for x, py, label, share in points:
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{py:.1f}" r="4" fill="{LINE_COLOUR}" stroke="#fff" stroke-width="1.5"><title>{label} '
+            f'<circle cx="{x:.1f}" cy="{py:.1f}" r="4" fill="{LINE_COLOUR}" stroke="#fff" stroke-width="1.5">'
+            f"<title>{label} "
             f"{escape(_('LEG-Anteil'))}: {format_percent(share)}</title></circle>"
         )
     if not points:
