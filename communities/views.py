@@ -3,16 +3,23 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from communities import selectors
+from communities.dashboard import utility_dashboard
+from communities.dashboard_chart import leg_share_svg
 from communities.eligibility import eligibility_check
 from openleg.errors import NotFound
+from openleg.periods import local_today
 
 
 @login_required
 def home(request):
-    communities = selectors.communities_visible_to(request.user)
-    return render(request, "portal/home.html", {"communities": communities})
+    dashboard = utility_dashboard(user=request.user, today=local_today())
+    chart = leg_share_svg(dashboard.months, _("LEG-Anteil und geteilte kWh der letzten zwölf Monate"))
+    navigation = [row.community for row in dashboard.rows]
+    context = {"dashboard": dashboard, "chart": chart, "nav_communities": navigation}
+    return render(request, "portal/home.html", context)
 
 
 @login_required
@@ -24,6 +31,7 @@ def community_detail(request, pk: int):
     participants = selectors.participants_of(user=request.user, community=community)
     context = {
         "community": community,
+        "nav_community": community,
         "participants": participants,
         "tariffs": community.tariffs.prefetch_related("windows", "fees"),
         "eligibility": eligibility_check(community=community),

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "communities.context_processors.portal_navigation",
             ],
             # chf, kwh, kw, rappen, percent, day, moment, … and unlocalize for ids and codes (see FORMAT_MODULE_PATH)
             "builtins": ["openleg.templatetags.formats", "django.templatetags.l10n"],

@@ -32,10 +32,12 @@ def test_the_portal_community_page_shows_one_number_format(client, sonnenberg):
     assert re.search(r"\d,\d{3}\b|(?<![\d.])\d+\.\d{4}\b|\d\.000 kW", text) is None
 
 
-def test_the_portal_list_shows_the_reduction_with_one_decimal(client, sonnenberg):
+def test_the_portal_shows_the_start_day_and_the_reduction_with_one_decimal(client, sonnenberg):
     client.force_login(UtilityUserFactory(utility=sonnenberg.utility))
     text = cells(client.get(reverse("portal:home")).content.decode())
-    assert "01.01.2026 40.0 % 12" in text
+    assert "Entwurf ab 01.01.2026 weiter: Teilnehmende vollständig 12 kein Lauf" in text
+    text = cells(client.get(reverse("portal:community", args=[sonnenberg.pk])).content.decode())
+    assert "Reduktion Netznutzung 40.0 %" in text
 
 
 def test_admin_lists_show_prices_and_capacities_as_they_carry(staff, sonnenberg):
