@@ -1,8 +1,9 @@
 """One metering point's quarter-hour values for a Europe/Zurich month, as a spreadsheet.
 
-One row per quarter-hour, named by its local start (and the offset to UTC, which tells the two 02:00 hours of
-the last Sunday in October apart): 92 rows on the March DST day, 100 on the October one. Per stored series its
-kWh (every stored digit: values are kept in mWh) and its quality; a quarter-hour never delivered stays empty.
+One row per quarter-hour, named by its local start and its zone (UTC+02:00 or UTC+01:00, which tells the two
+02:00 hours of the last Sunday in October apart): 92 rows on the March DST day, 100 on the October one. Per
+stored series its kWh (every stored digit: values are kept in mWh) and its quality; a quarter-hour never
+delivered stays empty.
 """
 
 from decimal import Decimal
@@ -32,7 +33,7 @@ def point_month_table(point: MeteringPoint, year: int, month: int) -> Table:
     period = local_month(year, month)
     series = series_for_period(metering_point_ids=[point.pk], period=period, channels=Channel.values)
     order = [(d, c) for d in Direction.values for c in Channel.values if (point.pk, d, c) in series]
-    columns = [(_("Beginn (Ortszeit)"), MOMENT), (_("UTC-Versatz"), TEXT)]
+    columns = [(_("Beginn (Ortszeit)"), MOMENT), (_("Zeitzone"), TEXT)]
     for direction, channel in order:
         label = series_label(direction, channel)
         columns += [(f"{label} (kWh)", KWH), (f"{label} {_('Qualität')}", TEXT)]
@@ -41,7 +42,8 @@ def point_month_table(point: MeteringPoint, year: int, month: int) -> Table:
     rows = []
     for slot in range(period.quarter_hours):
         start = (period.start + slot * QUARTER_HOUR).astimezone(ZURICH)
-        row = [start, start.strftime("%z")[:3] + ":" + start.strftime("%z")[3:]]
+        offset = start.strftime("%z")
+        row = [start, f"UTC{offset[:3]}:{offset[3:]}"]
         for grid in grids:
             quality = int(grid.quality[slot])
             row += [None if quality == Quality.MISSING else Decimal(int(grid.values[slot])) / MWH_PER_KWH]

@@ -23,7 +23,16 @@ from openleg.periods import ZURICH, as_utc
 KWH, CHF, DAY, MOMENT, TEXT = "kwh", "chf", "day", "moment", "text"
 
 XLSX_FORMATS = {KWH: "#,##0.000", CHF: "#,##0.00", DAY: "DD.MM.YYYY", MOMENT: "DD.MM.YYYY HH:MM"}
-CSV_FORMATS = {KWH: format_kwh_value, CHF: format_chf, DAY: format_day, MOMENT: format_moment, TEXT: str}
+# Text a spreadsheet would take for a formula (a participant named "=HYPERLINK(…)"): kept as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value) -> str:
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+CSV_FORMATS = {KWH: format_kwh_value, CHF: format_chf, DAY: format_day, MOMENT: format_moment, TEXT: _inert}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 _WIDEST = 48
@@ -85,9 +94,11 @@ def _style(sheet, each: Table) -> None:
     for index, (header, kind) in enumerate(each.kinds.items(), start=1):
         sheet.cell(row=1, column=index).font = bold
         number_format = XLSX_FORMATS.get(kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if number_format:
                 cell.number_format = number_format
+            elif cell.data_type == "f":  # openpyxl reads text that starts with "=" as a formula
+                cell.data_type = "s"
         sheet.column_dimensions[get_column_letter(index)].width = _width(header, kind, each.frame[header])
 
 

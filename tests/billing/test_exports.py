@@ -115,7 +115,9 @@ def test_csv_for_people_is_semicolon_separated_utf8_with_bom_in_swiss_figures(ma
     assert days[1] == f"01.03.2026;M1;{names['M1']};Verbraucher;18.943;16.271;2.672;0.000;0.000;0.000;;"
 
 
-def test_the_export_reads_in_a_fixed_number_of_queries(march_run):
-    with CaptureQueriesContext(connection) as queries:
-        run_xlsx(march_run)
-    assert len(queries) == 4  # participants, energy sums, statement sums, day rows: none per participant
+def test_the_export_reads_in_a_fixed_number_of_queries(march_run, sample_month):
+    two = billing_run_start(community=sample_month, year=2026, month=6)
+    for run in (march_run, two):  # five participants, then two
+        with CaptureQueriesContext(connection) as queries:
+            run_xlsx(run)
+        assert len(queries) == 4  # participants, energy sums, statement sums, day rows: none per participant

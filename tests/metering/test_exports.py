@@ -37,7 +37,7 @@ def test_october_has_a_100_row_dst_day_with_both_two_oclock_hours(october_point)
     sheet = pd.read_excel(io.BytesIO(point_month_xlsx(october_point, 2026, 10)), sheet_name="Viertelstunden")
     assert list(sheet.columns) == [
         "Beginn (Ortszeit)",
-        "UTC-Versatz",
+        "Zeitzone",
         "Bezug Total (kWh)",
         "Bezug Total Qualität",
         "Einspeisung Total (kWh)",
@@ -47,7 +47,7 @@ def test_october_has_a_100_row_dst_day_with_both_two_oclock_hours(october_point)
     day = sheet[sheet["Beginn (Ortszeit)"].dt.date == date(2026, 10, 25)]
     assert len(day) == 100
     two_oclock = day[day["Beginn (Ortszeit)"] == pd.Timestamp("2026-10-25 02:00")]
-    assert list(two_oclock["UTC-Versatz"]) == ["+02:00", "+01:00"]
+    assert list(two_oclock["Zeitzone"]) == ["UTC+02:00", "UTC+01:00"]
     assert round(day["Bezug Total (kWh)"].sum(), 6) == 5.05  # 1 + 2 + … + 100 Wh
     assert set(day["Einspeisung Total Qualität"]) == {"provisorisch"}
     assert set(day["Bezug Total Qualität"]) == {"gemessen"}
@@ -61,7 +61,7 @@ def test_march_has_a_92_row_dst_day(october_point):
     starts = sheet["Beginn (Ortszeit)"]
     assert (starts.dt.date == date(2026, 3, 29)).sum() == 92
     assert pd.Timestamp("2026-03-29 02:00") not in set(starts)
-    assert list(sheet.columns) == ["Beginn (Ortszeit)", "UTC-Versatz"]  # no series stored in March
+    assert list(sheet.columns) == ["Beginn (Ortszeit)", "Zeitzone"]  # no series stored in March
 
 
 def test_csv_names_local_times_and_swiss_figures(october_point):
@@ -69,12 +69,12 @@ def test_csv_names_local_times_and_swiss_figures(october_point):
     assert content.startswith(b"\xef\xbb\xbf")
     lines = content.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
-        "Beginn (Ortszeit);UTC-Versatz;Bezug Total (kWh);Bezug Total Qualität;"
+        "Beginn (Ortszeit);Zeitzone;Bezug Total (kWh);Bezug Total Qualität;"
         "Einspeisung Total (kWh);Einspeisung Total Qualität"
     )
-    assert lines[1] == "01.10.2026 00:00;+02:00;;fehlt;;fehlt"
+    assert lines[1] == "01.10.2026 00:00;UTC+02:00;;fehlt;;fehlt"
     day = [line for line in lines if line.startswith("25.10.2026")]
     assert len(day) == 100
-    assert day[0] == "25.10.2026 00:00;+02:00;0.001;gemessen;1.500;provisorisch"
-    assert day[8] == "25.10.2026 02:00;+02:00;0.009;gemessen;1.500;provisorisch"
-    assert day[12] == "25.10.2026 02:00;+01:00;0.013;gemessen;1.500;provisorisch"
+    assert day[0] == "25.10.2026 00:00;UTC+02:00;0.001;gemessen;1.500;provisorisch"
+    assert day[8] == "25.10.2026 02:00;UTC+02:00;0.009;gemessen;1.500;provisorisch"
+    assert day[12] == "25.10.2026 02:00;UTC+01:00;0.013;gemessen;1.500;provisorisch"
