@@ -121,3 +121,20 @@ def test_the_export_reads_in_a_fixed_number_of_queries(march_run, sample_month):
         with CaptureQueriesContext(connection) as queries:
             run_xlsx(run)
         assert len(queries) == 4  # participants, energy sums, statement sums, day rows: none per participant
+
+
+def test_the_admin_run_page_offers_the_workbook(staff, march_run):
+    from django.urls import reverse
+
+    page = staff.get(reverse("admin:billing_billingrun_change", args=[march_run.pk])).content.decode()
+    url = f"/utility/communities/{march_run.community_id}/runs/{march_run.pk}/export.xlsx"
+    assert f'<a href="{url}" class="ol-btn ol-btn-secondary">Excel-Export</a>' in page
+    response = staff.get(url)
+    assert response.status_code == 200
+    assert pd.read_excel(io.BytesIO(response.content), sheet_name="Teilnehmende")["Kundennummer"].tolist() == [
+        "M1",
+        "M2",
+        "M3",
+        "M4",
+        "M5",
+    ]
