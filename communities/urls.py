@@ -8,3 +8,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("communities/<int:pk>/", views.community_detail, name="community"),
 ]
+
+# Exports (issue 13, point 6): spreadsheets of a run and of a metering point's month.
+from django.urls import re_path  # noqa: E402
+
+from communities import export_views  # noqa: E402
+
+urlpatterns += [
+    re_path(
+        r"^communities/(?P<pk>\d+)/runs/(?P<run_pk>\d+)/(?P<name>export\.xlsx|participants\.csv|days\.csv)$",
+        export_views.run_export,
+        name="run-export",
+    ),
+    re_path(
+        r"^communities/(?P<pk>\d+)/points/(?P<point_pk>\d+)/(?P<year>\d{4})-(?P<month>\d{2})\.(?P<extension>xlsx|csv)$",
+        export_views.point_month_export,
+        name="point-month-export",
+    ),
+]

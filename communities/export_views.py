@@ -1,0 +1,61 @@
+"""Portal downloads: a billing run's figures and a metering point's month of quarter-hours, as XLSX or CSV.
+
+Thin doors: the community comes through the scoped selector, the run and the point only from within it, so
+another utility's id is 'not found' like any other.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+
+from billing import exports as run_exports
+from billing.models import BillingRun
+from communities import selectors
+from communities.models import Membership
+from metering import exports as meter_exports
+from openleg.errors import NotFound
+from openleg.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+
+
+def _community(request, pk: int):
+    try:
+        return selectors.community_get(user=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    media_type = XLSX_MEDIA_TYPE if filename.endswith(".xlsx") else CSV_MEDIA_TYPE
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+RUN_FILES = {
+    "export.xlsx": run_exports.run_xlsx,
+    "participants.csv": run_exports.run_participants_csv,
+    "days.csv": run_exports.run_days_csv,
+}
+
+
+@login_required
+def run_export(request, pk: str, run_pk: str, name: str):
+    community = _community(request, int(pk))
+    run = BillingRun.objects.select_related("community").filter(community=community, pk=run_pk).first()
+    if run is None or name not in RUN_FILES:
+        raise Http404
+    stem = run_exports.run_file_stem(run)
+    suffix = "" if name == "export.xlsx" else "-" + name.split(".")[0]
+    return _download(RUN_FILES[name](run), f"{stem}{suffix}.{name.rsplit('.', 1)[1]}")
+
+
+@login_required
+def point_month_export(request, pk: str, point_pk: str, year: str, month: str, extension: str):
+    community = _community(request, int(pk))
+    year, month = int(year), int(month)
+    point = selectors.metering_points_visible_to(request.user).filter(pk=point_pk).first()
+    member = Membership.objects.filter(participant__community=community, metering_point_id=point_pk).exists()
+    if point is None or not member or not 1 <= month <= 12:
+        raise Http404
+    write = meter_exports.point_month_xlsx if extension == "xlsx" else meter_exports.point_month_csv
+    stem = meter_exports.point_month_file_stem(point, year, month)
+    return _download(write(point, year, month), f"{stem}.{extension}")
