@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.accounts.factories import StaffUserFactory, UtilityUserFactory
+from tests.openleg.test_german_pages import assert_german
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,21 @@ def test_no_reset_mail_for_staff_or_an_unknown_address_and_the_same_answer():
     assert mail.outbox == []
     done = _client().get("/accounts/password_reset/done/").content.decode()
     assert "Wenn zu dieser Adresse ein Konto besteht, erhalten Sie in wenigen Minuten eine E-Mail" in done
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/kein-token/",
+        "/accounts/reset/done/",
+        "/accounts/password_change/",
+        "/accounts/password_change/done/",
+    ],
+)
+def test_every_account_page_is_german_in_swiss_spelling(user, url):
+    client = _client()
+    client.force_login(user)
+
+    assert_german(client.get(url), url)
