@@ -4,10 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
-from accounts.forms import PortalPasswordResetForm, ThrottledAuthenticationForm
+from accounts.forms import PortalPasswordResetForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password_change/",

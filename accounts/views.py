@@ -1,8 +1,21 @@
 """The account pages of the portal: Django's auth views with German templates under ``templates/accounts/``."""
 
 from django.contrib.auth import views as auth_views
+from django.urls import reverse
 
 from accounts import login_throttle
+from accounts.forms import ThrottledAuthenticationForm
+
+
+class LoginView(auth_views.LoginView):
+    """Utility users land in the portal; staff, who are not portal users, in the admin (unless ``next`` says)."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def get_default_redirect_url(self):
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -43,6 +43,16 @@ def test_a_wrong_password_says_so_in_german(user):
     )
 
 
+def test_staff_land_in_the_admin_and_utility_users_in_the_portal(user):
+    staff = StaffUserFactory()
+    for username, landing in ((staff.username, "/admin/"), (user.username, "/utility/")):
+        response = _client().post("/accounts/login/", {"username": username, "password": PASSWORD})
+
+        assert (response.status_code, response.url) == (302, landing)
+    asked = _client().post("/accounts/login/?next=/utility/", {"username": staff.username, "password": PASSWORD})
+    assert asked.url == "/utility/"
+
+
 def test_the_login_page_offers_the_reset():
     page = _client().get("/accounts/login/").content.decode()
 
