@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.template import Context, Template
 from django.test import RequestFactory
 from django.views import View
 
@@ -116,3 +117,11 @@ def test_mixin_lets_the_desk_in_and_refuses_the_viewer():
     assert view(_request(UtilityUserFactory(portal_role=PortalRole.DESK))).content == b"hochgeladen"
     with pytest.raises(PermissionDenied):
         view(_request(UtilityUserFactory(portal_role=PortalRole.VIEWER)))
+
+
+def test_templates_ask_the_same_rule():
+    page = Template('{% load portal_roles %}{% if user|may:"approve_billing" %}Freigeben{% else %}–{% endif %}')
+
+    assert page.render(Context({"user": UtilityUserFactory(portal_role=PortalRole.APPROVER)})) == "Freigeben"
+    assert page.render(Context({"user": UtilityUserFactory(portal_role=PortalRole.DESK)})) == "–"
+    assert page.render(Context({"user": AnonymousUser()})) == "–"
