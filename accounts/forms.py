@@ -1,8 +1,11 @@
-"""The login forms of the portal and the admin, both throttled by ``accounts.login_throttle``."""
+"""The login forms of the portal and the admin, both throttled by ``accounts.login_throttle``, and the portal's
+password reset form."""
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import login_throttle
@@ -36,7 +39,24 @@ class ThrottledLoginMixin:
 
 
 class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
-    pass
+    # Django's German only asks to "enter" name and password again; say plainly that they did not match.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Benutzername oder Passwort ist falsch. Bitte prüfen Sie beides; die Gross- und Kleinschreibung zählt."
+        ),
+    }
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Reset by e-mail for utility users only: staff accounts carry admin rights and are reset by an administrator."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.utility_id is not None and not user.is_staff)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        context["valid_hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):

@@ -4,6 +4,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class PortalRole(models.TextChoices):
+    """A utility user's role in the portal; what each may do is ``accounts.portal_roles``."""
+
+    VIEWER = "viewer", _("Nur lesen")
+    DESK = "desk", _("LEG-Desk")
+    APPROVER = "approver", _("Abrechnung freigeben")
+
+
 class User(AbstractUser):
     """Staff (``is_staff``) work in the admin; a utility user belongs to exactly one utility.
 
@@ -17,6 +25,17 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         verbose_name=_("Netzbetreiber"),
+    )
+    portal_role = models.CharField(
+        _("Rolle im Portal"),
+        max_length=16,
+        choices=PortalRole.choices,
+        default=PortalRole.VIEWER,
+        help_text=_(
+            "Nur lesen: ansehen und herunterladen. LEG-Desk: zusätzlich Gründung, Teilnehmende, Messpunkte, "
+            "Messdaten und Abrechnungsentwürfe. Abrechnung freigeben: zusätzlich Abrechnungen freigeben und "
+            "stornieren. Gilt nur für Benutzer eines Netzbetreibers."
+        ),
     )
 
     class Meta:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import PortalRole, User
 from communities import services
 from communities.models import (
     Community,
@@ -24,8 +24,16 @@ from pipeline.models import Municipality, Utility
 DEMO_VNB_NUMBER = "100999"
 DEMO_LOGINS = (
     ("admin", "openleg-admin", "Mitarbeitende OpenLEG (Admin)"),
-    ("vnb", "openleg-vnb", "Benutzer des Netzbetreibers (Portal)"),
+    ("vnb", "openleg-vnb", "Benutzerin des Netzbetreibers (Portal), Rolle «Abrechnung freigeben»"),
+    ("desk", "openleg-desk", "Benutzer des Netzbetreibers (Portal), Rolle «LEG-Desk»"),
+    ("viewer", "openleg-viewer", "Benutzer des Netzbetreibers (Portal), Rolle «Nur lesen»"),
 )
+# The demo utility's portal users by login: e-mail (for the password reset), first and last name, role.
+_DEMO_UTILITY_USERS = {
+    "vnb": ("vnb@ews-demo.example", "Petra", "Demo", PortalRole.APPROVER),
+    "desk": ("desk@ews-demo.example", "Marco", "Desk", PortalRole.DESK),
+    "viewer": ("viewer@ews-demo.example", "Lea", "Leser", PortalRole.VIEWER),
+}
 
 _FIRST = [
     "Anna",
@@ -222,13 +230,24 @@ def load_demo_master_data() -> dict[str, int]:
 
 
 def _load_users(utility: Utility) -> None:
-    (admin_name, admin_password, _), (vnb_name, vnb_password, _) = DEMO_LOGINS
-    if not User.objects.filter(username=admin_name).exists():
-        User.objects.create_superuser(admin_name, "admin@openleg.example", admin_password)
-    if not User.objects.filter(username=vnb_name).exists():
-        User.objects.create_user(
-            vnb_name, "vnb@ews-demo.example", vnb_password, utility=utility, first_name="Petra", last_name="Demo"
-        )
+    passwords = {username: password for username, password, _role in DEMO_LOGINS}
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@openleg.example", passwords["admin"])
+    for username, (email, first_name, last_name, role) in _DEMO_UTILITY_USERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            User.objects.create_user(
+                username,
+                email,
+                passwords[username],
+                utility=utility,
+                first_name=first_name,
+                last_name=last_name,
+                portal_role=role,
+            )
+        elif user.portal_role != role:  # a demo loaded before roles existed
+            user.portal_role = role
+            user.save(update_fields=["portal_role"])
 
 
 def _load_members(community: Community, spec: DemoCommunity, index: int, utility: Utility) -> None:

@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
+from accounts.forms import ThrottledAdminAuthenticationForm
 from openleg.file_views import protected_file
 from openleg.health import healthz
 
@@ -19,10 +18,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
-    path(
-        "accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("utility/", include("communities.urls")),
     path("documents/", include("documents.urls")),
     path("utility/documents/", include("documents.portal_urls")),

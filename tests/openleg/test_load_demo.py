@@ -32,7 +32,7 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     first = _counts()
     call_command("load_demo")
     assert _counts() == first
-    assert first["Community"] == 3 and first["User"] == 2
+    assert first["Community"] == 3 and first["User"] == 4
     assert (first["Utility"], first["Municipality"]) == (1 + 30, 3 + 72)  # EWS-DEMO and the demo market data
     settings = dict(Community.objects.values_list("slug", "credit_handling"))
     assert settings == {"sonnenberg-dorf": "payout", "talwil-gewerbe": "carry_over", "rebhalde": "carry_over"}
@@ -51,6 +51,23 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     assert first["Document"] == (1 + 12 + 1) + (1 + 9 + 1)
     output = capsys.readouterr().out
     assert "Anmeldung admin / openleg-admin: " in output and "Anmeldung vnb / openleg-vnb: " in output
+    assert "  Anmeldung desk / openleg-desk: Benutzer des Netzbetreibers (Portal), Rolle «LEG-Desk»\n" in output
+    assert "  Anmeldung viewer / openleg-viewer: Benutzer des Netzbetreibers (Portal), Rolle «Nur lesen»\n" in output
+
+
+def test_the_demo_utility_has_an_approver_a_desk_and_a_viewer():
+    call_command("load_demo")
+    User.objects.filter(username="desk").update(portal_role="viewer")  # as if changed, or loaded before roles
+    call_command("load_demo")
+
+    users = User.objects.filter(utility__isnull=False).order_by("username")
+    assert [(user.username, user.portal_role, user.utility.vnb_number, user.email) for user in users] == [
+        ("desk", "desk", "100999", "desk@ews-demo.example"),
+        ("viewer", "viewer", "100999", "viewer@ews-demo.example"),
+        ("vnb", "approver", "100999", "vnb@ews-demo.example"),
+    ]
+    for username in ("vnb", "desk", "viewer"):
+        assert User.objects.get(username=username).check_password(f"openleg-{username}")
 
 
 def test_demo_users_see_what_they_should(client):

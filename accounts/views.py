@@ -1,0 +1,29 @@
+"""The account pages of the portal: Django's auth views with German templates under ``templates/accounts/``."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import reverse
+
+from accounts import login_throttle
+from accounts.forms import ThrottledAuthenticationForm
+
+
+class LoginView(auth_views.LoginView):
+    """Utility users land in the portal; staff, who are not portal users, in the admin (unless ``next`` says)."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def get_default_redirect_url(self):
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Whoever proved the mailbox and set a new password may log in at once: the account's lock is lifted."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login_throttle.login_succeeded(self.request, form.user.get_username())
+        return response
