@@ -4,9 +4,9 @@ Thin doors: the community comes through the scoped selector, the run and the poi
 another utility's id is 'not found' like any other.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 
+from accounts.portal_roles import PortalAction, portal_action_required
 from billing import exports as run_exports
 from billing.models import BillingRun
 from communities import selectors
@@ -37,7 +37,7 @@ RUN_FILES = {
 }
 
 
-@login_required
+@portal_action_required(PortalAction.VIEW)
 def run_export(request, pk: str, run_pk: str, name: str):
     community = _community(request, int(pk))
     run = BillingRun.objects.select_related("community").filter(community=community, pk=run_pk).first()
@@ -48,7 +48,7 @@ def run_export(request, pk: str, run_pk: str, name: str):
     return _download(RUN_FILES[name](run), f"{stem}{suffix}.{name.rsplit('.', 1)[1]}")
 
 
-@login_required
+@portal_action_required(PortalAction.VIEW)
 def point_month_export(request, pk: str, point_pk: str, year: str, month: str, extension: str):
     community = _community(request, int(pk))
     year, month = int(year), int(month)

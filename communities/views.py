@@ -1,10 +1,10 @@
 """Portal views for utility users: thin, every read goes through a scoped selector."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts.portal_roles import PortalAction, portal_action_required
 from communities import selectors
 from communities.dashboard import utility_dashboard
 from communities.dashboard_chart import leg_share_svg
@@ -13,7 +13,7 @@ from openleg.errors import NotFound
 from openleg.periods import local_today
 
 
-@login_required
+@portal_action_required(PortalAction.VIEW)
 def home(request):
     dashboard = utility_dashboard(user=request.user, today=local_today())
     chart = leg_share_svg(dashboard.months, _("LEG-Anteil und geteilte kWh der letzten zwölf Monate"))
@@ -22,7 +22,7 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
-@login_required
+@portal_action_required(PortalAction.VIEW)
 def community_detail(request, pk: int):
     try:
         community = selectors.community_get(user=request.user, pk=pk)

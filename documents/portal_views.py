@@ -1,13 +1,13 @@
 """Portal downloads for utility users: only documents of communities in their own grid."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
+from accounts.portal_roles import PortalAction, portal_action_required
 from documents.selectors import document_visible_to
 from openleg.errors import NotFound
 
 
-@login_required
+@portal_action_required(PortalAction.VIEW)
 def document_download(request, pk: int):
     try:
         document = document_visible_to(user=request.user, pk=pk)
