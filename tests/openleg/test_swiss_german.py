@@ -116,3 +116,11 @@ def test_po_and_mo_round_trip_contexts_plurals_and_multiline_text():
 def test_fuzzy_and_obsolete_entries_are_not_read():
     text = '#, fuzzy\nmsgid "Size"\nmsgstr "Größe"\n\n#~ msgid "Old"\n#~ msgstr "Alt"\n\nmsgid "Close"\nmsgstr "Zu"\n'
     assert read_po(text) == {"Close": "Zu"}
+
+
+@pytest.mark.django_db
+def test_the_user_add_page_has_no_english_sentence_left(admin_client):
+    page = admin_client.get("/admin/accounts/user/add/").content.decode()
+
+    assert "Nachdem der Benutzer erstellt ist, können Sie weitere Angaben zu ihm bearbeiten." in page
+    assert "After you" not in page and "password-based" not in page
