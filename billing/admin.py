@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing import exports as run_exports
 from billing.admin_deviations import DeviationViews
 from billing.admin_pdfs import invoice_pdf_urls, pdf_link, pdf_summary, run_pdf_urls
 from billing.admin_receivables import PaymentStateFilter, ReceivablesAdminMixin, SettlementInline
@@ -59,6 +60,7 @@ from openleg.formats import (
 )
 from openleg.periods import local_date
 from openleg.permissions import ActsOnRecordsMixin
+from openleg.spreadsheets import spreadsheet_response
 
 ENERGY_FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
 MONEY_ORDER = ("energy", "credit", "fee", "vat")
@@ -192,11 +194,19 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             path("<int:object_id>/approve/", view(self.approve_view), name="billing_billingrun_approve"),
             path("<int:object_id>/cancel/", view(self.cancel_view), name="billing_billingrun_cancel"),
             path("<int:object_id>/recompute/", view(self.recompute_view), name="billing_billingrun_recompute"),
+            path("<int:object_id>/export.xlsx", view(self.export_view), name="billing_billingrun_export"),
             *RunStartViews(self).urls(),
             *DeviationViews(self).urls(),
             *run_pdf_urls(self),
         ]
         return own + super().get_urls()
+
+    def export_view(self, request, object_id):
+        """The run's figures per participant and per day as a workbook (the portal offers the same to utilities)."""
+        run = self._run(object_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return spreadsheet_response(run_exports.run_xlsx(run), f"{run_exports.run_file_stem(run)}.xlsx")
 
     def _run(self, object_id) -> BillingRun:
         return get_object_or_404(

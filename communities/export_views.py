@@ -4,7 +4,7 @@ Thin doors: the community comes through the scoped selector, the run and the poi
 another utility's id is 'not found' like any other.
 """
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from accounts.portal_roles import PortalAction, portal_action_required
 from billing import exports as run_exports
@@ -13,7 +13,7 @@ from communities import selectors
 from communities.models import Membership
 from metering import exports as meter_exports
 from openleg.errors import NotFound
-from openleg.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from openleg.spreadsheets import spreadsheet_response
 
 
 def _community(request, pk: int):
@@ -21,13 +21,6 @@ def _community(request, pk: int):
         return selectors.community_get(user=request.user, pk=pk)
     except NotFound as error:
         raise Http404(error.message) from error
-
-
-def _download(content: bytes, filename: str) -> HttpResponse:
-    media_type = XLSX_MEDIA_TYPE if filename.endswith(".xlsx") else CSV_MEDIA_TYPE
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 RUN_FILES = {
@@ -45,7 +38,7 @@ def run_export(request, pk: str, run_pk: str, name: str):
         raise Http404
     stem = run_exports.run_file_stem(run)
     suffix = "" if name == "export.xlsx" else "-" + name.split(".")[0]
-    return _download(RUN_FILES[name](run), f"{stem}{suffix}.{name.rsplit('.', 1)[1]}")
+    return spreadsheet_response(RUN_FILES[name](run), f"{stem}{suffix}.{name.rsplit('.', 1)[1]}")
 
 
 @portal_action_required(PortalAction.VIEW)
@@ -58,4 +51,4 @@ def point_month_export(request, pk: str, point_pk: str, year: str, month: str, e
         raise Http404
     write = meter_exports.point_month_xlsx if extension == "xlsx" else meter_exports.point_month_csv
     stem = meter_exports.point_month_file_stem(point, year, month)
-    return _download(write(point, year, month), f"{stem}.{extension}")
+    return spreadsheet_response(write(point, year, month), f"{stem}.{extension}")

@@ -35,6 +35,15 @@ def _inert(value) -> str:
 CSV_FORMATS = {KWH: format_kwh_value, CHF: format_chf, DAY: format_day, MOMENT: format_moment, TEXT: _inert}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def spreadsheet_response(content: bytes, filename: str):
+    """A download of a workbook (``.xlsx``) or a CSV file under ``filename``, for the portal and the admin alike."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_MEDIA_TYPE if filename.endswith(".xlsx") else CSV_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 _WIDEST = 48
 
 

@@ -127,7 +127,7 @@ def test_the_admin_run_page_offers_the_workbook(staff, march_run):
     from django.urls import reverse
 
     page = staff.get(reverse("admin:billing_billingrun_change", args=[march_run.pk])).content.decode()
-    url = f"/utility/communities/{march_run.community_id}/runs/{march_run.pk}/export.xlsx"
+    url = f"/admin/billing/billingrun/{march_run.pk}/export.xlsx"
     assert f'<a href="{url}" class="ol-btn ol-btn-secondary">Excel-Export</a>' in page
     response = staff.get(url)
     assert response.status_code == 200
