@@ -148,17 +148,26 @@ class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return obj.participant.community
 
 
-class UsedTariffPartInline(CarriedDecimalsMixin, admin.TabularInline):
-    """A tariff's windows or fees: editable while the tariff is unused, shown read-only once it has been billed."""
+class UsedTariffFieldsMixin:
+    """Once a tariff has been billed it is a record: its page (and its windows' and fees' rows) show ``used_fields``,
+    all read-only but ``editable_when_used``. ``obj`` is the tariff for the tariff's admin and for its inlines."""
 
-    extra = 0
     used_fields: tuple = ()
+    editable_when_used: tuple = ()
 
     def get_fields(self, request, obj=None):
         return list(self.used_fields) if _used(obj) else super().get_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return list(self.used_fields) if _used(obj) else super().get_readonly_fields(request, obj)
+        if _used(obj):
+            return [field for field in self.used_fields if field not in self.editable_when_used]
+        return super().get_readonly_fields(request, obj)
+
+
+class UsedTariffPartInline(UsedTariffFieldsMixin, CarriedDecimalsMixin, admin.TabularInline):
+    """A tariff's windows or fees: editable while the tariff is unused, shown read-only once it has been billed."""
+
+    extra = 0
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not _used(obj)
@@ -199,7 +208,7 @@ class TariffFeeInline(UsedTariffPartInline):
 
 
 @admin.register(Tariff)
-class TariffAdmin(AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
+class TariffAdmin(UsedTariffFieldsMixin, AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
     list_display = [
         "community",
         "version",
@@ -214,7 +223,8 @@ class TariffAdmin(AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
     inlines = [TariffWindowInline, TariffFeeInline]
     readonly_fields = ["used_at"]
 
-    # A used tariff is a record: only its end may still be set, to hand over to a new version.
+    # only a used tariff's end may still be set, to hand over to a new version
+    editable_when_used = ("valid_to",)
     used_fields = (
         "community",
         "version",
@@ -224,14 +234,6 @@ class TariffAdmin(AuditedAdminMixin, CarriedDecimalsMixin, admin.ModelAdmin):
         price_display(Tariff, "producer_price_rp_kwh"),
         "used_at",
     )
-
-    def get_fields(self, request, obj=None):
-        return list(self.used_fields) if _used(obj) else super().get_fields(request, obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        if _used(obj):
-            return [field for field in self.used_fields if field != "valid_to"]
-        return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_used)

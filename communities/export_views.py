@@ -10,7 +10,6 @@ from accounts.portal_roles import PortalAction, portal_action_required
 from billing import exports as run_exports
 from billing.models import BillingRun
 from communities import selectors
-from communities.models import Membership
 from metering import exports as meter_exports
 from openleg.errors import NotFound
 from openleg.spreadsheets import spreadsheet_response
@@ -45,9 +44,8 @@ def run_export(request, pk: str, run_pk: str, name: str):
 def point_month_export(request, pk: str, point_pk: str, year: str, month: str, extension: str):
     community = _community(request, int(pk))
     year, month = int(year), int(month)
-    point = selectors.metering_points_visible_to(request.user).filter(pk=point_pk).first()
-    member = Membership.objects.filter(participant__community=community, metering_point_id=point_pk).exists()
-    if point is None or not member or not 1 <= month <= 12:
+    point = selectors.community_metering_point(user=request.user, community=community, pk=int(point_pk))
+    if point is None or not 1 <= month <= 12:
         raise Http404
     write = meter_exports.point_month_xlsx if extension == "xlsx" else meter_exports.point_month_csv
     stem = meter_exports.point_month_file_stem(point, year, month)

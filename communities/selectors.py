@@ -34,6 +34,16 @@ def metering_points_visible_to(user) -> QuerySet[MeteringPoint]:
     return scope_to_user(MeteringPoint.objects.select_related("utility"), user, utility_path="utility")
 
 
+def community_metering_point(*, user, community: Community, pk: int) -> MeteringPoint | None:
+    """A metering point the user may see that is (or was) a member of ``community``; None otherwise."""
+    return (
+        metering_points_visible_to(user)
+        .filter(pk=pk, memberships__participant__community=community)
+        .distinct()
+        .first()
+    )
+
+
 def memberships_active_on(*, community: Community, day: date) -> QuerySet[Membership]:
     return Membership.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day), participant__community=community, valid_from__lte=day

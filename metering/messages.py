@@ -169,41 +169,49 @@ _REASONS = (
         re.compile(r"neither SDAT XML nor a delimited table"),
         lambda m: _("weder SDAT-CH-XML noch eine Tabelle mit Trennzeichen"),
     ),
-    (re.compile(r"broken XML \(line (\d+)\): .*", re.DOTALL), lambda m: _("fehlerhaftes XML (Zeile %(line)s)")),
+    (
+        re.compile(r"broken XML \(line (\d+)\): .*", re.DOTALL),
+        lambda m: _("fehlerhaftes XML (Zeile %(line)s)") % {"line": m[1]},
+    ),
     (
         re.compile(r"(\S+) holds register readings \(meter totals\), not interval data"),
-        lambda m: _("«%(element)s» enthält Zählerstände, keine Viertelstundenwerte"),
+        lambda m: _("«%(element)s» enthält Zählerstände, keine Viertelstundenwerte") % {"element": m[1]},
     ),
     (
         re.compile(r"XML root (\S+) is not in the SDAT namespace (\S+)"),
-        lambda m: _("das Wurzelelement «%(element)s» gehört nicht zum SDAT-Namensraum (%(namespace)s)"),
+        lambda m: _("das Wurzelelement «%(element)s» gehört nicht zum SDAT-Namensraum (%(namespace)s)")
+        % {"element": m[1], "namespace": m[2]},
     ),
     (
         re.compile(r"XML root (\S+) is no supported SDAT-CH document (.*)"),
-        lambda m: _("«%(element)s» ist kein unterstütztes SDAT-CH-Dokument %(supported)s"),
+        lambda m: _("«%(element)s» ist kein unterstütztes SDAT-CH-Dokument %(supported)s")
+        % {"element": m[1], "supported": m[2]},
     ),
     (
         re.compile(r"the mapping names the encoding '(.*)', which cannot decode text"),
-        lambda m: _("die Spaltenzuordnung nennt die Zeichenkodierung «%(element)s», die keinen Text lesen kann"),
+        lambda m: _("die Spaltenzuordnung nennt die Zeichenkodierung «%(encoding)s», die keinen Text lesen kann")
+        % {"encoding": m[1]},
     ),
-    (re.compile(r"no parser for the format '(.*)'"), lambda m: _("für das Format «%(element)s» gibt es kein Programm")),
+    (
+        re.compile(r"no parser for the format '(.*)'"),
+        lambda m: _("für das Format «%(format)s» gibt es kein Programm") % {"format": m[1]},
+    ),
 )
+
+
+def _in_german(table, text: str) -> str | None:
+    """``text`` as the first pattern of ``table`` that matches all of it says it, or None."""
+    for pattern, said in table:
+        match = pattern.fullmatch(text)
+        if match:
+            return str(said(match))
+    return None
 
 
 def _reason(params: Mapping[str, str]) -> dict[str, str]:
     reason = params.get("reason", "")
-    for pattern, said in _REASONS:
-        match = pattern.fullmatch(reason)
-        if match:
-            groups = match.groups()
-            values = {
-                "line": groups[0] if groups else "",
-                "element": groups[0] if groups else "",
-                "namespace": groups[1] if len(groups) > 1 else "",
-                "supported": groups[1] if len(groups) > 1 else "",
-            }
-            return {"reason": f"{str(said(match)) % values}."}
-    return {"reason": reason}
+    german = _in_german(_REASONS, reason)
+    return {"reason": f"{german}." if german else reason}
 
 
 # Parameters a text needs that are said in German from the parser's stable keys.
@@ -230,11 +238,7 @@ _PLACES = (
 
 def place(location: str) -> str:
     """``location`` in German ("line 2, column 'Zeit'" → "Zeile 2, Spalte «Zeit»"); a file name stays as it is."""
-    for pattern, said in _PLACES:
-        match = pattern.fullmatch(location)
-        if match:
-            return said(match)
-    return location
+    return _in_german(_PLACES, location) or location
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from openleg.formats import format_price
+from openleg.formats import format_price, places_carried
 
 
 class ReadOnlyAdminMixin:
@@ -47,8 +47,7 @@ class CarriedDecimalField(forms.DecimalField):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            places = max(2, -value.normalize().as_tuple().exponent)
-            return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+            return format(value.quantize(Decimal(1).scaleb(-places_carried(value, 2))), "f")
         return super().prepare_value(value)
 
 

@@ -25,9 +25,14 @@ def swiss_number(value: Decimal | int, places: int) -> str:
     return f"{quantized:,}".replace(",", "'")
 
 
+def places_carried(value: Decimal | int, at_least: int) -> int:
+    """How many decimals ``value`` carries, at least ``at_least``: 18.5000 → 2, 22.125 → 3 (with at_least 2)."""
+    return max(at_least, -Decimal(value).normalize().as_tuple().exponent)
+
+
 def swiss_number_at_least(value: Decimal | int, places: int) -> str:
     """At least ``places`` decimals, more where ``value`` has them (22.125, a key of 0.333333)."""
-    return swiss_number(value, max(places, -Decimal(value).normalize().as_tuple().exponent))
+    return swiss_number(value, places_carried(value, places))
 
 
 def format_chf(amount: Decimal) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+from django.http import HttpResponse
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -39,8 +40,6 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 def spreadsheet_response(content: bytes, filename: str):
     """A download of a workbook (``.xlsx``) or a CSV file under ``filename``, for the portal and the admin alike."""
-    from django.http import HttpResponse
-
     response = HttpResponse(content, content_type=XLSX_MEDIA_TYPE if filename.endswith(".xlsx") else CSV_MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
