@@ -27,12 +27,7 @@ import pstats
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
-from decimal import Decimal
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openleg.settings.test")
@@ -47,121 +42,18 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 import billing.services  # noqa: E402
-from billing.allocation import allocate  # noqa: E402
-from openleg.periods import ZURICH, local_month  # noqa: E402
+from benchmarks.bench_community import BenchShape, bench_community  # noqa: E402
 
-YEAR, MONTH = 2026, 3
-CONSUMERS, PROSUMERS, PRODUCERS = 35, 10, 5
+SHAPE = BenchShape(name="Bench LEG 50", vnb_number="100998", consumers=35, prosumers=10, producers=5)
+YEAR, MONTH = SHAPE.year, SHAPE.month
+CONSUMERS, PROSUMERS, PRODUCERS = SHAPE.consumers, SHAPE.prosumers, SHAPE.producers
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 TARGET_SECONDS = 0.5
-COMMUNITY_NAME = "Bench LEG 50"
-VNB_NUMBER = "100998"
-
-
-def profiles(period, seed: int = 2026) -> tuple[np.ndarray, np.ndarray]:
-    """Wh per quarter-hour, participants x slots: households with morning and evening peaks; PV of 5–30 kWp."""
-    rng = np.random.default_rng(seed)
-    slots = period.quarter_hours
-    participants = CONSUMERS + PROSUMERS + PRODUCERS
-    starts = [period.start + timedelta(minutes=15 * n) for n in range(slots)]
-    hour = np.array([(t.astimezone(ZURICH).hour * 60 + t.astimezone(ZURICH).minute) / 60 for t in starts])
-    days = slots // 96 + 1
-    shape = 0.6 + 0.6 * np.exp(-((hour - 7.5) ** 2) / 2) + 1.0 * np.exp(-((hour - 19) ** 2) / 3)
-    mean_wh = rng.uniform(2_000_000, 8_000_000, (participants, 1)) / (365 * 96)
-    consumption = mean_wh * shape / shape.mean() * rng.gamma(4, 1 / 4, (participants, slots))
-    sun = np.clip(np.sin((hour - 6.5) / 12 * np.pi), 0, None)
-    clouds = np.repeat(rng.uniform(0.2, 1.0, days), 96)[:slots] * rng.uniform(0.7, 1.0, slots)
-    peak_wh = rng.uniform(5, 30, (participants, 1)) * 250
-    production = peak_wh * sun * clouds
-    consumption, production = np.rint(consumption).astype(np.int64), np.rint(production).astype(np.int64)
-    roles = roles_of_rows()
-    consumption[[r == "producer" for r in roles]] = 0
-    production[[r == "consumer" for r in roles]] = 0
-    return consumption, production
-
-
-def roles_of_rows() -> list[str]:
-    return ["consumer"] * CONSUMERS + ["prosumer"] * PROSUMERS + ["producer"] * PRODUCERS
 
 
 def build():
     """The bench community with its tariff and its month of data; reused if the database has it already."""
-    from communities.models import Community, Membership, MeteringPoint
-    from communities.services import tariff_create
-    from metering.sdat_writer import SdatSeries, write_e66
-    from metering.services import meter_file_import
-    from tests.communities.factories import CommunityFactory, ParticipantFactory
-    from tests.pipeline.factories import UtilityFactory
-
-    existing = Community.objects.filter(name=COMMUNITY_NAME).first()
-    if existing is not None:
-        return existing
-    started = time.perf_counter()
-    utility = UtilityFactory(vnb_number=VNB_NUMBER, grid_usage_rp_kwh=Decimal("9.5000"))
-    community = CommunityFactory(
-        utility=utility,
-        name=COMMUNITY_NAME,
-        status="active",
-        start_date=date(2026, 1, 1),
-        vat_number="CHE-123.456.789 MWST",
-        vnb_reference=f"{VNB_NUMBER}-000050",
-    )
-    roles = roles_of_rows()
-    ids = [f"CH{VNB_NUMBER}12345{n:020d}" for n in range(len(roles))]
-    points = MeteringPoint.objects.bulk_create(
-        [MeteringPoint(mp_id=mp_id, utility=utility, connection_capacity_kw=25) for mp_id in ids]
-    )
-    participants = [ParticipantFactory(community=community, role=role) for role in roles]
-    Membership.objects.bulk_create(
-        [
-            Membership(metering_point=p, participant=q, valid_from=date(2026, 1, 1))
-            for p, q in zip(points, participants, strict=True)
-        ]
-    )
-    tariff_create(
-        community=community,
-        valid_from=date(2026, 1, 1),
-        consumer_price_rp_kwh=Decimal("18.5000"),
-        producer_price_rp_kwh=Decimal("11.0000"),
-        actor=None,
-        door="command",
-        windows=[
-            {
-                "label": "Hochtarif",
-                "weekdays": "12345",
-                "start_time": clock(7),
-                "end_time": clock(20),
-                "consumer_price_rp_kwh": Decimal("22.7500"),
-                "producer_price_rp_kwh": Decimal("13.2500"),
-            }
-        ],
-        fees=[{"label": "Administration", "amount_chf": Decimal("4.50")}],
-    )
-
-    period = local_month(YEAR, MONTH)
-    consumption, production = profiles(period)
-    consumers, producers = consumption.any(axis=1), production.any(axis=1)
-    split = allocate(consumption[consumers], production[producers])  # the VNB's own split for the leg channel
-    leg = np.zeros_like(consumption)
-    delivered = np.zeros_like(production)
-    leg[consumers], delivered[producers] = split.allocated, split.delivered
-    series = []
-    for row, mp_id in enumerate(ids):
-        for direction, flag, total, share in (
-            ("consumption", consumers[row], consumption, leg),
-            ("production", producers[row], production, delivered),
-        ):
-            if flag:
-                series.append(SdatSeries(mp_id, direction, "total", period.start, total[row].tolist()))
-                series.append(SdatSeries(mp_id, direction, "leg", period.start, share[row].tolist()))
-    data = write_e66(series, document_id=f"BENCH-RUN-{YEAR}{MONTH:02d}", created=datetime(2026, 4, 5, tzinfo=UTC))
-    outcome = meter_file_import(data=data, filename="bench-billing-run.xml", actor=None, door="command")
-    assert outcome.ok, [f.message for f in outcome.errors]
-    print(
-        f"built the community and imported {len(series)} series ({len(data) / 1e6:.1f} MB SDAT) "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    return community
+    return bench_community(SHAPE)
 
 
 def fingerprint(run) -> str:

@@ -77,16 +77,14 @@ def days_table(run: BillingRun, participants: dict[int, Participant]) -> Table:
     """Per local day and participant: the run's day figures, ours and, where delivered, the VNB's."""
     columns = [(_("Tag"), DAY), *_who_headers(), *_energy_headers()]
     columns += [(_("LEG-Anteil laut VNB (kWh)"), KWH), (_("Lieferung laut VNB (kWh)"), KWH)]
-    values = [f"{figure}_wh" for figure in FIGURES]
-    rows = [
-        (
-            day.day,
-            *_who(participants[day.participant_id]),
-            *(wh_to_kwh(getattr(day, name)) for name in values),
-            *(None if wh is None else wh_to_kwh(wh) for wh in (day.vnb_leg_wh, day.vnb_delivered_wh)),
-        )
-        for day in RunDay.objects.filter(run=run).order_by("day", "participant__customer_number", "participant")
-    ]
+    who = {pk: _who(participant) for pk, participant in participants.items()}  # labels once per participant
+    fields = ["day", "participant_id", *(f"{figure}_wh" for figure in FIGURES), "vnb_leg_wh", "vnb_delivered_wh"]
+    days = RunDay.objects.filter(run=run).order_by("day", "participant__customer_number", "participant")
+    rows = []
+    for day, participant_id, *figures in days.values_list(*fields):
+        ours, vnb = figures[: len(FIGURES)], figures[len(FIGURES) :]
+        energy = [wh_to_kwh(wh) for wh in ours] + [None if wh is None else wh_to_kwh(wh) for wh in vnb]
+        rows.append((day, *who[participant_id], *energy))
     return table(_("Tageswerte"), columns, rows)
 
 

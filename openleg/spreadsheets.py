@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+import xlsxwriter
 from django.http import HttpResponse
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from openleg.formats import format_chf, format_day, format_kwh_value, format_moment
 from openleg.periods import ZURICH, as_utc
@@ -63,13 +62,42 @@ def table(title: str, columns: list[tuple[str, str]], rows: list[tuple]) -> Tabl
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table: a bold header row that stays in view, formatted figures, columns as wide as they read."""
+    """One sheet per table: a bold header row that stays in view, formatted figures, columns as wide as they read.
+
+    Written cell by cell with XlsxWriter, each column by its kind: numbers as numbers, days and moments as dates,
+    text always as text (never read as a formula). A month of 500 participants' days (15,500 rows) takes about a
+    second where pandas' openpyxl writer took six.
+    """
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for each in tables:
-            _for_excel(each).to_excel(writer, sheet_name=each.title[:31], index=False)
-            _style(writer.sheets[each.title[:31]], each)
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    header = workbook.add_format({"bold": True})
+    formats = {kind: workbook.add_format({"num_format": code}) for kind, code in XLSX_FORMATS.items()}
+    for each in tables:
+        sheet = workbook.add_worksheet(each.title[:31])
+        sheet.freeze_panes(1, 0)
+        for column, (title, kind) in enumerate(each.kinds.items()):
+            sheet.write_string(0, column, title, header)
+            sheet.set_column(column, column, _width(title, kind, each.frame[title]))
+            _write_column(sheet, column, kind, each.frame[title].tolist(), formats.get(kind))
+    workbook.close()
     return buffer.getvalue()
+
+
+def _write_column(sheet, column: int, kind: str, values: list, cell_format) -> None:
+    if kind == TEXT:
+        for row, value in enumerate(values, start=1):
+            if value is not None and value is not pd.NA:
+                sheet.write_string(row, column, str(value))
+        return
+    if kind in (KWH, CHF):
+        for row, value in enumerate(values, start=1):
+            if value is not None and value is not pd.NA:
+                sheet.write_number(row, column, float(value), cell_format)
+        return
+    wall = _wall_time if kind == MOMENT else (lambda day: day)
+    for row, value in enumerate(values, start=1):
+        if value is not None and value is not pd.NA:
+            sheet.write_datetime(row, column, wall(value), cell_format)
 
 
 def to_csv(each: Table) -> bytes:
@@ -81,33 +109,10 @@ def to_csv(each: Table) -> bytes:
     return frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def _for_excel(each: Table) -> pd.DataFrame:
-    """Excel has no time zones: a moment is written as the local wall time it names (the table says which zone)."""
-    frame = each.frame.copy()
-    for header, kind in each.kinds.items():
-        if kind == MOMENT:
-            frame[header] = [_wall_time(value) for value in frame[header]]
-    return frame
-
-
 def _wall_time(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return as_utc(value).astimezone(ZURICH).replace(tzinfo=None)
-
-
-def _style(sheet, each: Table) -> None:
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    for index, (header, kind) in enumerate(each.kinds.items(), start=1):
-        sheet.cell(row=1, column=index).font = bold
-        number_format = XLSX_FORMATS.get(kind)
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            if number_format:
-                cell.number_format = number_format
-            elif cell.data_type == "f":  # openpyxl reads text that starts with "=" as a formula
-                cell.data_type = "s"
-        sheet.column_dimensions[get_column_letter(index)].width = _width(header, kind, each.frame[header])
 
 
 def _width(header: str, kind: str, values: pd.Series) -> float:

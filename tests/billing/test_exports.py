@@ -92,8 +92,9 @@ def test_workbook_is_formatted_for_people(march_run):
     assert people["J2"].number_format == "#,##0.00"  # LEG-Strom (CHF)
     assert isinstance(people["D2"].value, (int, float))
     assert isinstance(days["A2"].value, datetime) and days["A2"].number_format == "DD.MM.YYYY"
-    assert people.column_dimensions["A"].width == len("Kundennummer") + 2
-    assert people.column_dimensions["E"].width == len("LEG-Anteil (kWh)") + 2
+    # Excel stores a column of n characters as n plus the default font's padding (5 px of Calibri 11 = 0.7109375)
+    assert people.column_dimensions["A"].width == len("Kundennummer") + 2 + 0.7109375
+    assert people.column_dimensions["E"].width == len("LEG-Anteil (kWh)") + 2 + 0.7109375
 
 
 def test_csv_for_people_is_semicolon_separated_utf8_with_bom_in_swiss_figures(march_run):
