@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import login_throttle
+from accounts import login_throttle, reset_throttle
 
 
 class ThrottledLoginMixin:
@@ -49,9 +49,33 @@ class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Reset by e-mail for utility users only: staff accounts carry admin rights and are reset by an administrator."""
+    """Reset by e-mail for utility users only: staff accounts carry admin rights and are reset by an administrator.
+    Throttled by ``accounts.reset_throttle`` (the view hands the request to the form)."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.request is not None and reset_throttle.request_refused(self.request):
+            minutes = reset_throttle.window_minutes()
+            raise ValidationError(
+                ngettext(
+                    "Zu viele Anfragen für ein neues Passwort von Ihrer Adresse. Bitte warten Sie %(minutes)d Minute "
+                    "und versuchen Sie es dann erneut.",
+                    "Zu viele Anfragen für ein neues Passwort von Ihrer Adresse. Bitte warten Sie %(minutes)d "
+                    "Minuten und versuchen Sie es dann erneut.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="throttled",
+            )
+        return cleaned
 
     def get_users(self, email):
+        if not reset_throttle.mail_allowed(email):
+            return iter(())
         return (user for user in super().get_users(email) if user.utility_id is not None and not user.is_staff)
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):

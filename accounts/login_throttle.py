@@ -14,6 +14,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from accounts.cache_counts import count_within
+
 PREFIX = "login-throttle"
 
 
@@ -44,13 +46,7 @@ def seconds_locked(request, username: str) -> int:
 def login_failed(request, username: str) -> None:
     window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
     for key, limit in zip(failure_keys(request, username), _limits(), strict=True):
-        cache.add(key, 0, timeout=window)
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # the count ran out between add and incr
-            cache.set(key, 1, timeout=window)
-            failures = 1
-        if failures >= limit:
+        if count_within(key, window) >= limit:
             cache.set(f"{key}:until", time.time() + window, timeout=window)
 
 

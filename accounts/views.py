@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse
 
 from accounts import login_throttle
-from accounts.forms import ThrottledAuthenticationForm
+from accounts.forms import PortalPasswordResetForm, ThrottledAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
@@ -27,3 +27,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         login_throttle.login_succeeded(self.request, form.user.get_username())
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page with the portal's form, which needs the request for its throttle."""
+
+    form_class = PortalPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    email_template_name = "accounts/password_reset_email.txt"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

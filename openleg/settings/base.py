@@ -168,6 +168,10 @@ REST_FRAMEWORK = {
 LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=5)
 LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=20)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=15 * 60)
+# Password reset by e-mail (accounts/reset_throttle.py): mails per e-mail address, requests per client address.
+PASSWORD_RESET_THROTTLE_EMAIL_MAILS = env.int("PASSWORD_RESET_THROTTLE_EMAIL_MAILS", default=3)
+PASSWORD_RESET_THROTTLE_ADDRESS_REQUESTS = env.int("PASSWORD_RESET_THROTTLE_ADDRESS_REQUESTS", default=10)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=60 * 60)
 
 # Meter files: larger ones are refused with a clear message; admin uploads above the second
 # figure are applied by a Celery task.

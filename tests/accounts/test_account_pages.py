@@ -21,6 +21,12 @@ def _client() -> Client:
     return Client(REMOTE_ADDR=f"2001:db8:{secrets.token_hex(2)}::{secrets.token_hex(2)}")
 
 
+@pytest.fixture(autouse=True)
+def reset_mails_unthrottled(settings):
+    """These tests reuse one e-mail address across runs within the hour; test_reset_throttle.py tests the limit."""
+    settings.PASSWORD_RESET_THROTTLE_EMAIL_MAILS = 10**6
+
+
 @pytest.fixture
 def user():
     return UtilityUserFactory(
