@@ -5,6 +5,7 @@ utility only, a fixed number of queries for the preview."""
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from communities.models import AuditEntry, Membership, MeteringPoint, Participant, ParticipantListUpload
+from accounts.models import User
+from communities.demo import load_demo_master_data
+from communities.models import AuditEntry, Community, Membership, MeteringPoint, Participant, ParticipantListUpload
 from tests.accounts.factories import UtilityUserFactory
 from tests.communities.factories import (
     CommunityFactory,
@@ -401,3 +404,27 @@ def test_the_preview_takes_a_fixed_number_of_queries(client, desk, community, dj
         response = client.get(preview_url(upload))
 
     assert response.status_code == 200
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "participant_lists"
+
+
+def test_the_sample_files_against_the_demo_community_in_formation(client):
+    load_demo_master_data()
+    rebhalde = Community.objects.get(slug="rebhalde")
+    client.force_login(User.objects.get(username="desk"))
+
+    bad = client.get(preview_url(staged(client, rebhalde, (SAMPLES / "one_bad_row.csv").read_bytes())))
+    good = staged(client, rebhalde, (SAMPLES / "good.csv").read_bytes())
+    response = client.post(apply_url(good), follow=True)
+
+    assert (
+        "<li>Zeile 3, Spalte «Messpunkt»: Eine Messpunkt-ID hat 33 Zeichen: «CH», 6 Ziffern der VNB-Nummer und "
+        "25 Zeichen aus 0–9, A–Z oder «-».</li>"
+    ) in bad.content.decode()
+    assert "1 Fehler: nichts wird übernommen" in bad.content.decode()
+    assert [str(message) for message in response.context["messages"]] == [
+        "Teilnehmerliste übernommen: 3 Teilnehmende neu, 1 geändert; 4 Messpunkte neu, 0 geändert; 4 Zuordnungen neu."
+    ]
+    assert rebhalde.participants.count() == 9
+    assert Participant.objects.get(community=rebhalde, customer_number="30002").email == "beat.brunner@example.ch"
