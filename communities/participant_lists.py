@@ -36,26 +36,61 @@ class Column:
     header: str  # as the template writes it
     required: bool
     aliases: tuple[str, ...] = ()
+    hint: str = ""  # what the upload page says of the column's values
 
+
+_NUMBER = gettext_lazy("Zahl mit Punkt oder Komma, z. B. 12.5 oder 12,5")
 
 # The template's columns in their order. Participant fields first, then the metering point's.
 COLUMNS = (
-    Column("customer_number", gettext_lazy("Kundennummer"), True, ("kundennr",)),
-    Column("last_name", gettext_lazy("Nachname"), True, ("name",)),
+    Column(
+        "customer_number",
+        gettext_lazy("Kundennummer"),
+        True,
+        ("kundennr",),
+        gettext_lazy("erkennt bestehende Teilnehmende; mehrere Zeilen für mehrere Messpunkte"),
+    ),
+    Column("last_name", gettext_lazy("Nachname"), True, ("name",), gettext_lazy("leer bei Unternehmen")),
     Column("first_name", gettext_lazy("Vorname"), False),
-    Column("company_name", gettext_lazy("Firma"), False, ("firmenname", "unternehmen")),
+    Column(
+        "company_name",
+        gettext_lazy("Firma"),
+        False,
+        ("firmenname", "unternehmen"),
+        gettext_lazy("ausgefüllt: ein Unternehmen, sonst eine Privatperson"),
+    ),
     Column("street", gettext_lazy("Strasse"), True),
     Column("house_number", gettext_lazy("Hausnummer"), False, ("hausnr", "nr")),
-    Column("postcode", gettext_lazy("PLZ"), True, ("postleitzahl",)),
+    Column("postcode", gettext_lazy("PLZ"), True, ("postleitzahl",), gettext_lazy("vier Ziffern")),
     Column("town", gettext_lazy("Ort"), True, ("wohnort",)),
     Column("email", gettext_lazy("E-Mail"), False, ("emailadresse", "mail")),
     Column("phone", gettext_lazy("Telefon"), False, ("tel", "telefonnummer")),
-    Column("role", gettext_lazy("Rolle"), True),
-    Column("iban", gettext_lazy("IBAN"), False, ("ibanfürauszahlungen",)),
-    Column("member_from", gettext_lazy("Mitglied ab"), True, ("eintritt", "eintrittsdatum")),
-    Column("mp_id", gettext_lazy("Messpunkt"), True, ("messpunktid", "messpunktbezeichnung")),
-    Column("connection_capacity_kw", gettext_lazy("Anschlussleistung kW"), True, ("anschlussleistung",)),
-    Column("installed_capacity_kwp", gettext_lazy("installierte Leistung kWp"), False, ("installierteleistung", "kwp")),
+    Column("role", gettext_lazy("Rolle"), True, (), gettext_lazy("Verbraucher, Produzent, Prosumer oder Speicher")),
+    Column(
+        "iban", gettext_lazy("IBAN"), False, ("ibanfürauszahlungen",), gettext_lazy("für Auszahlungen; keine QR-IBAN")
+    ),
+    Column(
+        "member_from",
+        gettext_lazy("Mitglied ab"),
+        True,
+        ("eintritt", "eintrittsdatum"),
+        gettext_lazy("TT.MM.JJJJ, z. B. 01.04.2027; auch der Beginn der Zuordnung des Messpunkts"),
+    ),
+    Column(
+        "mp_id",
+        gettext_lazy("Messpunkt"),
+        True,
+        ("messpunktid", "messpunktbezeichnung"),
+        gettext_lazy("die 33-stellige ID, z. B. CH1009991234500000000000000000001"),
+    ),
+    Column("connection_capacity_kw", gettext_lazy("Anschlussleistung kW"), True, ("anschlussleistung",), _NUMBER),
+    Column(
+        "installed_capacity_kwp",
+        gettext_lazy("installierte Leistung kWp"),
+        False,
+        ("installierteleistung", "kwp"),
+        gettext_lazy("erneuerbare Produktion; leer: 0"),
+    ),
     Column("transformer_circuit", gettext_lazy("Trafokreis"), False),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
