@@ -428,3 +428,20 @@ def test_the_sample_files_against_the_demo_community_in_formation(client):
     ]
     assert rebhalde.participants.count() == 9
     assert Participant.objects.get(community=rebhalde, customer_number="30002").email == "beat.brunner@example.ch"
+
+
+def test_apply_checks_again_what_changed_since_the_preview(client, desk, community):
+    upload = staged(client, community, csv_bytes(three_rows()))
+    assert ">Übernehmen</button>" in client.get(preview_url(upload)).content.decode()
+    other = CommunityFactory(utility=community.utility, name="LEG Nachbar")
+    MembershipFactory(participant__community=other, metering_point__mp_id=POINT_3, valid_from=date(2027, 1, 1))
+    audit_before = AuditEntry.objects.count()
+
+    response = client.post(apply_url(upload), follow=True)
+
+    assert [str(message) for message in response.context["messages"]] == [
+        f"Die Liste wurde nicht übernommen: Zeile 4, Spalte «Messpunkt»: Der Messpunkt {POINT_3} ist ab 01.01.2027 "
+        "der Gemeinschaft «LEG Nachbar» zugeordnet; ein Messpunkt kann nur in einer Gemeinschaft zugleich sein."
+    ]
+    assert Participant.objects.filter(community=community).count() == 0
+    assert AuditEntry.objects.count() == audit_before
