@@ -20,13 +20,15 @@ HEADERS = [
     "PLZ",
     "Ort",
     "E-Mail",
+    "Telefon",
     "Rolle",
     "IBAN",
     "Mitglied ab",
     "Messpunkt",
     "Anschlussleistung kW",
     "installierte Leistung kWp",
-]
+    "Trafokreis",
+]  # the template's columns
 POINT_1 = "CH1009991234500000300000000000011"
 POINT_2 = "CH1009991234500000300000000000012"
 
@@ -42,12 +44,14 @@ def person(**changes) -> dict[str, str]:
         "PLZ": "5000",
         "Ort": "Rebwil",
         "E-Mail": "kaethi@example.ch",
+        "Telefon": "",
         "Rolle": "Prosumer",
         "IBAN": "CH93 0076 2011 6238 5295 7",
         "Mitglied ab": "01.04.2027",
         "Messpunkt": POINT_1,
         "Anschlussleistung kW": "25",
         "installierte Leistung kWp": "9.6",
+        "Trafokreis": "TS-1",
     }
     return {**row, **changes}
 
@@ -77,6 +81,7 @@ def test_a_good_row_is_typed_for_the_models():
         "postcode": "5000",
         "town": "Rebwil",
         "email": "kaethi@example.ch",
+        "phone": "",
         "role": "prosumer",
         "iban": "CH9300762011623852957",
         "member_from": date(2027, 4, 1),
@@ -86,6 +91,7 @@ def test_a_good_row_is_typed_for_the_models():
         "mp_id": POINT_1,
         "connection_capacity_kw": Decimal("25"),
         "installed_capacity_kwp": Decimal("9.6"),
+        "transformer_circuit": "TS-1",
     }
 
 

@@ -6,8 +6,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
 
 from billing.services import billing_run_start
-from communities.models import ParticipantListUpload
 from communities import urls as portal_urls
+from communities.models import ParticipantListUpload
 from documents import portal_urls as document_urls
 from documents.models import Document, DocumentKind, SignatureState
 from tests.accounts.factories import UtilityUserFactory

@@ -23,7 +23,7 @@ from tests.communities.factories import (
     MeteringPointFactory,
     ParticipantFactory,
 )
-from tests.communities.test_participant_lists import POINT_1, POINT_2, csv_bytes, person
+from tests.communities.test_participant_lists import HEADERS, POINT_1, POINT_2, csv_bytes, person
 
 pytestmark = pytest.mark.django_db
 
@@ -89,25 +89,7 @@ def test_the_templates_download_and_read_back(client, desk, community):
     assert csv["Content-Disposition"] == 'attachment; filename="teilnehmerliste-rebhalde-test.csv"'
     sheet = pd.read_excel(io.BytesIO(xlsx.content), dtype=str)
     headers = list(sheet.columns)
-    assert headers == [
-        "Kundennummer",
-        "Nachname",
-        "Vorname",
-        "Firma",
-        "Strasse",
-        "Hausnummer",
-        "PLZ",
-        "Ort",
-        "E-Mail",
-        "Telefon",
-        "Rolle",
-        "IBAN",
-        "Mitglied ab",
-        "Messpunkt",
-        "Anschlussleistung kW",
-        "installierte Leistung kWp",
-        "Trafokreis",
-    ]
+    assert headers == HEADERS
     assert sheet.loc[0, "Messpunkt"] == "CH1009991234500000000000000000001"
     assert sheet.loc[0, "Rolle"] == "Prosumer"
     assert load_workbook(io.BytesIO(xlsx.content)).active["M2"].number_format == "DD.MM.YYYY"
