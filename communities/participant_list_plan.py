@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.models import Community, Membership, MeteringPoint, Participant
-from communities.participant_lists import POINT_KEYS, ListError, ListRow, ParticipantList, column_header
+from communities.participant_list_columns import POINT_KEYS, column_header
+from communities.participant_lists import ListError, ListRow, ParticipantList
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 STATUS_LABELS = {NEW: gettext_lazy("neu"), CHANGED: gettext_lazy("geändert"), UNCHANGED: gettext_lazy("unverändert")}

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from communities import services
 from communities.models import Community, Door, Participant, ParticipantListUpload
+from communities.participant_list_columns import POINT_KEYS
 from communities.participant_list_plan import CHANGED, NEW, ListPlan, RowPlan, participant_list_plan
-from communities.participant_lists import POINT_KEYS, read_participant_list
+from communities.participant_lists import read_participant_list
 from openleg.errors import DomainError
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from communities.models import Community, ParticipantRole
-from communities.participant_lists import COLUMNS
+from communities.participant_list_columns import COLUMNS
 from openleg.spreadsheets import DAY, TEXT, Table, table, to_csv, to_xlsx
 
 _EXAMPLE = {

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from accounts.portal_roles import PortalAction, portal_action_required
 from communities import selectors
 from communities.models import Door, ParticipantListUpload
+from communities.participant_list_columns import COLUMNS
 from communities.participant_list_services import (
     participant_list_apply,
     participant_list_preview,
     participant_list_stage,
 )
 from communities.participant_list_template import template_csv, template_file_name, template_xlsx
-from communities.participant_lists import COLUMNS, MAX_FILE_BYTES, MAX_ROWS
+from communities.participant_lists import MAX_FILE_BYTES, MAX_ROWS
 from openleg.errors import DomainError, NotFound
 from openleg.spreadsheets import spreadsheet_response
 
