@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zipfile import BadZipFile
 
 import pandas as pd
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from communities.models import MeteringPoint, Participant, ParticipantKind, ParticipantRole
 from communities.participant_list_columns import (
@@ -139,7 +141,8 @@ def _frame(content: bytes) -> tuple[pd.DataFrame | None, str | None]:
             frame = pd.read_csv(
                 io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False, skip_blank_lines=False
             )
-    except (ValueError, KeyError, OSError, csv.Error, pd.errors.ParserError):
+    # A broken workbook fails in the zip, in its XML (a SyntaxError) or in a missing part: each is 'not a table'.
+    except (ValueError, KeyError, TypeError, OSError, SyntaxError, csv.Error, BadZipFile, InvalidFileException):
         return None, not_a_table
     if frame.empty and not len(frame.columns):
         return None, _("Die Datei ist leer.")

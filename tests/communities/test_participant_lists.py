@@ -2,11 +2,14 @@
 any case and spacing, and every problem at its row and column in the words the page shows."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from communities.participant_lists import MAX_ROWS, read_participant_list
 
@@ -269,3 +272,31 @@ def test_an_optional_column_may_be_missing(header):
 
     assert parsed.errors == []
     assert "email" not in parsed.rows[0].participant or header != "E-Mail"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400) | st.text(alphabet=";,\r\n\"'0123456789.-CHKundenmrÄé ", max_size=300).map(str.encode))
+def test_whatever_the_bytes_the_reader_answers_with_rows_or_errors_and_never_raises(content):
+    parsed = read_participant_list(csv_bytes([person()])[:120] + content)
+
+    assert all(isinstance(str(error), str) for error in parsed.errors)
+    assert parsed.rows or parsed.errors
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xef\xbb\xbf"]), st.binary(max_size=300))
+def test_a_file_of_any_bytes_gets_an_answer(start, rest):
+    parsed = read_participant_list(start + rest)
+
+    assert parsed.rows or parsed.errors
+
+
+@pytest.mark.parametrize("name,text", [("liste.txt", "Kundennummer"), ("[Content_Types].xml", "<kaputt")])
+def test_a_zip_that_is_no_workbook_is_no_table(name, text):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, text)
+
+    assert messages(buffer.getvalue()) == [
+        "Die Datei ist keine Tabelle: bitte eine CSV-Datei oder eine Excel-Datei (.xlsx) hochladen."
+    ]
