@@ -26,3 +26,25 @@ urlpatterns += [
         name="point-month-export",
     ),
 ]
+
+# Participant lists (issue 13, point 3): template, upload, preview and apply.
+from communities import participant_list_views  # noqa: E402
+
+urlpatterns += [
+    re_path(
+        r"^communities/(?P<pk>\d+)/participants/template\.(?P<extension>xlsx|csv)$",
+        participant_list_views.template_download,
+        name="participant-list-template",
+    ),
+    path("communities/<int:pk>/participants/upload/", participant_list_views.upload, name="participant-list-upload"),
+    path(
+        "communities/<int:pk>/participants/upload/<uuid:token>/",
+        participant_list_views.preview,
+        name="participant-list-preview",
+    ),
+    path(
+        "communities/<int:pk>/participants/upload/<uuid:token>/apply/",
+        participant_list_views.apply,
+        name="participant-list-apply",
+    ),
+]

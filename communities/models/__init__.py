@@ -2,6 +2,7 @@ from communities.models.audit import AuditEntry, Door
 from communities.models.community import Community, CommunityStatus, CreditHandling, GridLevel, ReductionRate
 from communities.models.formation import FormationStep
 from communities.models.metering_points import METERING_POINT_ID_PATTERN, Membership, MeteringPoint
+from communities.models.participant_list_upload import ParticipantListUpload
 from communities.models.participants import Participant, ParticipantKind, ParticipantRole
 from communities.models.tariffs import FeeBasis, Tariff, TariffFee, TariffWindow
 
@@ -19,6 +20,7 @@ __all__ = [
     "MeteringPoint",
     "Participant",
     "ParticipantKind",
+    "ParticipantListUpload",
     "ParticipantRole",
     "ReductionRate",
     "Tariff",

@@ -7,6 +7,7 @@ from django.urls import URLPattern, reverse
 
 from billing.services import billing_run_start
 from communities import urls as portal_urls
+from communities.models import ParticipantListUpload
 from documents import portal_urls as document_urls
 from documents.models import Document, DocumentKind, SignatureState
 from tests.accounts.factories import UtilityUserFactory
@@ -33,7 +34,13 @@ def foreign(march_community):  # noqa: F811
     )
     document.file.save("vereinbarung.pdf", ContentFile(b"%PDF-"), save=False)
     document.save()
-    return {"community": march_community, "run": run, "point": point, "document": document}
+    upload = ParticipantListUpload.objects.create(
+        community=march_community,
+        uploaded_by=UtilityUserFactory(utility=march_community.utility, portal_role="desk"),
+        filename="liste.csv",
+        content=b"Kundennummer\r\n1\r\n",
+    )
+    return {"community": march_community, "run": run, "point": point, "document": document, "upload": upload}
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -46,6 +53,7 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "year"): "2026",
         ("portal", "month"): "03",
         ("portal", "extension"): "xlsx",
+        ("portal", "token"): foreign["upload"].token,
         ("portal_documents", "pk"): foreign["document"].pk,
     }
     urls = []
@@ -67,7 +75,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 5
+    assert len(urls) == 9
     assert {url: status for url, status in answers.items() if url != "/utility/" and status != 404} == {}
     assert answers["/utility/"] == 200
     page = client.get("/utility/").content.decode()
