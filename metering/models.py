@@ -64,6 +64,15 @@ class MeterImport(models.Model):
         UNCHANGED = "unchanged", _("bereits importiert")
         REJECTED = "rejected", _("abgelehnt")
 
+    class RunState(models.TextChoices):
+        """Where applying a staged file stands; a person's page refreshes itself while it waits or runs."""
+
+        NONE = "", _("nicht gestartet")
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("abgeschlossen")
+        FAILED = "failed", _("fehlgeschlagen")
+
     created_at = models.DateTimeField(_("erstellt am"), db_index=True)
     applied_at = models.DateTimeField(_("übernommen am"), null=True, blank=True)
     actor = models.ForeignKey(
@@ -89,6 +98,7 @@ class MeterImport(models.Model):
     size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
     format = models.CharField(_("Format"), max_length=16, blank=True, choices=MeterFormat.choices)
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices)
+    run_state = models.CharField(_("Übernahme"), max_length=8, choices=RunState.choices, blank=True, default="")
     # When the document was made: SDAT InstanceDocument/Creation, else when the file came (created_at). Per slot
     # the newer document wins, whatever order the files arrive in.
     document_created_at = models.DateTimeField(_("Dokument erstellt am"), null=True, blank=True)
