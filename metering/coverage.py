@@ -64,7 +64,7 @@ def community_coverage(*, community_id: int, year: int, month: int) -> Community
         grid[position : position + SLOTS_PER_DAY] = np.frombuffer(bytes(quality), np.uint8)
     offset = int((period.start - datetime.combine(utc_days[0], time(0), tzinfo=UTC)).total_seconds() // 900)
     bounds = np.cumsum([offset] + [local_day(day).quarter_hours for day in days]).tolist()
-    worst = _worst_per_point(series, bounds, len(days))
+    worst = _worst_per_point(series, bounds)
     leg = _leg_per_point(series, bounds, len(days))
     points = []
     for pk, (mp_id, names, periods) in memberships.items():
@@ -117,7 +117,7 @@ def _day_codes(quality: np.ndarray, bounds: list[int]) -> np.ndarray:
     return np.where(present == lengths, complete, np.where(present > 0, 1, 0))
 
 
-def _worst_per_point(series: dict, bounds: list[int], count: int) -> dict[int, list[int]]:
+def _worst_per_point(series: dict, bounds: list[int]) -> dict[int, list[int]]:
     worst: dict[int, np.ndarray] = {}
     for (pk, _direction, channel), quality in series.items():
         if channel != Channel.TOTAL:

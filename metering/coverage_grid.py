@@ -35,7 +35,7 @@ class GridRow:
 
 
 def day_label(day: date) -> str:
-    """"Mo 02.03.2026": the day as a cell's title starts."""
+    """ "Mo 02.03.2026": the day as a cell's title starts."""
     return f"{str(DAY_NAMES[day.isoweekday()])[:2]} {day:%d.%m.%Y}"
 
 
@@ -47,9 +47,11 @@ def grid_rows(coverage: CommunityCoverage) -> list[GridRow]:
     cells = _cell_strings(coverage.days)
     rows = []
     for point in coverage.points:
-        html = "".join(cells[index][status, leg] for index, (status, leg) in enumerate(zip(point.statuses, point.leg)))
+        html = "".join(
+            cells[index][status, leg] for index, (status, leg) in enumerate(zip(point.statuses, point.leg, strict=True))
+        )
         missing = sum(status == DayStatus.MISSING for status in point.statuses)
-        rows.append(GridRow(point.mp_id, point.members, point.metering_point_id, mark_safe(html), missing))  # noqa: S308
+        rows.append(GridRow(point.mp_id, point.members, point.metering_point_id, mark_safe(html), missing))
     return rows
 
 
@@ -71,7 +73,7 @@ def _cell_strings(days: tuple[date, ...]) -> list[dict[tuple[str, bool], str]]:
 
 def day_headers(days: tuple[date, ...]) -> SafeString:
     """The header cells: the day of the month, the weekday's name as title; weekends marked."""
-    return mark_safe(  # noqa: S308
+    return mark_safe(
         "".join(
             format_html(
                 '<th scope="col" class="{}" title="{}">{}</th>',

@@ -91,9 +91,7 @@ def test_two_files_in_one_upload_get_a_preview_each_and_are_applied_together(cli
     response = upload(client, SDAT, "sdat-e66-v12-basic.xml")
 
     assert (response.status_code, response["Location"]) == (302, LIST_URL)
-    assert said(response) == [
-        "2 Dateien hochgeladen. Prüfen Sie die Vorschau jeder Datei und übernehmen Sie sie dann."
-    ]
+    assert said(response) == ["2 Dateien hochgeladen. Prüfen Sie die Vorschau jeder Datei und übernehmen Sie sie dann."]
     first, second = MeterImport.objects.order_by("pk")
     page = client.get(LIST_URL).content.decode()
     assert "Offene Vorschauen" in page
