@@ -5,14 +5,15 @@ A day is judged as ``selectors.coverage`` judges it for one point (the total cha
 direction); days on which the point was no member of the community are told apart from missing ones.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 
 import numpy as np
+from django.db import connection
 from django.db.models import Q
 
-from communities.models import Membership
+from communities.models import Membership, Participant
 from metering.daybuckets import SLOTS_PER_DAY
 from metering.models import Channel, DaySeries
 from metering.parsers.base import Quality
@@ -22,6 +23,9 @@ from openleg.periods import local_day, local_month
 NOT_MEMBER = "not_member"
 # Worst first: a point's day is as good as the worst of its total series.
 _ORDER = (DayStatus.MISSING, DayStatus.INCOMPLETE, DayStatus.PROVISIONAL, DayStatus.COMPLETE)
+_NAMES = {**dict(enumerate(_ORDER)), -1: NOT_MEMBER}
+_NAME_FIELDS = ("kind", "first_name", "last_name", "company_name")
+_display_name = Participant.display_name.fget  # the participant's own rule, without making 500 model instances
 
 
 @dataclass(frozen=True)
@@ -45,35 +49,68 @@ def community_coverage(*, community_id: int, year: int, month: int) -> Community
     """Every point that was a member of the community in the month (ordered by id), day by day."""
     period = local_month(year, month)
     days = _local_days(year, month)
-    memberships = _memberships(community_id, days[0], days[-1])
-    point_ids = list(memberships)
+    points = _memberships(community_id, days)
     utc_days = period.utc_days()
     rows = DaySeries.objects.filter(
-        metering_point_id__in=point_ids,
+        metering_point_id__in=[point[0] for point in points],
         channel__in=(Channel.TOTAL, Channel.LEG),
         day__gte=utc_days[0],
         day__lte=utc_days[-1],
     ).values_list("metering_point_id", "direction", "channel", "day", "quality")
-    series: dict[tuple, np.ndarray] = {}
-    width = len(utc_days) * SLOTS_PER_DAY
-    for pk, direction, channel, day, quality in rows:
-        grid = series.get((pk, direction, channel))
-        if grid is None:
-            grid = series[(pk, direction, channel)] = np.zeros(width, np.uint8)
-        position = (day - utc_days[0]).days * SLOTS_PER_DAY
-        grid[position : position + SLOTS_PER_DAY] = np.frombuffer(bytes(quality), np.uint8)
+    keys, quality = _quality_by_series(_fetched(rows) if points else [], utc_days)
     offset = int((period.start - datetime.combine(utc_days[0], time(0), tzinfo=UTC)).total_seconds() // 900)
     bounds = np.cumsum([offset] + [local_day(day).quarter_hours for day in days]).tolist()
-    worst = _worst_per_point(series, bounds)
-    leg = _leg_per_point(series, bounds, len(days))
-    points = []
-    for pk, (mp_id, names, periods) in memberships.items():
-        codes = worst.get(pk, [0] * len(days))
-        statuses = tuple(
-            _ORDER[code] if _member(day, periods) else NOT_MEMBER for day, code in zip(days, codes, strict=True)
-        )
-        points.append(PointCoverage(pk, mp_id, names, statuses, tuple(leg.get(pk, [False] * len(days)))))
-    return CommunityCoverage(year, month, tuple(days), tuple(points))
+    worst, leg = _per_point(keys, quality, bounds)
+    none = np.zeros(len(days), np.int8)
+    no_leg = np.zeros(len(days), bool)
+    found = []
+    for pk, mp_id, names, member in points:
+        statuses = tuple(_NAMES[code] for code in np.where(member, worst.get(pk, none), -1).tolist())
+        found.append(PointCoverage(pk, mp_id, names, statuses, tuple(leg.get(pk, no_leg).tolist())))
+    return CommunityCoverage(year, month, tuple(days), tuple(found))
+
+
+def _fetched(queryset) -> list[tuple]:
+    """The rows as the database driver gives them: tens of thousands of rows skip the ORM's per-row work (the
+    selected columns need no conversion)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _quality_by_series(rows: list[tuple], utc_days: list[date]) -> tuple[list[tuple], np.ndarray]:
+    """The series (point, direction, channel) found and their stored quality laid out over the month's UTC days,
+    one line per series."""
+    keys = sorted({row[:3] for row in rows})
+    index = {key: number for number, key in enumerate(keys)}
+    series_of = np.fromiter((index[row[:3]] for row in rows), np.int64, len(rows))
+    day_of = np.fromiter(((row[3] - utc_days[0]).days for row in rows), np.int64, len(rows))
+    stored = np.frombuffer(b"".join(bytes(row[4]) for row in rows), np.uint8).reshape(len(rows), SLOTS_PER_DAY)
+    grid = np.zeros((len(keys), len(utc_days), SLOTS_PER_DAY), np.uint8)
+    grid[series_of, day_of] = stored
+    return keys, grid.reshape(len(keys), len(utc_days) * SLOTS_PER_DAY)
+
+
+def _per_point(keys: list[tuple], quality: np.ndarray, bounds: list[int]) -> tuple[dict, dict]:
+    """Per point and local day: the status index in ``_ORDER`` of its worst total series, and whether any LEG
+    channel value came; every series at once."""
+    if not keys:
+        return {}, {}
+    window = quality[:, : bounds[-1]]
+    starts = bounds[:-1]
+    present = np.add.reduceat((window != Quality.MISSING).astype(np.int32), starts, axis=1)
+    provisional = np.add.reduceat((window == Quality.PROVISIONAL).astype(np.int32), starts, axis=1)
+    complete = np.where(provisional > 0, 2, 3)
+    codes = np.where(present == np.diff(bounds), complete, np.where(present > 0, 1, 0)).astype(np.int8)
+    worst: dict[int, np.ndarray] = {}
+    leg: dict[int, np.ndarray] = {}
+    for number, (pk, _direction, channel) in enumerate(keys):
+        if channel == Channel.TOTAL:
+            worst[pk] = np.minimum(worst[pk], codes[number]) if pk in worst else codes[number]
+        elif channel == Channel.LEG:
+            leg[pk] = leg[pk] | (present[number] > 0) if pk in leg else present[number] > 0
+    return worst, leg
 
 
 def _local_days(year: int, month: int) -> list[date]:
@@ -81,56 +118,26 @@ def _local_days(year: int, month: int) -> list[date]:
     return [first + timedelta(days=n) for n in range(31) if (first + timedelta(days=n)).month == month]
 
 
-def _memberships(community_id: int, first: date, last: date) -> dict[int, tuple[str, str, list]]:
-    """Per point (ordered by id): its id, its participants' names and its membership periods in the month."""
+def _memberships(community_id: int, days: list[date]) -> list[tuple[int, str, str, np.ndarray]]:
+    """Per point (ordered by id): its pk and id, its participants' names, and per day whether it was a member."""
+    first, last = days[0], days[-1]
     found = (
         Membership.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first), valid_from__lte=last)
         .filter(participant__community_id=community_id)
-        .select_related("metering_point", "participant")
         .order_by("metering_point__mp_id", "valid_from")
+        .values_list(
+            "metering_point_id",
+            "metering_point__mp_id",
+            "valid_from",
+            "valid_to",
+            *(f"participant__{name}" for name in _NAME_FIELDS),
+        )
     )
-    points: dict[int, tuple[str, list[str], list]] = {}
-    for membership in found:
-        entry = points.setdefault(membership.metering_point_id, (membership.metering_point.mp_id, [], []))
-        name = membership.participant.display_name
+    points: dict[int, tuple[str, list[str], np.ndarray]] = {}
+    for pk, mp_id, start, end, *name_fields in found:
+        entry = points.setdefault(pk, (mp_id, [], np.zeros(len(days), bool)))
+        name = _display_name(SimpleNamespace(**dict(zip(_NAME_FIELDS, name_fields, strict=True))))
         if name not in entry[1]:
             entry[1].append(name)
-        entry[2].append((membership.valid_from, membership.valid_to))
-    return {pk: (mp_id, ", ".join(names), periods) for pk, (mp_id, names, periods) in points.items()}
-
-
-def _member(day: date, periods: list) -> bool:
-    return any(start <= day and (end is None or end >= day) for start, end in periods)
-
-
-def _per_day(flags: np.ndarray, bounds: list[int]) -> np.ndarray:
-    """How many slots of each local day (``bounds`` in slots of the UTC rows) are flagged."""
-    return np.add.reduceat(flags[: bounds[-1]].astype(np.int32), bounds[:-1])
-
-
-def _day_codes(quality: np.ndarray, bounds: list[int]) -> np.ndarray:
-    """Per local day, the status index in ``_ORDER`` of one series' quality."""
-    present = _per_day(quality != Quality.MISSING, bounds)
-    provisional = _per_day(quality == Quality.PROVISIONAL, bounds)
-    lengths = np.diff(bounds)
-    complete = np.where(provisional > 0, 2, 3)
-    return np.where(present == lengths, complete, np.where(present > 0, 1, 0))
-
-
-def _worst_per_point(series: dict, bounds: list[int]) -> dict[int, list[int]]:
-    worst: dict[int, np.ndarray] = {}
-    for (pk, _direction, channel), quality in series.items():
-        if channel != Channel.TOTAL:
-            continue
-        codes = _day_codes(quality, bounds)
-        worst[pk] = np.minimum(worst[pk], codes) if pk in worst else codes
-    return {pk: codes.tolist() for pk, codes in worst.items()}
-
-
-def _leg_per_point(series: dict, bounds: list[int], count: int) -> dict[int, list[bool]]:
-    found: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(count, bool))
-    for (pk, _direction, channel), quality in series.items():
-        if channel != Channel.LEG:
-            continue
-        found[pk] |= _per_day(quality != Quality.MISSING, bounds) > 0
-    return {pk: present.tolist() for pk, present in found.items()}
+        entry[2][max(0, (start - first).days) : (end - first).days + 1 if end else len(days)] = True
+    return [(pk, mp_id, ", ".join(names), member) for pk, (mp_id, names, member) in points.items()]
