@@ -197,6 +197,7 @@ def _preview(meter_import: MeterImport, mapping_data) -> dict:
         "format_label": dict(MeterFormat.choices).get(analysis.format, analysis.format),
         "unknown": analysis.unknown_points,
         "can_apply": meter_import.door == Door.PORTAL and not analysis.errors,
+        "in_background": _in_background(meter_import),
         "slots": {what: analysis.count(what) for what in ("new", "changed", "unchanged", "superseded")},
     }
     if any(finding.code == UNCONFIRMED_MAPPING for finding in analysis.errors):
@@ -205,6 +206,10 @@ def _preview(meter_import: MeterImport, mapping_data) -> dict:
         )
         preview.update({"mapping_form": mapping_form, "columns_preview": columns_preview})
     return preview
+
+
+def _in_background(meter_import: MeterImport) -> bool:
+    return meter_import.size > settings.METER_IMPORT_ASYNC_BYTES
 
 
 def _apply(request, meter_import: MeterImport) -> None:
@@ -217,7 +222,7 @@ def _apply(request, meter_import: MeterImport) -> None:
             request, _("%(file)s wird bereits übernommen oder ist erledigt.") % {"file": meter_import.filename}
         )
         return
-    if meter_import.size > settings.METER_IMPORT_ASYNC_BYTES:
+    if _in_background(meter_import):
         pk = meter_import.pk
         transaction.on_commit(lambda: apply_meter_import.delay(pk))
         messages.success(
