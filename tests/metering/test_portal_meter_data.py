@@ -306,3 +306,65 @@ def test_another_utilitys_import_is_not_found_by_get_or_post(client, leg):
 def test_staff_are_refused_in_the_portal(client, staff_user, leg):
     client.force_login(staff_user)
     assert client.get(LIST_URL).status_code == 403
+
+
+def test_the_desk_confirms_a_csv_mapping_for_its_own_utility_and_then_applies(client, leg):
+    from metering.models import CsvMapping
+
+    bkw = MeteringPoint.objects.get(mp_id=BKW_POINT).utility
+    user = UtilityUserFactory(utility=bkw, portal_role="desk")
+    client.force_login(user)
+    url = upload(client, "generic-unseen-layout.csv")["Location"]
+    page = client.get(url).content.decode()
+    assert "Spaltenzuordnung bestätigen" in page
+    assert 'name="utility"' not in page  # saved for the user's own utility, never another's
+    assert '<option value="Verbrauch kWh" selected>Verbrauch kWh</option>' in page
+    chosen = {
+        "name": "Zähler-Export",
+        "layout": "long",
+        "timestamp_column": "Zeitpunkt",
+        "labels": "start",
+        "unit": "kWh",
+        "metering_point_column": "Messpunkt",
+        "consumption_columns": ["Produktion kWh"],
+        "production_columns": ["Verbrauch kWh"],
+    }
+    swapped = client.post(url, {**chosen, "preview_mapping": "1"}).content.decode()
+    assert "<td>15.06.2026 00:15</td><td>0.000</td><td>0.084</td>" in swapped
+    assert not CsvMapping.objects.exists()
+
+    chosen.update(consumption_columns=["Verbrauch kWh"], production_columns=["Produktion kWh"])
+    response = client.post(url, {**chosen, "confirm_mapping": "1"})
+
+    assert said(response) == ["Spaltenzuordnung gespeichert."]
+    saved = CsvMapping.objects.get()
+    assert (saved.utility, saved.confirmed_by, saved.name) == (bkw, user, "Zähler-Export")
+    page = client.get(url).content.decode()
+    assert "Spaltenzuordnung bestätigen" not in page and ">Übernehmen</button>" in page
+    client.post(url, {"apply": "1"})
+    assert MeterImport.objects.get().status == "applied"
+    assert DaySeries.objects.filter(metering_point__mp_id=BKW_POINT).count() == 4
+
+
+def test_a_viewer_may_not_confirm_a_mapping(client, leg):
+    bkw = MeteringPoint.objects.get(mp_id=BKW_POINT).utility
+    client.force_login(UtilityUserFactory(utility=bkw, portal_role="desk"))
+    url = upload(client, "generic-unseen-layout.csv")["Location"]
+    client.force_login(UtilityUserFactory(utility=bkw, portal_role="viewer"))
+    page = client.get(url).content.decode()
+    assert "Spaltenzuordnung bestätigen" in page and 'name="confirm_mapping"' not in page
+    assert client.post(url, {"confirm_mapping": "1", "name": "x"}).status_code == 403
+
+
+def test_a_file_above_the_size_limit_is_refused_before_anything_is_kept(client, desk, leg, settings):
+    settings.METER_IMPORT_MAX_BYTES = 1024
+    response = upload(client, SDAT)
+    assert response["Location"] == LIST_URL
+    assert said(response) == ["Die Datei ist 93.5\xa0KB gross; angenommen werden höchstens 1.0\xa0KB."]
+    assert not MeterImport.objects.exists()
+
+
+def test_an_upload_without_a_file_says_so(client, desk, leg):
+    response = client.post(LIST_URL, {"metering_point": ""})
+    assert said(response) == ["Dieses Feld ist zwingend erforderlich."]
+    assert not MeterImport.objects.exists()
