@@ -31,6 +31,7 @@ from metering.models import (
     MeterImport,
     MeteringPointData,
     PlausibilityNote,
+    labelled,
     series_label,
 )
 from metering.tasks import apply_meter_import
@@ -42,11 +43,6 @@ from openleg.periods import utc_now
 POINT_COLUMN = short_column("metering_point__mp_id", gettext_lazy("Messpunkt"), kind="id")
 IMPORT_COLUMN = short_column("last_import__filename", gettext_lazy("Zuletzt geändert durch"), kind="file")
 NOTE_IMPORT_COLUMN = short_column("meter_import__filename", gettext_lazy("Import"), kind="file")
-
-
-def labelled(summaries: list[dict]) -> list[dict]:
-    """Series summaries (``SeriesPlan.summary``, as stored on the import) with the series' German name."""
-    return [{**summary, "label": series_label(summary["direction"], summary["channel"])} for summary in summaries]
 
 
 @admin.register(MeterImport)

@@ -34,6 +34,11 @@ def series_label(direction: str, channel: str) -> str:
     return f"{directions.get(direction, direction)} {channels.get(channel, channel)}"
 
 
+def labelled(summaries: list[dict]) -> list[dict]:
+    """Series summaries (``SeriesPlan.summary``, as stored on the import) with the series' German name."""
+    return [{**summary, "label": series_label(summary["direction"], summary["channel"])} for summary in summaries]
+
+
 def _import_upload_path(instance: "MeterImport", filename: str) -> str:
     return unguessable_path(f"meter-imports/{instance.created_at:%Y/%m}", filename)
 

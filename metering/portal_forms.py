@@ -3,8 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communities.models.metering_points import metering_point_id_validator
-from metering.forms import MappingConfirmForm
+from metering.forms import MappingConfirmForm, MeterUploadForm
 
 
 class _MultipleFileInput(forms.ClearableFileInput):
@@ -29,13 +28,7 @@ class MeterFilesForm(forms.Form):
             "eigene Vorschau; übernommen wird erst, wenn Sie es bestätigen."
         ),
     )
-    metering_point = forms.CharField(
-        label=_("Messpunkt"),
-        required=False,
-        max_length=33,
-        validators=[metering_point_id_validator],
-        help_text=_("Nur für Formate ohne Messpunkt-ID (z. B. EKZ)."),
-    )
+    metering_point = MeterUploadForm.base_fields["metering_point"]  # the admin's field: the same rule and words
 
 
 class PortalMappingConfirmForm(MappingConfirmForm):

@@ -22,14 +22,13 @@ from accounts.portal_roles import PortalAction, portal_action_required
 from communities import selectors as community_selectors
 from communities.models import Door
 from metering import selectors, services
-from metering.admin import labelled
 from metering.analysis import UNCONFIRMED_MAPPING
 from metering.coverage import community_coverage
 from metering.coverage_grid import day_headers, grid_rows, legend
 from metering.csv_mappings import csv_mapping_confirm
 from metering.mapping_step import mapping_step
 from metering.messages import Finding
-from metering.models import MeterFormat, MeterImport
+from metering.models import MeterFormat, MeterImport, labelled
 from metering.portal_forms import MeterFilesForm, PortalMappingConfirmForm
 from metering.tasks import apply_meter_import
 from openleg.errors import NotFound
