@@ -48,3 +48,17 @@ urlpatterns += [
         name="participant-list-apply",
     ),
 ]
+
+# Meter data (issue 13, point 4): the utility's uploads and imports, and a community's coverage calendar.
+from metering import portal_views as meter_views  # noqa: E402
+
+urlpatterns += [
+    path("meter-data/", meter_views.meter_data, name="meter-data"),
+    path("meter-data/<int:import_pk>/", meter_views.meter_import_detail, name="meter-import"),
+    path("communities/<int:pk>/meter-data/", meter_views.community_meter_data, name="community-meter-data"),
+    re_path(
+        r"^communities/(?P<pk>\d+)/meter-data/(?P<year>\d{4})-(?P<month>\d{2})/$",
+        meter_views.community_coverage_month,
+        name="community-coverage",
+    ),
+]

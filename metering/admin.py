@@ -1,6 +1,5 @@
 """Staff console for meter data: upload with a preview of what will change, then apply."""
 
-from contextlib import suppress
 from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
@@ -23,7 +22,7 @@ from metering.analysis import UNCONFIRMED_MAPPING
 from metering.charts import coverage_calendar_svg, day_profile_svg, parse_day
 from metering.daybuckets import from_bytes, sources_from_bytes
 from metering.forms import MappingConfirmForm, MeterApplyForm, MeterUploadForm, mapping_rows
-from metering.mapping_preview import mapping_preview
+from metering.mapping_step import mapping_step
 from metering.models import (
     AggregateDaySeries,
     CsvMapping,
@@ -32,10 +31,9 @@ from metering.models import (
     MeterImport,
     MeteringPointData,
     PlausibilityNote,
+    labelled,
     series_label,
 )
-from metering.parsers import GenericMapping
-from metering.parsers.generic import sniff
 from metering.tasks import apply_meter_import
 from openleg.admin_display import short_column
 from openleg.admin_mixins import ReadOnlyAdminMixin
@@ -45,11 +43,6 @@ from openleg.periods import utc_now
 POINT_COLUMN = short_column("metering_point__mp_id", gettext_lazy("Messpunkt"), kind="id")
 IMPORT_COLUMN = short_column("last_import__filename", gettext_lazy("Zuletzt geändert durch"), kind="file")
 NOTE_IMPORT_COLUMN = short_column("meter_import__filename", gettext_lazy("Import"), kind="file")
-
-
-def labelled(summaries: list[dict]) -> list[dict]:
-    """Series summaries (``SeriesPlan.summary``, as stored on the import) with the series' German name."""
-    return [{**summary, "label": series_label(summary["direction"], summary["channel"])} for summary in summaries]
 
 
 @admin.register(MeterImport)
@@ -160,19 +153,8 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/metering/meterimport/preview.html", context)
 
     def _mapping_step(self, meter_import: MeterImport, data=None):
-        """The mapping form over the file's columns, and the file as the chosen (else the proposed) mapping reads it."""
-        with meter_import.file.open("rb") as handle:
-            content = handle.read()
-        proposal = sniff(content)
-        columns = mapping_preview(content, proposal).columns
         initial = {"utility": meter_import.utility, "name": meter_import.filename}
-        mapping_form = MappingConfirmForm(data, proposal=proposal, columns=columns, initial=initial)
-        shown = proposal
-        if mapping_form.is_bound and mapping_form.is_valid():
-            # a mapping that does not hold keeps the proposal in the preview; the confirmation names what is wrong
-            with suppress(ValueError):
-                shown = GenericMapping.from_dict(mapping_form.mapping())
-        return mapping_form, mapping_preview(content, shown), content
+        return mapping_step(meter_import, data, initial=initial)
 
     def _confirm_mapping(self, request, meter_import: MeterImport, mapping_form: MappingConfirmForm, data: bytes):
         if mapping_form.is_valid():

@@ -113,8 +113,12 @@ def analyse(
     mapping: parsers.GenericMapping | None = None,
     utility=None,
     received_at: datetime | None = None,
+    points_of_utility: int | None = None,
 ) -> Analysis:
-    """``received_at`` times a delivery whose document states no creation time (CSV exports); default now."""
+    """``received_at`` times a delivery whose document states no creation time (CSV exports); default now.
+
+    ``points_of_utility`` (a utility's pk) refuses a file with metering points or a community of any other utility:
+    a utility's own users bring only their own data (the portal)."""
     if mapping is None and parsers.detect_format(data).format == "generic":
         mapping = saved_mapping_for(data, utility=utility)
     try:
@@ -132,7 +136,9 @@ def analyse(
     delivery = Delivery.of(filename, parsed.meta, received_at or utc_now())
     analysis = Analysis(filename, parsed, errors, warnings, plans, delivery)
     if not errors and parsed.format != "sdat-e31":
-        errors += _check_metering_points(plans, warnings)
+        errors += _check_metering_points(plans, warnings, points_of_utility)
+    if not errors and parsed.format == "sdat-e31" and points_of_utility is not None:
+        errors += _check_community_of_utility(parsed, points_of_utility)
     if not errors:
         replan(analysis)
     return analysis
@@ -178,10 +184,26 @@ def _series_label(series: Series) -> str:
     return f"{series.metering_point} ({series_label(series.direction, series.channel)})"
 
 
-def _check_metering_points(plans: list[SeriesPlan], warnings: list[Finding]) -> list[Finding]:
+def _check_community_of_utility(parsed: ParsedFile, utility_id: int) -> list[Finding]:
+    """An aggregate is kept under the VNB's community reference: only under one of the utility's own communities."""
+    reference = aggregate_reference(parsed)
+    community = community_for_reference(reference)
+    if community is not None and community.utility_id == utility_id:
+        return []
+    return [Finding("foreign_community", reference or "file", {"reference": reference or "–"})]
+
+
+def _check_metering_points(
+    plans: list[SeriesPlan], warnings: list[Finding], points_of_utility: int | None = None
+) -> list[Finding]:
     ids = {plan.series.metering_point for plan in plans}
-    known = dict(MeteringPoint.objects.filter(mp_id__in=ids).values_list("mp_id", "pk"))
-    errors = [Finding("unknown_metering_point", mp_id, {"metering_point": mp_id}) for mp_id in sorted(ids - set(known))]
+    found = MeteringPoint.objects.filter(mp_id__in=ids).values_list("mp_id", "pk", "utility_id")
+    # Another utility's point is refused without saying whose it is: to the utility it is not there.
+    foreign = sorted(mp_id for mp_id, _pk, utility_id in found if points_of_utility not in (None, utility_id))
+    known = {mp_id: pk for mp_id, pk, _utility_id in found if mp_id not in foreign}
+    errors = [Finding("foreign_metering_point", mp_id, {"metering_point": mp_id}) for mp_id in foreign]
+    unknown = sorted(ids - set(known) - set(foreign))
+    errors += [Finding("unknown_metering_point", mp_id, {"metering_point": mp_id}) for mp_id in unknown]
     memberships = Membership.objects.filter(metering_point_id__in=known.values()).values_list(
         "metering_point_id", "valid_from", "valid_to"
     )

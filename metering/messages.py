@@ -84,6 +84,14 @@ TEXTS = {
     "unknown_metering_point": _(
         "Der Messpunkt %(metering_point)s ist nicht erfasst. Mitarbeitende können ihn anlegen."
     ),
+    "foreign_metering_point": _(
+        "Der Messpunkt %(metering_point)s ist in Ihrem Netzgebiet nicht erfasst; Messdaten anderer Messpunkte "
+        "werden nicht übernommen."
+    ),
+    "foreign_community": _(
+        "Die Gemeinschaft %(reference)s ist in Ihrem Netzgebiet nicht erfasst; Summenzeitreihen anderer "
+        "Gemeinschaften werden nicht übernommen."
+    ),
     "not_in_community": _(
         "Der Messpunkt %(metering_point)s gehört vom %(first)s bis %(last)s zu keiner Gemeinschaft; "
         "die Werte werden gespeichert, aber nicht abgerechnet."

@@ -34,6 +34,11 @@ def series_label(direction: str, channel: str) -> str:
     return f"{directions.get(direction, direction)} {channels.get(channel, channel)}"
 
 
+def labelled(summaries: list[dict]) -> list[dict]:
+    """Series summaries (``SeriesPlan.summary``, as stored on the import) with the series' German name."""
+    return [{**summary, "label": series_label(summary["direction"], summary["channel"])} for summary in summaries]
+
+
 def _import_upload_path(instance: "MeterImport", filename: str) -> str:
     return unguessable_path(f"meter-imports/{instance.created_at:%Y/%m}", filename)
 
@@ -64,6 +69,15 @@ class MeterImport(models.Model):
         UNCHANGED = "unchanged", _("bereits importiert")
         REJECTED = "rejected", _("abgelehnt")
 
+    class RunState(models.TextChoices):
+        """Where applying a staged file stands; a person's page refreshes itself while it waits or runs."""
+
+        NONE = "", _("nicht gestartet")
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("abgeschlossen")
+        FAILED = "failed", _("fehlgeschlagen")
+
     created_at = models.DateTimeField(_("erstellt am"), db_index=True)
     applied_at = models.DateTimeField(_("übernommen am"), null=True, blank=True)
     actor = models.ForeignKey(
@@ -89,6 +103,7 @@ class MeterImport(models.Model):
     size = models.PositiveBigIntegerField(_("Grösse (Bytes)"))
     format = models.CharField(_("Format"), max_length=16, blank=True, choices=MeterFormat.choices)
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices)
+    run_state = models.CharField(_("Übernahme"), max_length=8, choices=RunState.choices, blank=True, default="")
     # When the document was made: SDAT InstanceDocument/Creation, else when the file came (created_at). Per slot
     # the newer document wins, whatever order the files arrive in.
     document_created_at = models.DateTimeField(_("Dokument erstellt am"), null=True, blank=True)

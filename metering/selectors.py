@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from accounts.scoping import scope_to_user
 from metering.daybuckets import SLOTS_PER_DAY, from_bytes, sources_from_bytes
 from metering.models import AggregateDaySeries, DaySeries, MeterImport, PlausibilityNote
 from metering.parsers.base import Quality
 from metering.plausibility_check import note_finding
+from openleg.errors import NotFound
 from openleg.periods import Period, local_date, local_day, local_month
 
 SeriesKey = tuple[int, str, str]  # metering point pk, direction, channel
@@ -211,3 +215,15 @@ def _entry(note: PlausibilityNote) -> PlausibilityEntry:
         note.limit_mwh,
         finding.message,
     )
+
+
+def meter_imports_visible_to(user) -> QuerySet[MeterImport]:
+    """The imports of the user's utility, newest first (the portal's history)."""
+    return scope_to_user(MeterImport.objects.select_related("actor"), user, utility_path="utility")
+
+
+def meter_import_get(*, user, pk: int) -> MeterImport:
+    meter_import = meter_imports_visible_to(user).filter(pk=pk).first()
+    if meter_import is None:
+        raise NotFound(_("Kein Messdaten-Import mit der Nummer %(pk)s, den Sie sehen dürfen.") % {"pk": pk})
+    return meter_import

@@ -164,6 +164,8 @@ def _hash_and_keep(meter_import: MeterImport, data: bytes, filename: str) -> Non
 
 
 def _analyse_staged(meter_import: MeterImport, data: bytes, mapping: GenericMapping | None) -> Analysis:
+    # A utility's own users (the portal) bring data of their own metering points only; staff any utility's.
+    own_points_only = meter_import.utility_id if meter_import.door == Door.PORTAL else None
     return analyse(
         data=data,
         filename=meter_import.filename,
@@ -171,6 +173,7 @@ def _analyse_staged(meter_import: MeterImport, data: bytes, mapping: GenericMapp
         mapping=mapping,
         utility=meter_import.utility,
         received_at=meter_import.created_at,
+        points_of_utility=own_points_only,
     )
 
 
@@ -264,6 +267,32 @@ def _apply_analysis(meter_import: MeterImport, analysis: Analysis) -> ImportOutc
             raise
         return _unchanged(meter_import, previous)
     return ImportOutcome(meter_import.filename, meter_import.status, analysis, meter_import, [], analysis.warnings)
+
+
+def meter_import_queue(*, meter_import: MeterImport) -> bool:
+    """Claim a staged import for applying (a person's "apply"): of two submits, only the first gets True."""
+    startable = (MeterImport.RunState.NONE, MeterImport.RunState.FAILED)  # a crashed run may be tried again
+    claimed = MeterImport.objects.filter(
+        pk=meter_import.pk, status=MeterImport.Status.PREVIEW, run_state__in=startable
+    ).update(run_state=MeterImport.RunState.QUEUED)
+    meter_import.refresh_from_db(fields=["status", "run_state"])
+    return claimed == 1
+
+
+def meter_import_run(*, meter_import_id: int) -> ImportOutcome | None:
+    """Apply a staged import, saying on it that it runs and, should it crash, that it failed (the portal shows
+    it); None when it is not staged any more (applied meanwhile)."""
+    staged = MeterImport.objects.filter(pk=meter_import_id, status=MeterImport.Status.PREVIEW)
+    if not staged.update(run_state=MeterImport.RunState.RUNNING):
+        return None
+    meter_import = MeterImport.objects.get(pk=meter_import_id)
+    try:
+        outcome = meter_import_apply(meter_import=meter_import)
+    except Exception:
+        staged.update(run_state=MeterImport.RunState.FAILED)
+        raise
+    MeterImport.objects.filter(pk=meter_import_id).update(run_state=MeterImport.RunState.DONE)
+    return outcome
 
 
 def _sole_utility(analysis: Analysis) -> int | None:

@@ -10,6 +10,8 @@ from communities import urls as portal_urls
 from communities.models import ParticipantListUpload
 from documents import portal_urls as document_urls
 from documents.models import Document, DocumentKind, SignatureState
+from metering.models import MeterImport
+from openleg.periods import utc_now
 from tests.accounts.factories import UtilityUserFactory
 from tests.billing.conftest import march_community  # noqa: F401  (another utility's community with a run)
 from tests.communities.factories import CommunityFactory
@@ -40,7 +42,23 @@ def foreign(march_community):  # noqa: F811
         filename="liste.csv",
         content=b"Kundennummer\r\n1\r\n",
     )
-    return {"community": march_community, "run": run, "point": point, "document": document, "upload": upload}
+    meter_import = MeterImport.objects.create(
+        created_at=utc_now(),
+        door="portal",
+        utility=march_community.utility,
+        filename="m.xml",
+        sha256="1" * 64,
+        size=1,
+        status="preview",
+    )
+    return {
+        "community": march_community,
+        "run": run,
+        "point": point,
+        "document": document,
+        "meter_import": meter_import,
+        "upload": upload,
+    }
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -55,6 +73,7 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "extension"): "xlsx",
         ("portal", "token"): foreign["upload"].token,
         ("portal_documents", "pk"): foreign["document"].pk,
+        ("portal", "import_pk"): foreign["meter_import"].pk,
     }
     urls = []
     for module in (portal_urls, document_urls):
@@ -75,9 +94,10 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 9
-    assert {url: status for url, status in answers.items() if url != "/utility/" and status != 404} == {}
-    assert answers["/utility/"] == 200
+    assert len(urls) == 13
+    utility_wide = {"/utility/", "/utility/meter-data/"}  # pages of the user's own utility: no foreign id in them
+    assert {url: status for url, status in answers.items() if url not in utility_wide and status != 404} == {}
+    assert {url: answers[url] for url in utility_wide} == {url: 200 for url in utility_wide}
     page = client.get("/utility/").content.decode()
     assert foreign["community"].name not in page
 
