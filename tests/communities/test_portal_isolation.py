@@ -33,7 +33,15 @@ def foreign(march_community):  # noqa: F811
     )
     document.file.save("vereinbarung.pdf", ContentFile(b"%PDF-"), save=False)
     document.save()
-    return {"community": march_community, "run": run, "point": point, "document": document}
+    membership = point.memberships.get()
+    return {
+        "community": march_community,
+        "run": run,
+        "point": point,
+        "document": document,
+        "membership": membership,
+        "participant": membership.participant,
+    }
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -47,6 +55,9 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "month"): "03",
         ("portal", "extension"): "xlsx",
         ("portal_documents", "pk"): foreign["document"].pk,
+        ("portal", "participant_pk"): foreign["participant"].pk,
+        ("portal", "membership_pk"): foreign["membership"].pk,
+        ("portal", "document_pk"): foreign["document"].pk,
     }
     urls = []
     for module in (portal_urls, document_urls):
@@ -67,8 +78,9 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 5
-    assert {url: status for url, status in answers.items() if url != "/utility/" and status != 404} == {}
+    assert len(urls) == 5 + 14  # + formation
+    own_pages = ("/utility/", "/utility/communities/new/")  # no id: the user's own dashboard and a new community
+    assert {url: status for url, status in answers.items() if url not in own_pages and status != 404} == {}
     assert answers["/utility/"] == 200
     page = client.get("/utility/").content.decode()
     assert foreign["community"].name not in page
@@ -78,3 +90,15 @@ def test_an_anonymous_visitor_is_sent_to_the_login_from_every_portal_url(client,
     for url in walked_urls(foreign):
         response = client.get(url)
         assert (response.status_code, response.url.split("?")[0]) == (302, "/accounts/login/"), url
+
+
+def test_another_utilitys_ids_are_not_found_on_post_either(client, foreign):
+    # Formation's pages take POSTs: the foreign community, participant, membership or document is a 404 before any
+    # form is read. (The one page without an id, a new community, is always the user's own utility.)
+    own = CommunityFactory()
+    client.force_login(UtilityUserFactory(utility=own.utility, portal_role="approver"))
+    urls = [url for url in walked_urls(foreign) if url != "/utility/" and "/communities/new/" not in url]
+
+    answers = {url: client.post(url, {"to_status": "abandoned", "note": "x"}).status_code for url in urls}
+
+    assert {url: status for url, status in answers.items() if status != 404} == {}
