@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Community, MeteringPoint, Participant
+from communities.models import Community, MeteringPoint, Participant, Tariff
 
 _DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,6 +50,24 @@ class CommunityForm(_DatesAsPickers, forms.ModelForm):
             "country",
         ]
 
+    groups = [
+        (_("Gemeinschaft"), ["name", "municipality", "grid_level", "reduction_percent", "vnb_reference"]),
+        (_("Gründung"), ["start_date", "registered_on", "notice_months", "representative"]),
+        (
+            _("Rechnungen, Zahlungen und Versand"),
+            [
+                "vat_number",
+                "iban",
+                "account_iban",
+                "credit_handling",
+                "reminder_fee_chf",
+                "email_sender_name",
+                "reply_to_email",
+            ],
+        ),
+        (_("Adresse"), ["street", "house_number", "postcode", "town", "country"]),
+    ]
+
     def __init__(self, *args, utility, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.utility = utility
@@ -58,6 +76,10 @@ class CommunityForm(_DatesAsPickers, forms.ModelForm):
             del self.fields["representative"]  # nobody takes part yet
         else:
             self.fields["representative"].queryset = self.instance.participants.filter(member_to__isnull=True)
+
+    def grouped(self) -> list[tuple[str, list]]:
+        """The fields in the admin's groups, for one fieldset each."""
+        return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.groups]
 
 
 class ParticipantForm(_DatesAsPickers, forms.ModelForm):
@@ -116,8 +138,9 @@ class PointJoinForm(_DatesAsPickers, MeteringPointForm):
 
     valid_from = forms.DateField(label=_("in der Gemeinschaft ab"))
 
-    def __init__(self, *args, utility, known_points, **kwargs):
-        super().__init__(*args, utility=utility, **kwargs)
+    def __init__(self, *args, community, known_points, **kwargs):
+        super().__init__(*args, utility=community.utility, **kwargs)
+        self.fields["municipality"].initial = community.municipality_id  # the same municipality is a rule
         self.known_points = known_points
         self.existing = None
         self.fields["connection_capacity_kw"].required = False
@@ -146,6 +169,25 @@ class PointJoinForm(_DatesAsPickers, MeteringPointForm):
 
     def point_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in MeteringPointForm.Meta.fields}
+
+
+class TariffForm(_DatesAsPickers, forms.ModelForm):
+    """A new tariff version's internal prices; an open predecessor ends the day before (``tariff_create``)."""
+
+    class Meta:
+        model = Tariff
+        fields = ["valid_from", "consumer_price_rp_kwh", "producer_price_rp_kwh"]
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["valid_from"].initial = community.start_date
+
+    def validate_unique(self):
+        pass  # the version number is the service's to give
+
+    def _post_clean(self):
+        pass  # tariff_create checks the new version against the others after ending the open one
 
 
 class MembershipEndForm(_DatesAsPickers, forms.Form):

@@ -29,7 +29,7 @@ urlpatterns += [
 
 # Formation (issue 13, point 3): create a community, its participants, points and memberships, the workflow and
 # its documents.
-from communities.portal import community_edit, formation, formation_documents, participants  # noqa: E402
+from communities.portal import community_edit, formation, formation_documents, participants, tariffs  # noqa: E402
 
 urlpatterns += [
     path("communities/new/", community_edit.community_new, name="community-new"),
@@ -56,6 +56,7 @@ urlpatterns += [
         participants.membership_end,
         name="membership-end",
     ),
+    path("communities/<int:pk>/tariffs/new/", tariffs.tariff_new, name="tariff-new"),
     path("communities/<int:pk>/formation/", formation.formation_page, name="formation"),
     path("communities/<int:pk>/formation/move/", formation.formation_move_view, name="formation-move"),
     path(

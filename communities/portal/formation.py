@@ -33,6 +33,7 @@ def formation_page(request, pk: int):
         "nav_community": community,
         "eligibility": eligibility_check(community=community),
         "moves": [CommunityStatus(target) for target in formation_targets(community.status)],
+        "tariffs": community.tariffs.order_by("valid_from"),
         "steps": community.formation_steps.select_related("actor").order_by("-at", "-pk"),
         "documents": latest_documents(community=community),
         "deepsign": deepsign_configured(),

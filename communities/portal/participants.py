@@ -109,7 +109,7 @@ def point_new(request, pk: int, participant_pk: int):
     participant = found(selectors.community_participant, user=request.user, community=community, pk=participant_pk)
     form = PointJoinForm(
         request.POST or None,
-        utility=request.user.utility,
+        community=community,
         known_points=selectors.metering_points_visible_to(request.user),
     )
     if request.method == "POST" and form.is_valid():

@@ -8,8 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from communities.models import AuditEntry, Community, Door, FormationStep, Membership, MeteringPoint, Participant
-from communities.services import tariff_create
+from communities.models import AuditEntry, Community, FormationStep, Membership, MeteringPoint, Participant
 from documents.models import Document
 from openleg.periods import local_today
 from tests.accounts.factories import UtilityUserFactory
@@ -18,6 +17,7 @@ from tests.communities.factories import (
     MembershipFactory,
     MeteringPointFactory,
     ParticipantFactory,
+    TariffFactory,
 )
 from tests.pipeline.factories import MunicipalityFactory
 
@@ -354,6 +354,41 @@ def test_a_participant_leaves_with_every_open_point(desk_client, desk, community
     assert f"{anna.display_name} tritt per 30.09.2026 aus." in messages_of(desk_client.get(response.url))
 
 
+def test_a_new_tariff_version_ends_the_open_one_with_door_portal(desk_client, desk, community):
+    first = TariffFactory(community=community, version=1, valid_from=date(2026, 1, 1))
+
+    response = desk_client.post(
+        reverse("portal:tariff-new", args=[community.pk]),
+        {"valid_from": "2026-07-01", "consumer_price_rp_kwh": "21.5", "producer_price_rp_kwh": "11"},
+    )
+
+    assert response.url == reverse("portal:formation", args=[community.pk])
+    first.refresh_from_db()
+    second = community.tariffs.get(version=2)
+    assert (first.valid_to, second.valid_from, second.consumer_price_rp_kwh) == (
+        date(2026, 6, 30),
+        date(2026, 7, 1),
+        Decimal("21.5000"),
+    )
+    assert [(row[0], row[1], row[2], row[3]) for row in audit_rows()] == [
+        (desk, "portal", "update", "communities.Tariff"),
+        (desk, "portal", "create", "communities.Tariff"),
+    ]
+
+
+def test_a_tariff_starting_inside_a_used_version_is_refused_at_the_field(desk_client, community):
+    TariffFactory(community=community, version=1, valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+
+    response = desk_client.post(
+        reverse("portal:tariff-new", args=[community.pk]),
+        {"valid_from": "2026-07-01", "consumer_price_rp_kwh": "21.5", "producer_price_rp_kwh": "11"},
+    )
+
+    assert response.context["form"].errors["valid_from"] == [
+        "Der Tarif überschneidet sich mit Version 1 (gültig ab 01.01.2026). Beenden Sie zuerst die bisherige Version."
+    ]
+
+
 # --- formation workflow ----------------------------------------------------------------------------------------------
 
 
@@ -427,6 +462,7 @@ def write_urls(community, participant, membership) -> list[str]:
         reverse("portal:membership-end", args=[community.pk, membership.pk]),
         reverse("portal:formation-move", args=[community.pk]),
         reverse("portal:formation-documents", args=[community.pk]),
+        reverse("portal:tariff-new", args=[community.pk]),
     ]
 
 
@@ -481,7 +517,8 @@ def test_the_formation_pages_take_a_fixed_number_of_queries(desk_client, communi
     participant = community.participants.first()
     membership = participant.memberships.get()
     pages = {
-        reverse("portal:formation", args=[community.pk]): 8,
+        reverse("portal:formation", args=[community.pk]): 9,
+        reverse("portal:tariff-new", args=[community.pk]): 4,
         reverse("portal:participants", args=[community.pk]): 6,
         reverse("portal:participant", args=[community.pk, participant.pk]): 6,
         reverse("portal:participant-point-new", args=[community.pk, participant.pk]): 7,
@@ -540,15 +577,12 @@ def test_a_fresh_community_goes_from_draft_to_active_through_the_portal(
 
     assert move("participants_complete") == ["Status: Teilnehmende vollständig."]
     assert move("eligible") == ["Status: Voraussetzungen erfüllt."]
-    # The portal has no tariff form yet: the internal prices come from the admin, as before.
-    tariff_create(
-        community=leg,
-        valid_from=date(2026, 11, 1),
-        consumer_price_rp_kwh=Decimal("20"),
-        producer_price_rp_kwh=Decimal("12"),
-        actor=None,
-        door=Door.ADMIN,
+    tariff = portal.post(
+        reverse("portal:tariff-new", args=[leg.pk]),
+        {"valid_from": "2026-11-01", "consumer_price_rp_kwh": "20", "producer_price_rp_kwh": "12"},
+        follow=True,
     )
+    assert messages_of(tariff) == ["Tarif Version 1 gilt ab 01.11.2026."]
     with django_capture_on_commit_callbacks(execute=True):
         generated = portal.post(reverse("portal:formation-documents", args=[leg.pk]))
     assert messages_of(portal.get(generated.url)) == [
@@ -589,9 +623,7 @@ def test_a_fresh_community_goes_from_draft_to_active_through_the_portal(
         ("registered", "portal", desk.pk),
         ("active", "portal", desk.pk),
     ]
-    assert set(
-        AuditEntry.objects.filter(community=leg).exclude(model="communities.Tariff").values_list("door", flat=True)
-    ) == {"portal"}
+    assert set(AuditEntry.objects.filter(community=leg).values_list("door", flat=True)) == {"portal"}
 
 
 def _upload(content: bytes):
