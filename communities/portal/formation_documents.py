@@ -10,7 +10,7 @@ from accounts.portal_roles import PortalAction, portal_action_required
 from communities.models import Door
 from communities.portal.lookups import community_for, found, not_a_post
 from documents.forms import PaperSignatureForm
-from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record, paper_signature_recordable
+from documents.paper_signatures import paper_signature_recordable
 from documents.selectors import community_document, signature_request_of
 from documents.services import KIND_GROUPS, documents_generate_later
 from documents.signers import signers_for
@@ -81,24 +81,11 @@ def document_paper_signature(request, pk: int, document_pk: int):
     community = community_for(request, pk)
     document = found(community_document, user=request.user, community=community, pk=document_pk)
     form = PaperSignatureForm(request.POST, request.FILES) if request.method == "POST" else PaperSignatureForm()
-    if form.is_bound and form.is_valid():
-        try:
-            paper_signature_record(
-                document=document,
-                # One byte more than allowed is enough for the service to refuse a file that is too large.
-                scan=form.cleaned_data["scan"].read(MAX_SCAN_BYTES + 1),
-                signed_on=form.cleaned_data["signed_on"],
-                note=form.cleaned_data["note"],
-                actor=request.user,
-                door=Door.PORTAL,
-            )
-        except SignatureRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(
-                request, _("«%(document)s» ist als auf Papier unterzeichnet erfasst.") % {"document": document.title}
-            )
-            return _back(community)
+    if form.is_bound and form.is_valid() and form.record(document=document, actor=request.user, door=Door.PORTAL):
+        messages.success(
+            request, _("«%(document)s» ist als auf Papier unterzeichnet erfasst.") % {"document": document.title}
+        )
+        return _back(community)
     context = {
         "community": community,
         "nav_community": community,
