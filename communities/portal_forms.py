@@ -133,6 +133,13 @@ class MeteringPointForm(forms.ModelForm):
         self.fields["municipality"].queryset = utility.municipalities.order_by("name")
 
 
+class MeteringPointEditForm(MeteringPointForm):
+    """A point's technical data; its id stays as the grid knows it."""
+
+    class Meta(MeteringPointForm.Meta):
+        fields = [name for name in MeteringPointForm.Meta.fields if name != "mp_id"]
+
+
 class PointJoinForm(_DatesAsPickers, MeteringPointForm):
     """A metering point put into the community from a day: an existing point of the grid by its id, or a new one."""
 

@@ -51,6 +51,7 @@ urlpatterns += [
         participants.point_new,
         name="participant-point-new",
     ),
+    path("communities/<int:pk>/points/<int:point_pk>/edit/", participants.point_edit, name="point-edit"),
     path(
         "communities/<int:pk>/memberships/<int:membership_pk>/end/",
         participants.membership_end,

@@ -5,6 +5,7 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from communities.models import Door
 from communities.portal.lookups import check_may_edit, community_for, found, not_a_post
 from communities.portal_forms import (
     MembershipEndForm,
+    MeteringPointEditForm,
     ParticipantForm,
     ParticipantLeaveForm,
     PointJoinForm,
@@ -168,3 +170,29 @@ def membership_end(request, pk: int, membership_pk: int):
         "form": form,
     }
     return render(request, "portal/participant_membership_end.html", context)
+
+
+@portal_action_required(PortalAction.EDIT_FORMATION)
+def point_edit(request, pk: int, point_pk: int):
+    """A member point's technical data (``metering_point_update``); back to the participant it was opened from."""
+    community = community_for(request, pk)
+    point = selectors.community_metering_point(user=request.user, community=community, pk=point_pk)
+    if point is None:
+        raise Http404(_("Kein Messpunkt mit der Nummer %(pk)s in dieser Gemeinschaft.") % {"pk": point_pk})
+    form = MeteringPointEditForm(request.POST or None, instance=copy.copy(point), utility=request.user.utility)
+    back = request.GET.get("participant", "")
+    back = back if back.isdigit() else ""  # only ever a link back to a participant page
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.metering_point_update(
+                metering_point=form.instance, actor=request.user, door=Door.PORTAL, **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_validation_error(form, error)
+        else:
+            messages.success(request, _("Die Angaben des Messpunkts %(mp)s sind gespeichert.") % {"mp": point})
+            if back:
+                return redirect("portal:participant", community.pk, int(back))
+            return redirect("portal:participants", community.pk)
+    context = {"community": community, "nav_community": community, "point": point, "form": form, "back": back}
+    return render(request, "portal/participant_point_edit.html", context)

@@ -325,6 +325,38 @@ def test_ending_a_membership_twice_writes_one_update(desk_client, desk, communit
     ]
 
 
+def test_editing_a_member_point_writes_an_update_and_goes_back_to_the_participant(desk_client, desk, community):
+    membership = MembershipFactory(participant__community=community)
+    point = membership.metering_point
+    url = reverse("portal:point-edit", args=[community.pk, point.pk]) + f"?participant={membership.participant_id}"
+    data = {"connection_capacity_kw": "40", "installed_capacity_kwp": "12.5", "transformer_circuit": "TS-1"}
+    data |= {"grid_level": "7", "has_smart_meter": "on", "site": "Scheune", "municipality": ""}
+
+    response = desk_client.post(url, data)
+
+    assert response.url == reverse("portal:participant", args=[community.pk, membership.participant_id])
+    assert audit_rows() == [
+        (
+            desk,
+            "portal",
+            "update",
+            "communities.MeteringPoint",
+            {
+                "connection_capacity_kw": ["25.000", "40.000"],
+                "installed_capacity_kwp": ["0.000", "12.500"],
+                "site": ["", "Scheune"],
+            },
+        )
+    ]
+
+
+def test_a_point_that_is_not_a_member_is_not_found(desk_client, community):
+    elsewhere = MembershipFactory(participant__community=CommunityFactory(utility=community.utility))
+    url = reverse("portal:point-edit", args=[community.pk, elsewhere.metering_point.pk])
+
+    assert (desk_client.get(url).status_code, desk_client.post(url, {}).status_code) == (404, 404)
+
+
 def test_an_end_before_the_start_is_refused_at_the_field(desk_client, community):
     membership = MembershipFactory(participant__community=community, valid_from=date(2026, 3, 1))
 
@@ -463,6 +495,7 @@ def write_urls(community, participant, membership) -> list[str]:
         reverse("portal:formation-move", args=[community.pk]),
         reverse("portal:formation-documents", args=[community.pk]),
         reverse("portal:tariff-new", args=[community.pk]),
+        reverse("portal:point-edit", args=[community.pk, membership.metering_point_id]),
     ]
 
 
@@ -523,6 +556,7 @@ def test_the_formation_pages_take_a_fixed_number_of_queries(desk_client, communi
         reverse("portal:participant", args=[community.pk, participant.pk]): 6,
         reverse("portal:participant-point-new", args=[community.pk, participant.pk]): 7,
         reverse("portal:membership-end", args=[community.pk, membership.pk]): 5,
+        reverse("portal:point-edit", args=[community.pk, membership.metering_point_id]): 6,
         reverse("portal:community-edit", args=[community.pk]): 6,
     }
     for url, queries in pages.items():

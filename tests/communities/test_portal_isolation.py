@@ -78,7 +78,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 5 + 15  # + formation
+    assert len(urls) == 5 + 16  # + formation
     own_pages = ("/utility/", "/utility/communities/new/")  # no id: the user's own dashboard and a new community
     assert {url: status for url, status in answers.items() if url not in own_pages and status != 404} == {}
     assert answers["/utility/"] == 200
