@@ -101,3 +101,24 @@ def latest_documents(*, community: Community) -> list:
     """The newest version of each document, the agreement first."""
     latest = latest_document_versions(community=community).values()
     return sorted(latest, key=lambda d: (d.kind != "agreement", d.kind, d.title))
+
+
+def community_participant(*, user, community: Community, pk: int) -> Participant:
+    """A participant of ``community`` the user may see, with its memberships; NotFound otherwise."""
+    participant = participants_of(user=user, community=community).filter(pk=pk).first()
+    if participant is None:
+        raise NotFound(_("Keine teilnehmende Person mit der Nummer %(pk)s in dieser Gemeinschaft.") % {"pk": pk})
+    return participant
+
+
+def community_membership(*, user, community: Community, pk: int) -> Membership:
+    """A metering point assignment of ``community`` the user may see; NotFound otherwise."""
+    membership = (
+        scope_to_user(Membership.objects.all(), user, utility_path="participant__community__utility")
+        .filter(pk=pk, participant__community=community)
+        .select_related("metering_point", "participant__community")
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_("Keine Zuordnung mit der Nummer %(pk)s in dieser Gemeinschaft.") % {"pk": pk})
+    return membership

@@ -167,3 +167,42 @@ def tariff_create(
         for fee in fees:
             audited_save(instance=TariffFee(tariff=tariff, **fee), actor=actor, door=door)
     return tariff
+
+
+def community_create(*, actor, door: Door | str, **fields: Any) -> Community:
+    """A new community; it starts as a draft and moves on only through the formation workflow."""
+    return audited_save(instance=Community(**fields), actor=actor, door=door)
+
+
+def community_update(*, community: Community, actor, door: Door | str, **changes: Any) -> Community:
+    changes.pop("status", None)  # the status moves through formation_move, never by editing
+    for name, value in changes.items():
+        setattr(community, name, value)
+    return audited_save(instance=community, actor=actor, door=door)
+
+
+def participant_update(*, participant: Participant, actor, door: Door | str, **changes: Any) -> Participant:
+    for name, value in changes.items():
+        setattr(participant, name, value)
+    return audited_save(instance=participant, actor=actor, door=door)
+
+
+def participant_point_add(
+    *,
+    participant: Participant,
+    valid_from: date,
+    actor,
+    door: Door | str,
+    metering_point: MeteringPoint | None = None,
+    **point_fields: Any,
+) -> Membership:
+    """Put a metering point into the participant's community from ``valid_from``: the given point, or a new one
+    made from ``point_fields`` in the community's grid. Both or nothing."""
+    with transaction.atomic():
+        if metering_point is None:
+            metering_point = metering_point_create(
+                actor=actor, door=door, utility_id=participant.community.utility_id, **point_fields
+            )
+        return membership_start(
+            metering_point=metering_point, participant=participant, valid_from=valid_from, actor=actor, door=door
+        )

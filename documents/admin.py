@@ -19,11 +19,10 @@ from communities.models import Community, Door
 from documents import admin_outbox  # noqa: F401  (registers the outbox and its pages)
 from documents.forms import PaperSignatureForm
 from documents.models import Document, PaperSignature, SignatureRequest, SignatureRequestState
-from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record, paper_signature_recordable
+from documents.paper_signatures import paper_signature_recordable
 from documents.services import KIND_GROUPS, documents_generate_later
 from documents.signers import signers_for
 from documents.signing import (
-    SignatureRefused,
     signature_request_send,
     signature_status_refresh,
     signature_withdraw,
@@ -144,26 +143,13 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         document = get_object_or_404(Document.objects.select_related("community"), pk=object_id)
         form = PaperSignatureForm(request.POST, request.FILES) if request.method == "POST" else PaperSignatureForm()
-        if form.is_bound and form.is_valid():
-            try:
-                paper_signature_record(
-                    document=document,
-                    # One byte more than allowed is enough for the service to refuse a file that is too large.
-                    scan=form.cleaned_data["scan"].read(MAX_SCAN_BYTES + 1),
-                    signed_on=form.cleaned_data["signed_on"],
-                    note=form.cleaned_data["note"],
-                    actor=request.user,
-                    door=Door.ADMIN,
-                )
-            except SignatureRefused as refused:
-                form.add_error(None, refused.message)
-            else:
-                self.message_user(
-                    request,
-                    _("«%(document)s» ist als auf Papier unterzeichnet erfasst.") % {"document": document},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:documents_document_change", document.pk)
+        if form.is_bound and form.is_valid() and form.record(document=document, actor=request.user, door=Door.ADMIN):
+            self.message_user(
+                request,
+                _("«%(document)s» ist als auf Papier unterzeichnet erfasst.") % {"document": document},
+                messages.SUCCESS,
+            )
+            return redirect("admin:documents_document_change", document.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": Document._meta,

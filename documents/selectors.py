@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_to_user
-from documents.models import Document
+from documents.models import Document, SignatureRequest
 from openleg.errors import NotFound
 
 
@@ -12,3 +12,21 @@ def document_visible_to(*, user, pk: int) -> Document:
     if document is None:
         raise NotFound(_("Kein Dokument mit der Nummer %(pk)s, das Sie sehen dürfen.") % {"pk": pk})
     return document
+
+
+def community_document(*, user, community, pk: int) -> Document:
+    """A document of ``community`` the user may see, with its signature request if any; NotFound otherwise."""
+    document = (
+        scope_to_user(Document.objects.all(), user, utility_path="community__utility")
+        .filter(pk=pk, community=community)
+        .select_related("community__representative", "participant")
+        .first()
+    )
+    if document is None:
+        raise NotFound(_("Kein Dokument mit der Nummer %(pk)s in dieser Gemeinschaft.") % {"pk": pk})
+    return document
+
+
+def signature_request_of(*, document: Document) -> SignatureRequest | None:
+    """The document's DeepSign request, or None when it was never sent."""
+    return SignatureRequest.objects.filter(document=document).select_related("document__community").first()

@@ -51,6 +51,7 @@ def foreign(march_community):  # noqa: F811
         size=1,
         status="preview",
     )
+    membership = point.memberships.get()
     return {
         "community": march_community,
         "run": run,
@@ -58,7 +59,13 @@ def foreign(march_community):  # noqa: F811
         "document": document,
         "meter_import": meter_import,
         "upload": upload,
+        "membership": membership,
+        "participant": membership.participant,
     }
+
+
+# Pages of the user's own utility, with no id in them: the dashboard, meter data, a new community.
+OWN_PAGES = {"/utility/", "/utility/meter-data/", "/utility/communities/new/"}
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -74,6 +81,9 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "token"): foreign["upload"].token,
         ("portal_documents", "pk"): foreign["document"].pk,
         ("portal", "import_pk"): foreign["meter_import"].pk,
+        ("portal", "participant_pk"): foreign["participant"].pk,
+        ("portal", "membership_pk"): foreign["membership"].pk,
+        ("portal", "document_pk"): foreign["document"].pk,
     }
     urls = []
     for module in (portal_urls, document_urls):
@@ -94,10 +104,9 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 13
-    utility_wide = {"/utility/", "/utility/meter-data/"}  # pages of the user's own utility: no foreign id in them
-    assert {url: status for url, status in answers.items() if url not in utility_wide and status != 404} == {}
-    assert {url: answers[url] for url in utility_wide} == {url: 200 for url in utility_wide}
+    assert len(urls) == 29
+    assert {url: status for url, status in answers.items() if url not in OWN_PAGES and status != 404} == {}
+    assert {url: answers[url] for url in OWN_PAGES} == {url: 200 for url in OWN_PAGES}
     page = client.get("/utility/").content.decode()
     assert foreign["community"].name not in page
 
@@ -106,3 +115,15 @@ def test_an_anonymous_visitor_is_sent_to_the_login_from_every_portal_url(client,
     for url in walked_urls(foreign):
         response = client.get(url)
         assert (response.status_code, response.url.split("?")[0]) == (302, "/accounts/login/"), url
+
+
+def test_another_utilitys_ids_are_not_found_on_post_either(client, foreign):
+    # Formation's pages take POSTs: the foreign community, participant, membership or document is a 404 before any
+    # form is read. (The pages without an id are always the user's own utility's.)
+    own = CommunityFactory()
+    client.force_login(UtilityUserFactory(utility=own.utility, portal_role="approver"))
+    urls = [url for url in walked_urls(foreign) if url not in OWN_PAGES]
+
+    answers = {url: client.post(url, {"to_status": "abandoned", "note": "x"}).status_code for url in urls}
+
+    assert {url: status for url, status in answers.items() if status != 404} == {}
