@@ -26,16 +26,23 @@ from billing.admin_receivables import PaymentStateFilter, ReceivablesAdminMixin,
 from billing.admin_start import RunStartViews
 from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
 from billing.models import (
-    MONTHLY_KINDS,
     AllocationKey,
     AllocationSetting,
     BillingRun,
     Invoice,
-    InvoiceKind,
     InvoiceLine,
     RunStatus,
 )
-from billing.run_page import approval_context, cancel_context, method_label, run_page_context, run_period
+from billing.run_page import (
+    approval_context,
+    approved_message,
+    cancel_context,
+    cancelled_message,
+    computed_message,
+    method_label,
+    run_page_context,
+    run_period,
+)
 from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
 from communities.admin import AuditedAdminMixin
 from communities.models import Participant
@@ -181,13 +188,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                issued = Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS).count()
-                self.message_user(
-                    request,
-                    _("Der Lauf %(run)s ist freigegeben; %(count)s Rechnungen und Gutschriften wurden ausgestellt.")
-                    % {"run": run, "count": issued},
-                    messages.SUCCESS,
-                )
+                self.message_user(request, approved_message(run), messages.SUCCESS)
                 return self._page(run)
         context = {
             **self._context(request, run, _("Freigeben und verrechnen: %(run)s") % {"run": run}),
@@ -209,13 +210,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                notes = Invoice.objects.filter(run=run, kind=InvoiceKind.CREDIT_NOTE).count()
-                self.message_user(
-                    request,
-                    _("Der Lauf %(run)s ist storniert; %(count)s Stornobelege wurden ausgestellt.")
-                    % {"run": run, "count": notes},
-                    messages.SUCCESS,
-                )
+                self.message_user(request, cancelled_message(run), messages.SUCCESS)
                 return self._page(run)
         context = {
             **self._context(request, run, _("Stornieren: %(run)s") % {"run": run}),
@@ -237,15 +232,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(
-                request,
-                _(
-                    "Der Lauf %(run)s wurde neu berechnet: %(blocking)s blockierende Probleme, "
-                    "%(deviations)s Abweichungen."
-                )
-                % {"run": run, "blocking": run.blocking_issues, "deviations": run.deviations},
-                messages.SUCCESS,
-            )
+            self.message_user(request, computed_message(run), messages.SUCCESS)
         return self._page(run)
 
 

@@ -22,6 +22,7 @@ from billing.models import (
     AllocationMethod,
     BillingRun,
     Invoice,
+    InvoiceKind,
     RunDay,
     RunStatus,
     StatementLine,
@@ -145,9 +146,12 @@ def _month_chart(run: BillingRun) -> str:
     )
 
 
-def _statement_lines(run: BillingRun) -> dict[int, list[dict]]:
-    lines = defaultdict(list)
+def _statement_lines(run: BillingRun) -> tuple[dict[int, list[dict]], dict[int, Decimal]]:
+    """Per participant its lines as shown, and the total of the lines its invoice charges."""
+    lines, totals = defaultdict(list), defaultdict(Decimal)
     for line in StatementLine.objects.filter(run=run).order_by("participant", "position"):
+        if line.kind in INVOICED_KINDS and line.amount_chf is not None:
+            totals[line.participant_id] += line.amount_chf
         lines[line.participant_id].append(
             {
                 "label": line.label,
@@ -158,11 +162,11 @@ def _statement_lines(run: BillingRun) -> dict[int, list[dict]]:
                 "charged": line.kind in INVOICED_KINDS,
             }
         )
-    return lines
+    return lines, totals
 
 
 def _reconciliation(run: BillingRun) -> list[dict]:
-    lines = _statement_lines(run)
+    lines, totals = _statement_lines(run)
     return [
         {
             "participant": row["participant"],
@@ -174,6 +178,7 @@ def _reconciliation(run: BillingRun) -> list[dict]:
             "delivered": _kwh(row["delivered"]),
             "vnb_delivered": _kwh(row["vnb_delivered"]),
             "lines": lines.get(row["participant"].pk, []),
+            "total": _chf(totals[row["participant"].pk]) if row["participant"].pk in lines else "–",
         }
         for row in participant_reconciliation(run)
     ]
@@ -232,3 +237,47 @@ def cancel_context(run: BillingRun) -> dict:
             .order_by("number")
         )
     return {"to_credit": to_credit, "credit_total": _chf(sum((invoice.total_chf for invoice in to_credit), Decimal(0)))}
+
+
+def community_runs(community) -> list[dict]:
+    """The community's runs, newest month first (a cancelled run after the month's live one), with the figures a
+    list shows: kWh consumed and shared, the balance in CHF (one query)."""
+    runs = (
+        BillingRun.objects.filter(community=community).select_related("approved_by").order_by("-year", "-month", "-pk")
+    )
+    rows = []
+    for run in runs:
+        wh = run.totals.get("wh", {})
+        chf = run.totals.get("chf", {})
+        rows.append(
+            {
+                "run": run,
+                "month": date(run.year, run.month, 1),
+                "consumption": _kwh(wh.get("consumption")),
+                "leg": _kwh(wh.get("leg")),
+                "balance": _chf(sum((Decimal(amount) for amount in chf.values()), Decimal(0))) if chf else "–",
+            }
+        )
+    return rows
+
+
+def approved_message(run: BillingRun) -> str:
+    issued = Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS).count()
+    return _("Der Lauf %(run)s ist freigegeben; %(count)s Rechnungen und Gutschriften wurden ausgestellt.") % {
+        "run": run,
+        "count": issued,
+    }
+
+
+def cancelled_message(run: BillingRun) -> str:
+    notes = Invoice.objects.filter(run=run, kind=InvoiceKind.CREDIT_NOTE).count()
+    return _("Der Lauf %(run)s ist storniert; %(count)s Stornobelege wurden ausgestellt.") % {
+        "run": run,
+        "count": notes,
+    }
+
+
+def computed_message(run: BillingRun) -> str:
+    return _(
+        "Der Lauf %(run)s wurde neu berechnet: %(blocking)s blockierende Probleme, %(deviations)s Abweichungen."
+    ) % {"run": run, "blocking": run.blocking_issues, "deviations": run.deviations}

@@ -48,3 +48,24 @@ urlpatterns += [
         name="participant-list-apply",
     ),
 ]
+
+# Billing (issue 13, point 5): a community's runs, a run's page, compute, approve, cancel, the invoice PDFs.
+from billing import portal_views as billing_views  # noqa: E402
+
+urlpatterns += [
+    path("communities/<int:pk>/billing/", billing_views.billing_overview, name="billing"),
+    path("communities/<int:pk>/billing/compute/", billing_views.billing_compute, name="billing-compute"),
+    path("communities/<int:pk>/billing/<int:run_pk>/", billing_views.billing_run, name="billing-run"),
+    path("communities/<int:pk>/billing/<int:run_pk>/approve/", billing_views.billing_approve, name="billing-approve"),
+    path("communities/<int:pk>/billing/<int:run_pk>/cancel/", billing_views.billing_cancel, name="billing-cancel"),
+    path(
+        "communities/<int:pk>/billing/<int:run_pk>/invoices/<int:invoice_pk>.pdf",
+        billing_views.billing_invoice_pdf,
+        name="billing-invoice-pdf",
+    ),
+    path(
+        "communities/<int:pk>/billing/<int:run_pk>/invoices.zip",
+        billing_views.billing_invoices_zip,
+        name="billing-invoices-zip",
+    ),
+]
