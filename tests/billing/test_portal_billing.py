@@ -467,3 +467,11 @@ def test_the_pages_need_the_same_queries_for_3_and_30_participants(client, djang
     assert counts == [[22, 17, 6, 22, 7]] * 2
     with django_assert_num_queries(22):
         client.get(url("run", draft))
+
+
+def test_the_dashboards_to_do_leads_to_the_run_waiting_for_approval(client, run):
+    login(client, run.community, "viewer")
+
+    page = text(client.get(reverse("portal:home")))
+
+    assert re.search(rf'<a href="{url("run", run)}">Die Abrechnung [^<]+ wartet auf Freigabe.</a>', page)

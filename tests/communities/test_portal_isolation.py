@@ -5,7 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
 
-from billing.services import billing_run_start
+from billing.services import billing_run_approve, billing_run_start
 from communities import urls as portal_urls
 from communities.models import ParticipantListUpload
 from documents import portal_urls as document_urls
@@ -40,7 +40,18 @@ def foreign(march_community):  # noqa: F811
         filename="liste.csv",
         content=b"Kundennummer\r\n1\r\n",
     )
-    return {"community": march_community, "run": run, "point": point, "document": document, "upload": upload}
+    march_community.iban = "CH93 0076 2011 6238 5295 7"  # billing: an issued run, so that it has invoices
+    march_community.save()
+    billing_run_approve(run=run, actor=None)
+    invoice = run.invoices.order_by("number").first()
+    return {
+        "community": march_community,
+        "run": run,
+        "point": point,
+        "document": document,
+        "upload": upload,
+        "invoice": invoice,
+    }
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -55,6 +66,7 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "extension"): "xlsx",
         ("portal", "token"): foreign["upload"].token,
         ("portal_documents", "pk"): foreign["document"].pk,
+        ("portal", "invoice_pk"): foreign["invoice"].pk,
     }
     urls = []
     for module in (portal_urls, document_urls):
@@ -75,7 +87,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 9
+    assert len(urls) == 16
     assert {url: status for url, status in answers.items() if url != "/utility/" and status != 404} == {}
     assert answers["/utility/"] == 200
     page = client.get("/utility/").content.decode()
