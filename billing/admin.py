@@ -33,6 +33,7 @@ from billing.models import (
     InvoiceLine,
     RunStatus,
 )
+from billing.run_confirm import run_approve_confirmed, run_cancel_confirmed
 from billing.run_page import (
     approval_context,
     approved_message,
@@ -43,7 +44,7 @@ from billing.run_page import (
     run_page_context,
     run_period,
 )
-from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
+from billing.services import billing_run_start
 from communities.admin import AuditedAdminMixin
 from communities.models import Participant
 from openleg.addresses import address_lines
@@ -179,12 +180,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         form = RunApproveForm(request.POST if request.method == "POST" else None, run=run)
         if form.is_bound and form.is_valid():
             try:
-                run = billing_run_approve(
-                    run=run,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    override_missing=form.cleaned_data.get("override_missing", False),
-                )
+                run = run_approve_confirmed(form=form, actor=request.user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -206,7 +202,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         form = RunCancelForm(request.POST if request.method == "POST" else None, run=run)
         if form.is_bound and form.is_valid():
             try:
-                run = billing_run_cancel(run=run, actor=request.user, reason=form.cleaned_data["reason"])
+                run = run_cancel_confirmed(form=form, actor=request.user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts.portal_roles import PortalAction, portal_action_required
 from billing.forms import RunApproveForm, RunCancelForm
 from billing.models import BillingRun, InvoicePdf, RunStatus
+from billing.run_confirm import run_approve_confirmed, run_cancel_confirmed
 from billing.run_page import (
     approval_context,
     approved_message,
@@ -26,7 +27,7 @@ from billing.run_page import (
     run_page_context,
 )
 from billing.run_zip import invoice_pdf_response, run_pdfs_zip_response
-from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
+from billing.services import billing_run_start
 from billing.tasks import previous_month
 from communities import selectors
 from communities.models import Community, Door
@@ -121,13 +122,7 @@ def billing_approve(request, pk: int, run_pk: int):
     form = RunApproveForm(request.POST if request.method == "POST" else None, run=run)
     if form.is_bound and form.is_valid():
         try:
-            run = billing_run_approve(
-                run=run,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                override_missing=form.cleaned_data.get("override_missing", False),
-                door=Door.PORTAL,
-            )
+            run = run_approve_confirmed(form=form, actor=request.user, door=Door.PORTAL)
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -148,7 +143,7 @@ def billing_cancel(request, pk: int, run_pk: int):
     form = RunCancelForm(request.POST if request.method == "POST" else None, run=run)
     if form.is_bound and form.is_valid():
         try:
-            run = billing_run_cancel(run=run, actor=request.user, reason=form.cleaned_data["reason"], door=Door.PORTAL)
+            run = run_cancel_confirmed(form=form, actor=request.user, door=Door.PORTAL)
         except DomainError as error:
             messages.error(request, error.message)
         else:

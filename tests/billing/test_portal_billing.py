@@ -18,10 +18,10 @@ from billing.services import billing_run_approve, billing_run_start
 from documents.models import RunPdfRendering
 from tests.accounts.factories import UtilityUserFactory
 from tests.billing.test_admin import community_of_size, table_row, text
+from tests.billing.test_admin_pdfs import draft, issued, media_root  # noqa: F401  (fixtures: the March run, PDFs)
 
 pytestmark = pytest.mark.django_db
 
-IBAN = "CH93 0076 2011 6238 5295 7"
 REASON_REQUIRED = "Bitte begründen Sie die Freigabe: der Lauf hat Abweichungen oder Probleme."
 BLOCKING = (
     "Der Lauf hat 2 blockierende Probleme (z. B. fehlende Messwerte); Freigabe nur mit ausdrücklicher Übersteuerung."
@@ -29,31 +29,10 @@ BLOCKING = (
 CHANGED = "Der Lauf wurde geändert, seit diese Seite geöffnet wurde. Bitte prüfen Sie die Angaben erneut."
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def run(sample_month):
     """June 2026 of the SDAT sample: a consumer and a producer, the VNB's split, 2 blocking issues (missing days)."""
     return billing_run_start(community=sample_month, year=2026, month=6)
-
-
-@pytest.fixture
-def march(march_community):
-    march_community.iban = IBAN
-    march_community.save()
-    return billing_run_start(community=march_community, year=2026, month=3)
-
-
-@pytest.fixture
-def issued(march, django_capture_on_commit_callbacks):
-    """The March run approved and its five PDFs rendered (the task runs after commit)."""
-    with django_capture_on_commit_callbacks(execute=True):
-        billing_run_approve(run=march, actor=None)
-    march.refresh_from_db()
-    return march
 
 
 def login(client, community, role: str = "approver"):
@@ -347,18 +326,18 @@ def test_staff_get_403(client, staff_user, run):
 # -- PDFs ------------------------------------------------------------------------------------------------------------
 
 
-def test_while_the_pdfs_render_the_run_page_shows_progress_and_refreshes_itself(client, march):
-    login(client, march.community, "viewer")
-    billing_run_approve(run=march, actor=None)  # the rendering waits for a commit that never comes
+def test_while_the_pdfs_render_the_run_page_shows_progress_and_refreshes_itself(client, draft):  # noqa: F811
+    login(client, draft.community, "viewer")
+    billing_run_approve(run=draft, actor=None)  # the rendering waits for a commit that never comes
 
-    page = text(client.get(url("run", march)))
+    page = text(client.get(url("run", draft)))
 
     assert "0 von 5 Rechnungen erstellt" in page
     assert '<meta http-equiv="refresh" content="3">' in page
-    assert url("invoices-zip", march) not in page
+    assert url("invoices-zip", draft) not in page
 
 
-def test_the_run_page_links_every_pdf_and_the_zip_once_rendered(client, issued):
+def test_the_run_page_links_every_pdf_and_the_zip_once_rendered(client, issued):  # noqa: F811
     login(client, issued.community, "viewer")
 
     page = text(client.get(url("run", issued)))
@@ -371,7 +350,7 @@ def test_the_run_page_links_every_pdf_and_the_zip_once_rendered(client, issued):
     assert "Alle Rechnungen und Gutschriften (ZIP)" in page
 
 
-def test_an_invoice_pdf_and_the_zip_of_the_run(client, issued):
+def test_an_invoice_pdf_and_the_zip_of_the_run(client, issued):  # noqa: F811
     login(client, issued.community, "viewer")
     invoice = Invoice.objects.filter(run=issued).order_by("number").first()
 
@@ -393,8 +372,9 @@ def test_an_invoice_pdf_and_the_zip_of_the_run(client, issued):
     ]
 
 
-def test_the_zip_after_a_cancellation_holds_the_credit_notes_too(client, issued, django_capture_on_commit_callbacks):
+def test_the_zip_after_a_cancellation_holds_the_credit_notes_too(client, issued, django_capture_on_commit_callbacks):  # noqa: F811
     user = login(client, issued.community)
+    issued.refresh_from_db()  # the state the cancellation page shows: issued
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("cancel", issued), {"state": run_state(issued), "reason": "Falscher Tarif"})
     assert RunPdfRendering.objects.get(run=issued).requested_by == user
@@ -408,7 +388,7 @@ def test_the_zip_after_a_cancellation_holds_the_credit_notes_too(client, issued,
 # -- another utility's ids -------------------------------------------------------------------------------------------
 
 
-def test_another_utilitys_run_and_invoice_are_not_found(client, issued, sample_month):
+def test_another_utilitys_run_and_invoice_are_not_found(client, issued, sample_month):  # noqa: F811
     own = billing_run_start(community=sample_month, year=2026, month=6)
     login(client, sample_month)
     foreign_invoice = Invoice.objects.filter(run=issued).first()
@@ -451,22 +431,22 @@ def test_the_pages_need_the_same_queries_for_3_and_30_participants(client, djang
     for size in (3, 30):
         community = community_of_size(size)
         login(client, community)
-        draft = billing_run_start(community=community, year=2026, month=6)
-        draft_pages = [_queries(client, url("run", draft)), _queries(client, url("approve", draft))]
-        billing_run_approve(run=draft, actor=None, reason="Test", override_missing=True)
-        assert Invoice.objects.filter(run=draft).count() == size
+        computed = billing_run_start(community=community, year=2026, month=6)
+        draft_pages = [_queries(client, url("run", computed)), _queries(client, url("approve", computed))]
+        billing_run_approve(run=computed, actor=None, reason="Test", override_missing=True)
+        assert Invoice.objects.filter(run=computed).count() == size
         counts.append(
             [
                 *draft_pages,
                 _queries(client, reverse("portal:billing", args=[community.pk])),
-                _queries(client, url("run", draft)),
-                _queries(client, url("cancel", draft)),
+                _queries(client, url("run", computed)),
+                _queries(client, url("cancel", computed)),
             ]
         )
     # draft page, approval page, the runs, issued page, cancel page; 6 of a run page compare it with the data of now
     assert counts == [[22, 17, 6, 22, 7]] * 2
     with django_assert_num_queries(22):
-        client.get(url("run", draft))
+        client.get(url("run", computed))
 
 
 def test_the_dashboards_to_do_leads_to_the_run_waiting_for_approval(client, run):
