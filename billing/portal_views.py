@@ -67,7 +67,7 @@ def _run(community: Community, run_pk: int) -> BillingRun:
 
 
 def _run_page(run: BillingRun):
-    return redirect("portal:billing-run", run.community_id, run.pk)
+    return redirect("portal:run", run.community_id, run.pk)
 
 
 def _context(community: Community, **context) -> dict:

@@ -55,7 +55,7 @@ from billing import portal_views as billing_views  # noqa: E402
 urlpatterns += [
     path("communities/<int:pk>/billing/", billing_views.billing_overview, name="billing"),
     path("communities/<int:pk>/billing/compute/", billing_views.billing_compute, name="billing-compute"),
-    path("communities/<int:pk>/billing/<int:run_pk>/", billing_views.billing_run, name="billing-run"),
+    path("communities/<int:pk>/billing/<int:run_pk>/", billing_views.billing_run, name="run"),
     path("communities/<int:pk>/billing/<int:run_pk>/approve/", billing_views.billing_approve, name="billing-approve"),
     path("communities/<int:pk>/billing/<int:run_pk>/cancel/", billing_views.billing_cancel, name="billing-cancel"),
     path(
