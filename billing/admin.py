@@ -5,13 +5,11 @@ confirmation page. A run's page reads its figures with a fixed number of aggrega
 of participants.
 """
 
-from collections import defaultdict
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,28 +21,30 @@ from django.utils.translation import gettext_lazy
 
 from billing import exports as run_exports
 from billing.admin_deviations import DeviationViews
-from billing.admin_pdfs import invoice_pdf_urls, pdf_link, pdf_summary, run_pdf_urls
+from billing.admin_pdfs import invoice_pdf_urls, pdf_link, run_pdf_urls
 from billing.admin_receivables import PaymentStateFilter, ReceivablesAdminMixin, SettlementInline
 from billing.admin_start import RunStartViews
-from billing.basis import basis_changes
-from billing.charts import month_energy_svg
-from billing.deviations import DEVIATING_DAY
 from billing.forms import AllocationKeyFormSet, RunApproveForm, RunCancelForm
-from billing.invoicing import SETTLED
 from billing.models import (
-    MONTHLY_KINDS,
     AllocationKey,
-    AllocationMethod,
     AllocationSetting,
     BillingRun,
     Invoice,
-    InvoiceKind,
     InvoiceLine,
-    RunDay,
     RunStatus,
-    StatementLine,
 )
-from billing.services import billing_run_approve, billing_run_cancel, billing_run_start
+from billing.run_confirm import run_approve_confirmed, run_cancel_confirmed
+from billing.run_page import (
+    approval_context,
+    approved_message,
+    cancel_context,
+    cancelled_message,
+    computed_message,
+    method_label,
+    run_page_context,
+    run_period,
+)
+from billing.services import billing_run_start
 from communities.admin import AuditedAdminMixin
 from communities.models import Participant
 from openleg.addresses import address_lines
@@ -52,83 +52,12 @@ from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.errors import DomainError
 from openleg.formats import (
     format_chf,
-    format_kwh,
     format_percent,
     format_price,
-    format_quantity,
     format_quantity_number,
 )
-from openleg.periods import local_date
 from openleg.permissions import ActsOnRecordsMixin
 from openleg.spreadsheets import spreadsheet_response
-
-ENERGY_FIGURES = ("consumption", "leg", "grid", "production", "delivered", "surplus")
-MONEY_ORDER = ("energy", "credit", "fee", "vat")
-INVOICED_KINDS = SETTLED  # what invoices_issue adds up to an invoice's total
-
-
-def _kwh(wh: int | None) -> str:
-    return "–" if wh is None else format_kwh(wh)
-
-
-def _chf(amount: Decimal | str | None) -> str:
-    return "–" if amount is None else format_chf(Decimal(amount))
-
-
-def _energy_labels() -> dict[str, str]:
-    return {
-        "consumption": _("Verbrauch"),
-        "leg": _("LEG-Anteil"),
-        "grid": _("Netzbezug"),
-        "production": _("Produktion"),
-        "delivered": _("an LEG geliefert"),
-        "surplus": _("Überschuss"),
-    }
-
-
-def community_days(run: BillingRun) -> dict[date, dict[str, int]]:
-    """The community's Wh per local day (one aggregate query)."""
-    rows = (
-        RunDay.objects.filter(run=run)
-        .values("day")
-        .annotate(production=Sum("production_wh"), consumption=Sum("consumption_wh"), leg=Sum("leg_wh"))
-        .order_by("day")
-    )
-    return {row["day"]: row for row in rows}
-
-
-def participant_reconciliation(run: BillingRun) -> list[dict]:
-    """Per participant: month sums ours and the VNB's, and the days that deviate (two queries in all)."""
-    rows = list(
-        RunDay.objects.filter(run=run)
-        .values("participant")
-        .annotate(
-            consumption=Sum("consumption_wh"),
-            leg=Sum("leg_wh"),
-            vnb_leg=Sum("vnb_leg_wh"),
-            production=Sum("production_wh"),
-            delivered=Sum("delivered_wh"),
-            vnb_delivered=Sum("vnb_delivered_wh"),
-            deviation_days=Count("pk", filter=DEVIATING_DAY),
-        )
-        .order_by("participant__customer_number", "participant")
-    )
-    participants = Participant.objects.in_bulk([row["participant"] for row in rows])
-    for row in rows:
-        row["participant"] = participants[row["participant"]]
-    return rows
-
-
-def approval_preview(run: BillingRun) -> list[dict]:
-    """The invoices approval would issue: one per participant with statement lines, and its total CHF."""
-    rows = list(
-        StatementLine.objects.filter(run=run)
-        .values("participant")
-        .annotate(total=Sum("amount_chf", filter=Q(kind__in=INVOICED_KINDS)))
-        .order_by("participant__customer_number", "participant")
-    )
-    participants = Participant.objects.in_bulk([row["participant"] for row in rows])
-    return [{"participant": participants[row["participant"]], "total": row["total"] or Decimal(0)} for row in rows]
 
 
 def _first_month(day: date) -> int:
@@ -184,7 +113,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Verfahren"), ordering="method")
     def method_label(self, obj: BillingRun) -> str:
-        return _method_label(obj.method)
+        return method_label(obj.method)
 
     # -- urls ----------------------------------------------------------------------------------------------------
 
@@ -223,8 +152,7 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             "original": run,
             "run": run,
             "title": title,
-            "period_from": local_date(run.period_start),
-            "period_to": local_date(run.period_end - timedelta(microseconds=1)),
+            **run_period(run),
             "may_act": self.may_act(request),
         }
 
@@ -234,69 +162,9 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         run = self._run(object_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
-        labels = _energy_labels()
-        wh = run.totals.get("wh", {})
-        chf = run.totals.get("chf", {})
-        chf_labels = dict(StatementLine.Kind.choices)
-        days = community_days(run)
-        month_days = [date(run.year, run.month, 1) + timedelta(days=n) for n in range(31)]
-        month_days = [day for day in month_days if day.month == run.month]
-        chart_labels = {"production": labels["production"], "consumption": labels["consumption"], "leg": labels["leg"]}
-        chart = month_energy_svg(
-            month_days,
-            {name: [days.get(day, {}).get(name) or 0 for day in month_days] for name in chart_labels},
-            chart_labels,
-            _("Energie der Gemeinschaft pro Tag %(month)02d/%(year)s") % {"month": run.month, "year": run.year},
-        )
-        lines = defaultdict(list)
-        for line in StatementLine.objects.filter(run=run).order_by("participant", "position"):
-            lines[line.participant_id].append(
-                {
-                    "label": line.label,
-                    "kind": line.get_kind_display(),
-                    "quantity": "" if line.quantity is None else format_quantity(line.quantity, line.unit),
-                    "unit_price": "" if line.unit_price is None else format_price(line.unit_price),
-                    "amount": "" if line.amount_chf is None else _chf(line.amount_chf),
-                    "charged": line.kind in INVOICED_KINDS,
-                }
-            )
-        reconciliation = []
-        for row in participant_reconciliation(run):
-            participant = row["participant"]
-            reconciliation.append(
-                {
-                    "participant": participant,
-                    "consumption": _kwh(row["consumption"]),
-                    "leg": _kwh(row["leg"]),
-                    "vnb_leg": _kwh(row["vnb_leg"]),
-                    "deviation_days": row["deviation_days"],
-                    "production": _kwh(row["production"]),
-                    "delivered": _kwh(row["delivered"]),
-                    "vnb_delivered": _kwh(row["vnb_delivered"]),
-                    "lines": lines.get(participant.pk, []),
-                }
-            )
-        issues = sorted(run.issues, key=lambda issue: not issue.get("blocking"))
         context = {
-            "data_changes": basis_changes(run) if run.status in (RunStatus.DRAFT, RunStatus.ISSUED) else [],
+            **run_page_context(run),
             **self._context(request, run, _("Abrechnungslauf %(run)s") % {"run": run}),
-            "method": _method_label(run.method),
-            "provisional": bool(run.snapshot.get("provisional")),
-            "energy_totals": [(labels[name], _kwh(wh.get(name, 0))) for name in ENERGY_FIGURES],
-            # jsonb keeps its own key order: show the kinds in the order of an invoice
-            "money_totals": [
-                (chf_labels.get(kind, kind), _chf(chf[kind]))
-                for kind in sorted(chf, key=lambda kind: (MONEY_ORDER.index(kind) if kind in MONEY_ORDER else 99, kind))
-            ],
-            "money_balance": _chf(sum((Decimal(amount) for amount in chf.values()), Decimal(0))),
-            "issues": issues,
-            "chart_svg": mark_safe(chart),  # built by billing.charts, which escapes every text
-            "reconciliation": reconciliation,
-            "invoices": Invoice.objects.filter(run=run).select_related("participant", "pdf").order_by("number"),
-            "pdfs": pdf_summary(run),
-            "can_approve": run.status == RunStatus.DRAFT,
-            "can_recompute": run.status == RunStatus.DRAFT,
-            "can_cancel": run.status != RunStatus.CANCELLED,
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/billing/billingrun/run.html", context)
@@ -312,32 +180,16 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         form = RunApproveForm(request.POST if request.method == "POST" else None, run=run)
         if form.is_bound and form.is_valid():
             try:
-                run = billing_run_approve(
-                    run=run,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    override_missing=form.cleaned_data.get("override_missing", False),
-                )
+                run = run_approve_confirmed(form=form, actor=request.user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                issued = Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS).count()
-                self.message_user(
-                    request,
-                    _("Der Lauf %(run)s ist freigegeben; %(count)s Rechnungen und Gutschriften wurden ausgestellt.")
-                    % {"run": run, "count": issued},
-                    messages.SUCCESS,
-                )
+                self.message_user(request, approved_message(run), messages.SUCCESS)
                 return self._page(run)
-        preview = approval_preview(run)
         context = {
             **self._context(request, run, _("Freigeben und verrechnen: %(run)s") % {"run": run}),
+            **approval_context(run),
             "form": form,
-            "preview": [{"participant": row["participant"], "total": _chf(row["total"])} for row in preview],
-            "invoice_count": len(preview),
-            "invoice_total": _chf(sum((row["total"] for row in preview), Decimal(0))),
-            "blocking": [issue for issue in run.issues if issue.get("blocking")],
-            "data_changes": basis_changes(run),
         }
         return TemplateResponse(request, "admin/billing/billingrun/approve.html", context)
 
@@ -350,31 +202,16 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         form = RunCancelForm(request.POST if request.method == "POST" else None, run=run)
         if form.is_bound and form.is_valid():
             try:
-                run = billing_run_cancel(run=run, actor=request.user, reason=form.cleaned_data["reason"])
+                run = run_cancel_confirmed(form=form, actor=request.user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                notes = Invoice.objects.filter(run=run, kind=InvoiceKind.CREDIT_NOTE).count()
-                self.message_user(
-                    request,
-                    _("Der Lauf %(run)s ist storniert; %(count)s Stornobelege wurden ausgestellt.")
-                    % {"run": run, "count": notes},
-                    messages.SUCCESS,
-                )
+                self.message_user(request, cancelled_message(run), messages.SUCCESS)
                 return self._page(run)
-        # The invoices billing_run_cancel will reverse: those of an issued run not yet credited.
-        to_credit = []
-        if run.status == RunStatus.ISSUED:
-            to_credit = list(
-                Invoice.objects.filter(run=run, kind__in=MONTHLY_KINDS, credited_by__isnull=True)
-                .select_related("participant")
-                .order_by("number")
-            )
         context = {
             **self._context(request, run, _("Stornieren: %(run)s") % {"run": run}),
+            **cancel_context(run),
             "form": form,
-            "to_credit": to_credit,
-            "credit_total": _chf(sum((invoice.total_chf for invoice in to_credit), Decimal(0))),
         }
         return TemplateResponse(request, "admin/billing/billingrun/cancel.html", context)
 
@@ -391,23 +228,8 @@ class BillingRunAdmin(ActsOnRecordsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(
-                request,
-                _(
-                    "Der Lauf %(run)s wurde neu berechnet: %(blocking)s blockierende Probleme, "
-                    "%(deviations)s Abweichungen."
-                )
-                % {"run": run, "blocking": run.blocking_issues, "deviations": run.deviations},
-                messages.SUCCESS,
-            )
+            self.message_user(request, computed_message(run), messages.SUCCESS)
         return self._page(run)
-
-
-def _method_label(method: str) -> str:
-    try:
-        return AllocationMethod(method).label
-    except ValueError:
-        return method
 
 
 def _or_empty(value, format_value) -> str:

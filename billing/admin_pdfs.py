@@ -1,41 +1,17 @@
-"""The invoice PDFs in the staff console: progress on the run's page, each invoice's PDF, a ZIP of the run's PDFs.
+"""The invoice PDFs in the staff console: each invoice's PDF and a ZIP of the run's PDFs (``billing.run_zip``).
 
-The PDFs are ``billing.InvoicePdf`` rows that the documents app renders; billing only reads them (and the error of
-the last rendering through the reverse relation ``pdf_rendering``), so it never imports documents.
+The PDFs are ``billing.InvoicePdf`` rows that the documents app renders; billing only reads them, so it never
+imports documents.
 """
 
-import zipfile
-from pathlib import Path
-from tempfile import SpooledTemporaryFile
-
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from billing.models import BillingRun, Invoice, InvoicePdf
-
-_IN_MEMORY_ZIP_BYTES = 20 * 1024 * 1024  # larger ZIPs spill to a temporary file
-
-
-def pdf_summary(run: BillingRun) -> dict:
-    """For the run's page: how many of its invoices have their PDF, and the last rendering error (two queries)."""
-    counts = Invoice.objects.filter(run=run).aggregate(total=Count("pk"), done=Count("pk", filter=Q(pdf__isnull=False)))
-    error = BillingRun.objects.filter(pk=run.pk).values_list("pdf_rendering__error", flat=True).first() or ""
-    complete = counts["done"] == counts["total"]
-    return {
-        **counts,
-        "complete": complete,
-        "error": "" if complete else error,
-        "refresh": not complete and not error,
-    }
-
-
-def pdf_filename(pdf: InvoicePdf) -> str:
-    return Path(pdf.file.name).name
+from billing.run_zip import invoice_pdf_response, pdf_filename, run_pdfs_zip_response
 
 
 def pdf_link(invoice: Invoice) -> str:
@@ -52,22 +28,15 @@ def invoice_pdf_view(model_admin, request, object_id):
     pdf = get_object_or_404(InvoicePdf.objects.select_related("invoice"), invoice_id=object_id)
     if not model_admin.has_view_permission(request, pdf.invoice):
         raise PermissionDenied
-    return FileResponse(pdf.file.open("rb"), as_attachment=True, filename=pdf_filename(pdf))
+    return invoice_pdf_response(pdf)
 
 
 def run_pdfs_zip_view(model_admin, request, object_id):
-    """Every PDF of the run in one ZIP, named by number (built in memory, in a temporary file when large)."""
+    """Every PDF of the run in one ZIP, named by number."""
     run = get_object_or_404(BillingRun.objects.select_related("community"), pk=object_id)
     if not model_admin.has_view_permission(request, run):
         raise PermissionDenied
-    archive = SpooledTemporaryFile(max_size=_IN_MEMORY_ZIP_BYTES)  # noqa: SIM115  (FileResponse closes it)
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as out:  # PDFs are compressed already
-        for pdf in InvoicePdf.objects.filter(invoice__run=run).order_by("invoice__number"):
-            with pdf.file.open("rb") as stored:
-                out.writestr(pdf_filename(pdf), stored.read())
-    archive.seek(0)
-    filename = f"PDFs-{run.community_id}-{run.year}-{run.month:02d}.zip"
-    return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+    return run_pdfs_zip_response(run)
 
 
 def run_pdf_urls(model_admin) -> list:

@@ -76,6 +76,7 @@ class Todo:
     community: Community
     kind: str  # missing_data, approval, signatures, formation
     text: str
+    run: BillingRun | None = None  # the run the to-do is about: its page in the portal is where it is done
 
 
 @dataclass
@@ -108,7 +109,7 @@ def utility_dashboard(*, user, today: date) -> Dashboard:
     drafts = defaultdict(list)  # every draft of the twelve months waits for approval, oldest first
     for run in sorted(runs, key=lambda r: (r.year, r.month)):
         if run.status == RunStatus.DRAFT:
-            drafts[run.community_id].append(Month(run.year, run.month))
+            drafts[run.community_id].append(run)
     dashboard = Dashboard(month=closed, months=_month_energy(runs, months))
     for community in communities:
         run = latest.get((community.pk, closed.year, closed.month))
@@ -168,7 +169,12 @@ def _started_by(community: Community, month: Month) -> bool:
 
 
 def _todos(
-    community: Community, month: Month, run: BillingRun | None, drafts: list[Month], next_step: str, waiting: int
+    community: Community,
+    month: Month,
+    run: BillingRun | None,
+    drafts: list[BillingRun],
+    next_step: str,
+    waiting: int,
 ) -> list[Todo]:
     todos = []
     values = {"month": month.label}
@@ -184,10 +190,10 @@ def _todos(
                     "Messdaten für %(month)s fehlen: %(count)s Hinweise.",
                     missing,
                 ) % {**values, "count": missing}
-                todos.append(Todo(community, "missing_data", text))
+                todos.append(Todo(community, "missing_data", text, run))
     for draft in drafts:
-        text = _("Die Abrechnung %(month)s wartet auf Freigabe.") % {"month": draft.label}
-        todos.append(Todo(community, "approval", text))
+        text = _("Die Abrechnung %(month)s wartet auf Freigabe.") % {"month": Month(draft.year, draft.month).label}
+        todos.append(Todo(community, "approval", text, draft))
     if waiting:
         text = ngettext(
             "%(count)s Dokument wartet auf Unterschriften.", "%(count)s Dokumente warten auf Unterschriften.", waiting

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.portal_roles import PortalAction, portal_action_required
-from communities import selectors
 from communities.models import Door, ParticipantListUpload
 from communities.participant_list_columns import COLUMNS
 from communities.participant_list_services import (
@@ -22,17 +21,12 @@ from communities.participant_list_services import (
 )
 from communities.participant_list_template import template_csv, template_file_name, template_xlsx
 from communities.participant_lists import MAX_FILE_BYTES, MAX_ROWS
-from openleg.errors import DomainError, NotFound
+from communities.portal.lookups import community_for
+from openleg.errors import DomainError
 from openleg.spreadsheets import spreadsheet_response
 
 TEMPLATES = {"xlsx": template_xlsx, "csv": template_csv}
 
-
-def _community(request, pk: int):
-    try:
-        return selectors.community_get(user=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 def _upload(request, community, token) -> ParticipantListUpload:
@@ -45,7 +39,7 @@ def _upload(request, community, token) -> ParticipantListUpload:
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
 def template_download(request, pk: int, extension: str):
-    community = _community(request, pk)
+    community = community_for(request, pk)
     if extension not in TEMPLATES:
         raise Http404
     return spreadsheet_response(TEMPLATES[extension](community), template_file_name(community, extension))
@@ -53,7 +47,7 @@ def template_download(request, pk: int, extension: str):
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
 def upload(request, pk: int):
-    community = _community(request, pk)
+    community = community_for(request, pk)
     if request.method == "POST":
         file = request.FILES.get("file")
         if file is None:
@@ -78,7 +72,7 @@ def upload(request, pk: int):
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
 def preview(request, pk: int, token):
-    community = _community(request, pk)
+    community = community_for(request, pk)
     staged = _upload(request, community, token)
     plan = participant_list_preview(upload=staged)
     errors_by_line = plan.errors_by_line()
@@ -99,7 +93,7 @@ def preview(request, pk: int, token):
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
 def apply(request, pk: int, token):
-    community = _community(request, pk)
+    community = community_for(request, pk)
     staged = _upload(request, community, token)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -1,6 +1,5 @@
 """Portal views for utility users: thin, every read goes through a scoped selector."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -9,7 +8,7 @@ from communities import selectors
 from communities.dashboard import utility_dashboard
 from communities.dashboard_chart import leg_share_svg
 from communities.eligibility import eligibility_check
-from openleg.errors import NotFound
+from communities.portal.lookups import community_for
 from openleg.periods import local_today
 
 
@@ -24,10 +23,7 @@ def home(request):
 
 @portal_action_required(PortalAction.VIEW)
 def community_detail(request, pk: int):
-    try:
-        community = selectors.community_get(user=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    community = community_for(request, pk)
     participants = selectors.participants_of(user=request.user, community=community)
     context = {
         "community": community,

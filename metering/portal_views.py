@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.portal_roles import PortalAction, portal_action_required
 from communities import selectors as community_selectors
 from communities.models import Door
+from communities.portal.lookups import community_for, found
+from metering import exports as meter_exports
 from metering import selectors, services
 from metering.analysis import UNCONFIRMED_MAPPING
 from metering.coverage import community_coverage
@@ -31,8 +33,8 @@ from metering.messages import Finding
 from metering.models import MeterFormat, MeterImport, labelled
 from metering.portal_forms import MeterFilesForm, PortalMappingConfirmForm
 from metering.tasks import apply_meter_import
-from openleg.errors import NotFound
 from openleg.periods import local_today
+from openleg.spreadsheets import spreadsheet_response
 
 HISTORY_PAGE_SIZE = 25
 _RUNNING = (MeterImport.RunState.QUEUED, MeterImport.RunState.RUNNING)
@@ -53,17 +55,8 @@ def import_state(meter_import: MeterImport) -> tuple[str, str]:
 
 
 def _import(request, pk: int) -> MeterImport:
-    try:
-        return selectors.meter_import_get(user=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return found(selectors.meter_import_get, user=request.user, pk=pk)
 
-
-def _community(request, pk: int):
-    try:
-        return community_selectors.community_get(user=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 # --- history and upload -------------------------------------------------------------------------------------------
@@ -287,14 +280,14 @@ def _shifted(year: int, month: int, by: int) -> tuple[int, int]:
 
 @portal_action_required(PortalAction.VIEW)
 def community_meter_data(request, pk: int):
-    community = _community(request, pk)
+    community = community_for(request, pk)
     year, month = _last_closed_month(local_today())
     return redirect("portal:community-coverage", pk=community.pk, year=f"{year:04d}", month=f"{month:02d}")
 
 
 @portal_action_required(PortalAction.VIEW)
 def community_coverage_month(request, pk: int, year: str, month: str):
-    community = _community(request, pk)
+    community = community_for(request, pk)
     year, month = int(year), int(month)
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise Http404
@@ -319,3 +312,16 @@ def community_coverage_month(request, pk: int, year: str, month: str):
         "export_suffix": f"/{year:04d}-{month:02d}",
     }
     return render(request, "portal/meter_coverage.html", context)
+
+
+@portal_action_required(PortalAction.VIEW)
+def point_month_export(request, pk: str, point_pk: str, year: str, month: str, extension: str):
+    """A member metering point's quarter-hour values of a month, as a workbook or CSV."""
+    community = community_for(request, int(pk))
+    year, month = int(year), int(month)
+    point = community_selectors.community_metering_point(user=request.user, community=community, pk=int(point_pk))
+    if point is None or not 1 <= month <= 12:
+        raise Http404
+    write = meter_exports.point_month_xlsx if extension == "xlsx" else meter_exports.point_month_csv
+    stem = meter_exports.point_month_file_stem(point, year, month)
+    return spreadsheet_response(write(point, year, month), f"{stem}.{extension}")

@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("utility/", include("communities.urls")),
+    path("utility/", include("openleg.portal_urls")),
     path("documents/", include("documents.urls")),
     path("utility/documents/", include("documents.portal_urls")),
     # MEDIA_URL: stored files only through the permission check, in development and the demo too.

@@ -1,4 +1,4 @@
-"""What every formation view does first: the community through the scoped selector (another utility's id is a
+"""What every portal view does first: the community through the scoped selector (another utility's id is a
 404 for GET and POST alike), then objects only from within that community, and only then the method check."""
 
 from django.core.exceptions import PermissionDenied

@@ -14,5 +14,5 @@ def approve(request):
 urlpatterns = [
     path("utility/approve/", approve),
     path("accounts/", include("accounts.urls")),
-    path("utility/", include("communities.urls")),
+    path("utility/", include("openleg.portal_urls")),
 ]

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from billing.admin import approval_preview
 from billing.exports import run_days_csv, run_participants_csv, run_xlsx
+from billing.run_page import approval_preview
 from billing.services import billing_run_start
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
 
-from billing.services import billing_run_start
-from communities import urls as portal_urls
+from billing.services import billing_run_approve, billing_run_start
 from communities.models import ParticipantListUpload
 from documents import portal_urls as document_urls
 from documents.models import Document, DocumentKind, SignatureState
 from metering.models import MeterImport
+from openleg import portal_urls
 from openleg.periods import utc_now
 from tests.accounts.factories import UtilityUserFactory
 from tests.billing.conftest import march_community  # noqa: F401  (another utility's community with a run)
@@ -52,6 +52,10 @@ def foreign(march_community):  # noqa: F811
         status="preview",
     )
     membership = point.memberships.get()
+    march_community.iban = "CH93 0076 2011 6238 5295 7"  # billing: an issued run, so that it has invoices
+    march_community.save()
+    billing_run_approve(run=run, actor=None)
+    invoice = run.invoices.order_by("number").first()
     return {
         "community": march_community,
         "run": run,
@@ -61,6 +65,7 @@ def foreign(march_community):  # noqa: F811
         "upload": upload,
         "membership": membership,
         "participant": membership.participant,
+        "invoice": invoice,
     }
 
 
@@ -84,6 +89,7 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "participant_pk"): foreign["participant"].pk,
         ("portal", "membership_pk"): foreign["membership"].pk,
         ("portal", "document_pk"): foreign["document"].pk,
+        ("portal", "invoice_pk"): foreign["invoice"].pk,
     }
     urls = []
     for module in (portal_urls, document_urls):
@@ -104,7 +110,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 29
+    assert len(urls) == 36
     assert {url: status for url, status in answers.items() if url not in OWN_PAGES and status != 404} == {}
     assert {url: answers[url] for url in OWN_PAGES} == {url: 200 for url in OWN_PAGES}
     page = client.get("/utility/").content.decode()

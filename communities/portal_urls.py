@@ -1,36 +1,17 @@
-from django.urls import path
+"""The portal pages of communities: overview, participants and their lists, formation and its documents.
 
-from communities import views
+Composed with the other apps' portal pages into one URL namespace ("portal") by ``openleg/portal_urls.py``.
+"""
 
-app_name = "portal"
+from django.urls import path, re_path
+
+from communities import participant_list_views, views
+from communities.portal import community_edit, formation, formation_documents, participants, tariffs
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("communities/<int:pk>/", views.community_detail, name="community"),
-]
-
-# Exports (issue 13, point 6): spreadsheets of a run and of a metering point's month.
-from django.urls import re_path  # noqa: E402
-
-from communities import export_views  # noqa: E402
-
-urlpatterns += [
-    re_path(
-        r"^communities/(?P<pk>\d+)/runs/(?P<run_pk>\d+)/(?P<name>export\.xlsx|participants\.csv|days\.csv)$",
-        export_views.run_export,
-        name="run-export",
-    ),
-    re_path(
-        r"^communities/(?P<pk>\d+)/points/(?P<point_pk>\d+)/(?P<year>\d{4})-(?P<month>\d{2})\.(?P<extension>xlsx|csv)$",
-        export_views.point_month_export,
-        name="point-month-export",
-    ),
-]
-
-# Participant lists (issue 13, point 3): template, upload, preview and apply.
-from communities import participant_list_views  # noqa: E402
-
-urlpatterns += [
+    # Participant lists: template, upload, preview and apply.
     re_path(
         r"^communities/(?P<pk>\d+)/participants/template\.(?P<extension>xlsx|csv)$",
         participant_list_views.template_download,
@@ -47,27 +28,7 @@ urlpatterns += [
         participant_list_views.apply,
         name="participant-list-apply",
     ),
-]
-
-# Meter data (issue 13, point 4): the utility's uploads and imports, and a community's coverage calendar.
-from metering import portal_views as meter_views  # noqa: E402
-
-urlpatterns += [
-    path("meter-data/", meter_views.meter_data, name="meter-data"),
-    path("meter-data/<int:import_pk>/", meter_views.meter_import_detail, name="meter-import"),
-    path("communities/<int:pk>/meter-data/", meter_views.community_meter_data, name="community-meter-data"),
-    re_path(
-        r"^communities/(?P<pk>\d+)/meter-data/(?P<year>\d{4})-(?P<month>\d{2})/$",
-        meter_views.community_coverage_month,
-        name="community-coverage",
-    ),
-]
-
-# Formation (issue 13, point 3): create a community, its participants, points and memberships, the workflow and
-# its documents.
-from communities.portal import community_edit, formation, formation_documents, participants, tariffs  # noqa: E402
-
-urlpatterns += [
+    # Formation: a new community, its participants, points and memberships, tariffs, the workflow and documents.
     path("communities/new/", community_edit.community_new, name="community-new"),
     path("communities/<int:pk>/edit/", community_edit.community_edit, name="community-edit"),
     path("communities/<int:pk>/participants/", participants.participant_list, name="participants"),
