@@ -61,12 +61,15 @@ def setting_up():
 
 
 def pages(community, run) -> list[tuple[str, str]]:
-    month = f"{SHAPE.year}-{SHAPE.month:02d}"
+    month = {"pk": community.pk, "year": str(SHAPE.year), "month": f"{SHAPE.month:02d}"}
     return [
         ("dashboard", reverse("portal:home")),
-        ("community overview", reverse("portal:community", args=[community.pk])),
         ("run page", reverse("portal:run", args=[community.pk, run.pk])),
-        ("coverage calendar", reverse("portal:coverage", args=[community.pk, month])),
+        ("coverage calendar", reverse("portal:community-coverage", kwargs=month)),
+        ("community overview", reverse("portal:community", args=[community.pk])),
+        ("participants", reverse("portal:participants", args=[community.pk])),
+        ("formation", reverse("portal:formation", args=[community.pk])),
+        ("billing runs", reverse("portal:billing", args=[community.pk])),
     ]
 
 

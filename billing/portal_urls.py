@@ -9,6 +9,11 @@ urlpatterns = [
     path("communities/<int:pk>/billing/", views.billing_overview, name="billing"),
     path("communities/<int:pk>/billing/compute/", views.billing_compute, name="billing-compute"),
     path("communities/<int:pk>/billing/<int:run_pk>/", views.billing_run, name="run"),
+    path(
+        "communities/<int:pk>/billing/<int:run_pk>/participants/<int:participant_pk>/",
+        views.billing_run_participant,
+        name="run-participant",
+    ),
     path("communities/<int:pk>/billing/<int:run_pk>/approve/", views.billing_approve, name="billing-approve"),
     path("communities/<int:pk>/billing/<int:run_pk>/cancel/", views.billing_cancel, name="billing-cancel"),
     path(

@@ -26,6 +26,8 @@ from billing.run_page import (
     community_runs,
     computed_message,
     run_page_context,
+    run_participant_context,
+    run_period,
 )
 from billing.run_zip import invoice_pdf_response, run_pdfs_zip_response
 from billing.services import billing_run_start
@@ -103,8 +105,22 @@ def billing_compute(request, pk: int):
 def billing_run(request, pk: int, run_pk: int):
     community = community_for(request, pk)
     run = _run(community, run_pk)
-    context = _context(community, **run_page_context(run), refresh_seconds=REFRESH_SECONDS)
+    context = _context(community, **run_page_context(run, with_lines=False), refresh_seconds=REFRESH_SECONDS)
     return render(request, "portal/billing_run.html", context)
+
+
+@portal_action_required(PortalAction.VIEW)
+def billing_run_participant(request, pk: int, run_pk: int, participant_pk: int):
+    """One participant in a run: its statement lines and the days its figures differ from the VNB's."""
+    community = community_for(request, pk)
+    run = _run(community, run_pk)
+    participant = community.participants.filter(pk=participant_pk).first()
+    if participant is None:
+        raise Http404
+    context = _context(
+        community, run=run, **run_period(run), participant=participant, **run_participant_context(run, participant)
+    )
+    return render(request, "portal/billing_run_participant.html", context)
 
 
 @portal_action_required(PortalAction.APPROVE_BILLING)

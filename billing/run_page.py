@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from billing.basis import basis_changes
 from billing.charts import month_energy_svg
-from billing.deviations import DEVIATING_DAY
+from billing.deviations import DEVIATING_DAY, participant_deviations
 from billing.invoicing import SETTLED
 from billing.models import (
     MONTHLY_KINDS,
@@ -146,27 +146,71 @@ def _month_chart(run: BillingRun) -> str:
     )
 
 
-def _statement_lines(run: BillingRun) -> tuple[dict[int, list[dict]], dict[int, Decimal]]:
-    """Per participant its lines as shown, and the total of the lines its invoice charges."""
-    lines, totals = defaultdict(list), defaultdict(Decimal)
+def _line_row(line: StatementLine) -> dict:
+    return {
+        "label": line.label,
+        "kind": line.get_kind_display(),
+        "quantity": "" if line.quantity is None else format_quantity(line.quantity, line.unit),
+        "unit_price": "" if line.unit_price is None else format_price(line.unit_price),
+        "amount": "" if line.amount_chf is None else _chf(line.amount_chf),
+        "charged": line.kind in INVOICED_KINDS,
+    }
+
+
+def _statement_lines(run: BillingRun) -> dict[int, list[dict]]:
+    """Per participant its lines as shown."""
+    lines = defaultdict(list)
     for line in StatementLine.objects.filter(run=run).order_by("participant", "position"):
-        if line.kind in INVOICED_KINDS and line.amount_chf is not None:
-            totals[line.participant_id] += line.amount_chf
-        lines[line.participant_id].append(
-            {
-                "label": line.label,
-                "kind": line.get_kind_display(),
-                "quantity": "" if line.quantity is None else format_quantity(line.quantity, line.unit),
-                "unit_price": "" if line.unit_price is None else format_price(line.unit_price),
-                "amount": "" if line.amount_chf is None else _chf(line.amount_chf),
-                "charged": line.kind in INVOICED_KINDS,
-            }
-        )
-    return lines, totals
+        lines[line.participant_id].append(_line_row(line))
+    return lines
 
 
-def _reconciliation(run: BillingRun) -> list[dict]:
-    lines, totals = _statement_lines(run)
+def participant_lines(run: BillingRun, participant: Participant) -> list[dict]:
+    """One participant's lines of the run as shown (its page in the portal)."""
+    return [
+        _line_row(line)
+        for line in StatementLine.objects.filter(run=run, participant=participant).order_by("position")
+    ]
+
+
+def run_participant_context(run: BillingRun, participant: Participant) -> dict:
+    """A participant's page in a run: its lines, what its invoice charges, and the days that deviate from the
+    VNB's split (ours, the VNB's, the difference), in four queries."""
+    lines = participant_lines(run, participant)
+    days = [
+        {
+            "day": row.day,
+            "leg": _kwh(row.leg_wh),
+            "vnb_leg": _kwh(row.vnb_leg_wh),
+            "leg_difference": _kwh(row.leg_difference_wh),
+            "delivered": _kwh(row.delivered_wh),
+            "vnb_delivered": _kwh(row.vnb_delivered_wh),
+            "delivered_difference": _kwh(row.delivered_difference_wh),
+            "points": ", ".join(point.mp_id for point in row.metering_points),
+        }
+        for row in participant_deviations(run=run, participant=participant)
+    ]
+    total = _charged_totals(run, participant=participant).get(participant.pk)
+    return {"lines": lines, "total": "–" if total is None else _chf(total), "deviation_days": days}
+
+
+def _charged_totals(run: BillingRun, participant: Participant | None = None) -> dict[int, Decimal]:
+    """Per participant with lines: the total of the lines its invoice charges (one aggregate query)."""
+    lines = StatementLine.objects.filter(run=run)
+    if participant is not None:
+        lines = lines.filter(participant=participant)
+    rows = (
+        lines
+        .values("participant")
+        .annotate(total=Sum("amount_chf", filter=Q(kind__in=INVOICED_KINDS)))
+        .order_by()
+    )
+    return {row["participant"]: row["total"] or Decimal(0) for row in rows}
+
+
+def _reconciliation(run: BillingRun, *, with_lines: bool) -> list[dict]:
+    totals = _charged_totals(run)
+    lines = _statement_lines(run) if with_lines else {}
     return [
         {
             "participant": row["participant"],
@@ -178,14 +222,16 @@ def _reconciliation(run: BillingRun) -> list[dict]:
             "delivered": _kwh(row["delivered"]),
             "vnb_delivered": _kwh(row["vnb_delivered"]),
             "lines": lines.get(row["participant"].pk, []),
-            "total": _chf(totals[row["participant"].pk]) if row["participant"].pk in lines else "–",
+            "total": _chf(totals[row["participant"].pk]) if row["participant"].pk in totals else "–",
         }
         for row in participant_reconciliation(run)
     ]
 
 
-def run_page_context(run: BillingRun) -> dict:
-    """Everything a run's page shows: totals, issues (blocking first), chart, reconciliation, invoices, PDFs."""
+def run_page_context(run: BillingRun, *, with_lines: bool = True) -> dict:
+    """Everything a run's page shows: totals, issues (blocking first), chart, reconciliation, invoices, PDFs.
+    Without lines, each participant's statement lines are left to a page of its own (the portal's, for large
+    communities: 500 participants' lines made the page a megabyte)."""
     labels = energy_labels()
     wh = run.totals.get("wh", {})
     chf = run.totals.get("chf", {})
@@ -205,7 +251,7 @@ def run_page_context(run: BillingRun) -> dict:
         "money_balance": _chf(sum((Decimal(amount) for amount in chf.values()), Decimal(0))),
         "issues": sorted(run.issues, key=lambda issue: not issue.get("blocking")),
         "chart_svg": mark_safe(_month_chart(run)),  # built by billing.charts, which escapes every text
-        "reconciliation": _reconciliation(run),
+        "reconciliation": _reconciliation(run, with_lines=with_lines),
         "invoices": Invoice.objects.filter(run=run).select_related("participant", "pdf").order_by("number"),
         "pdfs": pdf_summary(run),
         "can_approve": run.status == RunStatus.DRAFT,

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Door, MeteringPoint
+from openleg.choice_labels import ChoiceLabelsMixin
 from openleg.protected_files import unguessable_path
 
 
@@ -58,7 +59,7 @@ class MeterFormat(models.TextChoices):
     UNKNOWN = "unknown", _("unbekanntes Format")
 
 
-class MeterImport(models.Model):
+class MeterImport(ChoiceLabelsMixin, models.Model):
     """One delivered file: kept as it came, with what it changed, who brought it and how."""
 
     class Status(models.TextChoices):

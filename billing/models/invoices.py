@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from openleg.choice_labels import ChoiceLabelsMixin
 from openleg.protected_files import unguessable_path
 
 
@@ -58,7 +59,7 @@ class ImmutableRecord(models.Model):
         raise RecordLockedError(f"{self._meta.label} {self.pk} is a legal record and cannot be deleted")
 
 
-class Invoice(ImmutableRecord):
+class Invoice(ChoiceLabelsMixin, ImmutableRecord):
     community = models.ForeignKey(
         "communities.Community", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("Gemeinschaft")
     )

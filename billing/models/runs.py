@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from billing.models.invoices import LineKind
+from openleg.choice_labels import ChoiceLabelsMixin
 
 
 class RunStatus(models.TextChoices):
@@ -13,7 +14,7 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", _("storniert")
 
 
-class BillingRun(models.Model):
+class BillingRun(ChoiceLabelsMixin, models.Model):
     """One community and one Europe/Zurich calendar month: the split, the money, and what was checked.
 
     ``snapshot`` keeps the tariffs, the allocation method and keys and the membership the run used, so
@@ -113,7 +114,7 @@ class RunDay(models.Model):
         return f"{self.participant_id} {self.day}"
 
 
-class StatementLine(models.Model):
+class StatementLine(ChoiceLabelsMixin, models.Model):
     """A draft line of a participant's statement in a run; approval copies the lines onto the invoice."""
 
     Kind = LineKind

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models.metering_points import Membership, point_outside_grid
 from openleg.addresses import StructuredAddress
+from openleg.choice_labels import ChoiceLabelsMixin
 from openleg.iban import is_qr_iban, payout_iban_error
 
 vat_number_validator = RegexValidator(
@@ -48,7 +49,7 @@ class GridLevel(models.IntegerChoices):
     NE7 = 7, _("Netzebene 7 (Niederspannung)")
 
 
-class Community(StructuredAddress):
+class Community(ChoiceLabelsMixin, StructuredAddress):
     """A Lokale Elektrizitätsgemeinschaft (LEG) in the grid of one utility."""
 
     utility = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models.metering_points import point_outside_grid
 from openleg.addresses import StructuredAddress
+from openleg.choice_labels import ChoiceLabelsMixin
 from openleg.iban import payout_iban_error
 
 
@@ -20,7 +21,7 @@ class ParticipantRole(models.TextChoices):
     STORAGE = "storage", _("Speicher")
 
 
-class Participant(StructuredAddress):
+class Participant(ChoiceLabelsMixin, StructuredAddress):
     """A member of a community: a person or a company with its membership period (end inclusive)."""
 
     community = models.ForeignKey(

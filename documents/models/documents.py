@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Door
+from openleg.choice_labels import ChoiceLabelsMixin
 from openleg.protected_files import unguessable_path
 
 
@@ -26,7 +27,7 @@ def document_path(document: "Document", filename: str) -> str:
     return unguessable_path(f"documents/{document.community_id}/{document.kind}", filename)
 
 
-class Document(models.Model):
+class Document(ChoiceLabelsMixin, models.Model):
     """One version of one generated PDF. A new version is a new row; a stored PDF never changes.
 
     ``subject`` names what the document is about within its kind: empty for the community's own

@@ -19,6 +19,7 @@ from documents.models import RunPdfRendering
 from tests.accounts.factories import UtilityUserFactory
 from tests.billing.test_admin import community_of_size, table_row, text
 from tests.billing.test_admin_pdfs import draft, issued, media_root  # noqa: F401  (fixtures: the March run, PDFs)
+from tests.communities.factories import CommunityFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,8 @@ def test_the_run_page_compares_ours_with_the_vnb_per_participant_in_kwh_and_chf(
         "-0.84",
     ]
     assert table_row(page, "18.359") == ["18.359", "7.026", "11.333", "42.191", "7.026", "35.165"]
-    assert table_row(page, "LEG-Strom") == ["LEG-Strom", "7.026 kWh", "20.00", "1.41"]
+    assert reverse("portal:run-participant", args=[run.community_id, run.pk, consumer.pk]) in page
+    assert "Preis (Rp./kWh)" not in page  # the statement lines are on each participant's page
     assert page.count('<li class="message error"><strong>blockierend:</strong> Messpunkt CH10099912345') == 2
     assert 'role="img" aria-label="Energie der Gemeinschaft pro Tag 06/2026"' in page
     assert "Zu diesem Lauf sind keine Rechnungen ausgestellt." in page
@@ -117,6 +119,31 @@ def test_the_run_page_marks_deviating_participants(client, run):
 
     assert table_row(page, consumer.display_name + " (")[2:4] == ["7.026", "7.030"]
     assert table_row(page, consumer.display_name + " (")[7] == "2"
+
+
+def test_a_participants_page_shows_its_lines_what_its_invoice_charges_and_its_deviating_days(client, run):
+    login(client, run.community, "viewer")
+    consumer = participant(run, "consumer")
+    RunDay.objects.filter(run=run, participant=consumer, day__in=["2026-06-01", "2026-06-02"]).update(vnb_leg_wh=2)
+    points = ", ".join(m.metering_point.mp_id for m in consumer.memberships.all())
+
+    page = text(client.get(reverse("portal:run-participant", args=[run.community_id, run.pk, consumer.pk])))
+
+    assert table_row(page, "LEG-Strom") == ["LEG-Strom", "7.026 kWh", "20.00", "1.41"]
+    assert table_row(page, "Die Rechnung belastet") == ["Die Rechnung belastet", "1.41"]
+    # the sample has data for 15.06 only: on 01.06 ours is 0, the VNB's 2 Wh; no delivery split for a consumer
+    assert table_row(page, "01.06.2026") == ["01.06.2026", "0.000", "0.002", "-0.002", "0.000", "–", "–", points]
+    assert reverse("portal:community-coverage", args=[run.community_id, "2026", "06"]) in page
+
+
+def test_a_participant_of_another_community_is_not_found_in_a_run(client, run, sample_month):
+    other = CommunityFactory(utility=run.community.utility)
+    stranger = ParticipantFactory(community=other)
+    login(client, run.community)
+
+    response = client.get(reverse("portal:run-participant", args=[run.community_id, run.pk, stranger.pk]))
+
+    assert response.status_code == 404
 
 
 def test_the_approver_sees_the_actions_of_a_draft(client, run):
@@ -437,16 +464,19 @@ def test_the_pages_need_the_same_queries_for_3_and_30_participants(client, djang
         draft_pages = [_queries(client, url("run", computed)), _queries(client, url("approve", computed))]
         billing_run_approve(run=computed, actor=None, reason="Test", override_missing=True)
         assert Invoice.objects.filter(run=computed).count() == size
+        member = community.participants.order_by("pk").last()
         counts.append(
             [
                 *draft_pages,
                 _queries(client, reverse("portal:billing", args=[community.pk])),
                 _queries(client, url("run", computed)),
                 _queries(client, url("cancel", computed)),
+                _queries(client, reverse("portal:run-participant", args=[community.pk, computed.pk, member.pk])),
             ]
         )
-    # draft page, approval page, the runs, issued page, cancel page; 6 of a run page compare it with the data of now
-    assert counts == [[21, 16, 5, 21, 6]] * 2  # sessions in Redis, as the dashboard test counts
+    # draft page, approval page, the runs, issued page, cancel page, a participant's page; 6 of a run page compare
+    # it with the data of now
+    assert counts == [[21, 16, 5, 21, 6, 10]] * 2  # sessions in Redis, as the dashboard test counts
     with django_assert_num_queries(21):
         client.get(url("run", computed))
 

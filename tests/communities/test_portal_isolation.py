@@ -110,7 +110,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 36
+    assert len(urls) == 37
     assert {url: status for url, status in answers.items() if url not in OWN_PAGES and status != 404} == {}
     assert {url: answers[url] for url in OWN_PAGES} == {url: 200 for url in OWN_PAGES}
     page = client.get("/utility/").content.decode()
