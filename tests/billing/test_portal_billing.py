@@ -99,7 +99,12 @@ def test_the_run_page_compares_ours_with_the_vnb_per_participant_in_kwh_and_chf(
         "-0.84",
     ]
     assert table_row(page, "18.359") == ["18.359", "7.026", "11.333", "42.191", "7.026", "35.165"]
-    assert reverse("portal:run-participant", args=[run.community_id, run.pk, consumer.pk]) in page
+    # each participant's page, relative to the run's: …/billing/<run>/participants/<participant>/
+    link = f'<a href="participants/{consumer.pk}/">{consumer.display_name}</a>'
+    assert link in client.get(url("run", run)).content.decode()
+    assert url("run", run) + f"participants/{consumer.pk}/" == reverse(
+        "portal:run-participant", args=[run.community_id, run.pk, consumer.pk]
+    )
     assert "Preis (Rp./kWh)" not in page  # the statement lines are on each participant's page
     assert page.count('<li class="message error"><strong>blockierend:</strong> Messpunkt CH10099912345') == 2
     assert 'role="img" aria-label="Energie der Gemeinschaft pro Tag 06/2026"' in page
