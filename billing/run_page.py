@@ -228,6 +228,26 @@ def _reconciliation(run: BillingRun, *, with_lines: bool) -> list[dict]:
     ]
 
 
+ISSUES_SHOWN_OPEN = 3  # a kind of hint with more messages than this is folded under its count
+
+
+def issue_groups(issues: list[dict]) -> list[dict]:
+    """The run's issues for people: every blocking one on its own, first; the hints grouped by kind, a kind with
+    many messages (a night of PV on every day of a month) folded under its count. Order within a kind is kept."""
+    titles = {"plausibility": _("Plausibilitätshinweise zu den Messdaten")}
+    blocking = [issue for issue in issues if issue.get("blocking")]
+    groups = [{"blocking": True, "title": "", "messages": [issue["message"]]} for issue in blocking]
+    hints: dict[str, list[str]] = {}
+    for issue in issues:
+        if not issue.get("blocking"):
+            hints.setdefault(issue.get("code", ""), []).append(issue["message"])
+    for code, messages in hints.items():
+        title = titles.get(code, _("Hinweise"))
+        folded = len(messages) > ISSUES_SHOWN_OPEN
+        groups.append({"blocking": False, "title": title, "messages": messages, "folded": folded})
+    return groups
+
+
 def run_page_context(run: BillingRun, *, with_lines: bool = True) -> dict:
     """Everything a run's page shows: totals, issues (blocking first), chart, reconciliation, invoices, PDFs.
     Without lines, each participant's statement lines are left to a page of its own (the portal's, for large
@@ -250,6 +270,7 @@ def run_page_context(run: BillingRun, *, with_lines: bool = True) -> dict:
         ],
         "money_balance": _chf(sum((Decimal(amount) for amount in chf.values()), Decimal(0))),
         "issues": sorted(run.issues, key=lambda issue: not issue.get("blocking")),
+        "issue_groups": issue_groups(run.issues),
         "chart_svg": mark_safe(_month_chart(run)),  # built by billing.charts, which escapes every text
         "reconciliation": _reconciliation(run, with_lines=with_lines),
         "invoices": Invoice.objects.filter(run=run).select_related("participant", "pdf").order_by("number"),
