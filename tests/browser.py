@@ -70,7 +70,11 @@ class BrowserSession:
                 )
                 page = context.new_page()
                 page.set_default_timeout(20_000)
-                result = script(page)
+                try:
+                    result = script(page)
+                except Exception:
+                    screenshot(page, f"failed-{script.__name__}")  # what the user saw when the step failed
+                    raise
                 return result, context.storage_state()
             finally:
                 browser.close()
