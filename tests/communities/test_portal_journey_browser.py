@@ -49,6 +49,7 @@ def tab(page, name: str):
 
 
 def messages(page) -> list[str]:
+    page.wait_for_load_state()  # the page a post led to, fully loaded
     return [text.strip() for text in page.locator("ul.messages li").all_inner_texts()]
 
 
@@ -252,7 +253,8 @@ def test_the_desk_uploads_participant_lists_and_takes_a_new_community_from_draft
         page.get_by_role("button", name="Tarif erfassen").click()
         steps.append(messages(page))
         page.get_by_role("button", name="Gründungsdokumente erstellen").click()
-        page.reload()
+        page.locator("ul.messages li", has_text="Die Dokumente werden erstellt").wait_for()  # the post has landed
+        page.reload()  # the documents were made by the task meanwhile
         screenshot(page, "10-formation-documents")
         steps.append(move(page, "Dokumente bereit"))
         while page.get_by_role("link", name="Unterschrift auf Papier erfassen").count():
