@@ -123,6 +123,21 @@ def billing_run_participant(request, pk: int, run_pk: int, participant_pk: int):
     return render(request, "portal/billing_run_participant.html", context)
 
 
+def _confirmation(request, community, run, *, form_class, confirmed, done_message, page_context, template):
+    """A confirmation page: GET shows what the action does, a valid POST does it through ``confirmed`` and returns
+    to the run's page with ``done_message``; a refusal stays on the page as a message."""
+    form = form_class(request.POST if request.method == "POST" else None, run=run)
+    if form.is_bound and form.is_valid():
+        try:
+            run = confirmed(form=form, actor=request.user, door=Door.PORTAL)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done_message(run))
+            return _run_page(run)
+    return render(request, template, _context(community, run=run, form=form, **page_context(run)))
+
+
 @portal_action_required(PortalAction.APPROVE_BILLING)
 def billing_approve(request, pk: int, run_pk: int):
     """The confirmation page shows what approval issues; POST approves the run as it was shown (state token)."""
@@ -131,17 +146,10 @@ def billing_approve(request, pk: int, run_pk: int):
     if run.status != RunStatus.DRAFT:  # approved meanwhile: a double submit or another tab
         messages.warning(request, _("Nur Entwürfe können freigegeben werden."))
         return _run_page(run)
-    form = RunApproveForm(request.POST if request.method == "POST" else None, run=run)
-    if form.is_bound and form.is_valid():
-        try:
-            run = run_approve_confirmed(form=form, actor=request.user, door=Door.PORTAL)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, approved_message(run))
-            return _run_page(run)
-    context = _context(community, run=run, form=form, **approval_context(run))
-    return render(request, "portal/billing_approve.html", context)
+    return _confirmation(
+        request, community, run, form_class=RunApproveForm, confirmed=run_approve_confirmed,
+        done_message=approved_message, page_context=approval_context, template="portal/billing_approve.html",
+    )
 
 
 @portal_action_required(PortalAction.CANCEL_BILLING)
@@ -152,17 +160,10 @@ def billing_cancel(request, pk: int, run_pk: int):
     if run.status == RunStatus.CANCELLED:
         messages.warning(request, _("Der Lauf ist bereits storniert."))
         return _run_page(run)
-    form = RunCancelForm(request.POST if request.method == "POST" else None, run=run)
-    if form.is_bound and form.is_valid():
-        try:
-            run = run_cancel_confirmed(form=form, actor=request.user, door=Door.PORTAL)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, cancelled_message(run))
-            return _run_page(run)
-    context = _context(community, run=run, form=form, **cancel_context(run))
-    return render(request, "portal/billing_cancel.html", context)
+    return _confirmation(
+        request, community, run, form_class=RunCancelForm, confirmed=run_cancel_confirmed,
+        done_message=cancelled_message, page_context=cancel_context, template="portal/billing_cancel.html",
+    )
 
 
 @portal_action_required(PortalAction.VIEW)

@@ -41,39 +41,40 @@ def documents_generate_view(request, pk: int):
     return _back(community)
 
 
-@portal_action_required(PortalAction.EDIT_FORMATION)
-def document_send(request, pk: int, document_pk: int):
+def _document_action(request, pk: int, document_pk: int, act, done: str):
+    """A POST on one of the community's documents: ``act(document)`` through the documents services, then back to
+    the documents with ``done`` (or the refusal, named by the document's title)."""
     community = community_for(request, pk)
     document = found(community_document, user=request.user, community=community, pk=document_pk)
     refused = not_a_post(request)
     if refused:
         return refused
     try:
-        signature_request_send(document=document, signers=signers_for(document), actor=request.user, door=Door.PORTAL)
+        act(document)
     except DomainError as error:
         messages.error(request, f"{document.title}: {error.message}")
     else:
-        messages.success(request, _("%(document)s ist zur Unterschrift versandt.") % {"document": document.title})
+        messages.success(request, done % {"document": document.title})
     return _back(community)
+
+
+@portal_action_required(PortalAction.EDIT_FORMATION)
+def document_send(request, pk: int, document_pk: int):
+    def send(document):
+        signature_request_send(document=document, signers=signers_for(document), actor=request.user, door=Door.PORTAL)
+
+    return _document_action(request, pk, document_pk, send, _("%(document)s ist zur Unterschrift versandt."))
 
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
 def document_withdraw(request, pk: int, document_pk: int):
-    community = community_for(request, pk)
-    document = found(community_document, user=request.user, community=community, pk=document_pk)
-    refused = not_a_post(request)
-    if refused:
-        return refused
-    signature = signature_request_of(document=document)
-    try:
+    def withdraw(document):
+        signature = signature_request_of(document=document)
         if signature is None:
             raise SignatureRefused(_("Nur laufende Unterschriftsanfragen können zurückgezogen werden."))
         signature_withdraw(request=signature, actor=request.user, door=Door.PORTAL)
-    except DomainError as error:
-        messages.error(request, f"{document.title}: {error.message}")
-    else:
-        messages.success(request, _("%(document)s: zurückgezogen.") % {"document": document.title})
-    return _back(community)
+
+    return _document_action(request, pk, document_pk, withdraw, _("%(document)s: zurückgezogen."))
 
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
