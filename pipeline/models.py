@@ -24,6 +24,7 @@ class Door(models.TextChoices):
     COMMAND = "command", _("Befehl")
     TASK = "task", _("Hintergrundaufgabe")
     IMPORT = "import", _("Import")
+    AGENT = "agent", _("KI-Agent")
     SUBSCRIPTION = "subscription", _("Abonnement")
 
 

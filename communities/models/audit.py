@@ -10,6 +10,7 @@ class Door(models.TextChoices):
     COMMAND = "command", _("Befehl")
     TASK = "task", _("Hintergrundaufgabe")
     IMPORT = "import", _("Import")
+    AGENT = "agent", _("KI-Agent")
 
 
 class AuditEntry(models.Model):
