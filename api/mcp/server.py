@@ -69,13 +69,14 @@ def mcp_tool(tool: Tool) -> types.Tool:
 
 
 def _call(scope_token: AgentToken | None, secret: str | None, name: str, arguments: dict) -> dict:
-    token = scope_token or _token_for(secret)
+    token = scope_token or token_for(secret)
     answer = call_tool(token, name, arguments, transport="mcp")
     # The REST door's encoder: both doors give the same plain JSON values.
     return json.loads(json.dumps(answer.data, cls=JSONEncoder))
 
 
-def _token_for(secret: str | None) -> AgentToken:
+def token_for(secret: str | None) -> AgentToken:
+    """The usable token for ``secret``, or the 401 ``ApiError`` that says why (missing, unknown, revoked, expired)."""
     if secret is None:
         raise ApiError("token_missing", _("Kein Token: «Authorization: Bearer …» fehlt."), status=401)
     return token_for_secret(secret)
