@@ -10,6 +10,7 @@ call, so a revoked or expired token stops working at once.
 """
 
 import json
+from importlib.metadata import PackageNotFoundError, version
 
 import mcp_types as types
 from django.utils.translation import gettext as _
@@ -92,8 +93,6 @@ def _text(data: dict) -> types.TextContent:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("openleg")
     except PackageNotFoundError:
