@@ -10,6 +10,7 @@ call, so a revoked or expired token stops working at once.
 """
 
 import json
+import logging
 from importlib.metadata import PackageNotFoundError, version
 
 import mcp_types as types
@@ -24,6 +25,8 @@ from api.mcp.django_thread import in_django_thread
 from api.mcp.schema import serializer_schema
 from api.models import AgentToken
 from api.tokens import token_for_secret
+
+logger = logging.getLogger(__name__)
 
 SERVER_NAME = "openleg"
 TOKEN_SCOPE_KEY = "openleg.agent_token"  # where the HTTP middleware leaves the caller's AgentToken
@@ -48,6 +51,9 @@ def build_server(*, secret: str | None = None) -> Server:
             data = await in_django_thread(_call, scope_token, secret, params.name, params.arguments or {})
         except ApiError as error:
             return types.CallToolResult(content=[_text(error.body())], is_error=True)
+        except Exception:  # a bug: logged here; the SDK answers "Internal server error" without the details
+            logger.exception("MCP tool %s failed", params.name)
+            raise
         return types.CallToolResult(content=[_text(data)], structured_content=data)
 
     return Server(

@@ -5,11 +5,14 @@ import json
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from mcp import Client
+from mcp.shared.exceptions import MCPError
+from rest_framework import serializers
 
+from api.agent.registry import Tool
 from api.mcp.server import build_server
 from api.models import AgentCall
 from api.tokens import agent_token_create, agent_token_revoke
-from tests.api.mcp_tools import test_tools  # noqa: F401 - fixture
+from tests.api.mcp_tools import registered, test_tools  # noqa: F401 - fixture
 from tests.communities.factories import CommunityFactory
 
 pytestmark = pytest.mark.usefixtures("test_tools")
@@ -125,3 +128,26 @@ def test_a_token_revoked_after_the_start_is_refused_at_the_next_call(staff_secre
     assert json.loads(second.content[0].text) == {
         "error": {"code": "token_revoked", "message": "Dieses Token ist widerrufen.", "details": {}}
     }
+
+
+def test_a_failing_tool_is_logged_and_answered_without_its_details(staff_secret, caplog):
+    def fail(caller, arguments):
+        raise RuntimeError("database password is hunter2")
+
+    broken = Tool(
+        name="test_broken", description="Fails.", scope="billing:read", arguments=serializers.Serializer, run=fail
+    )
+
+    async def work(client):
+        try:
+            await client.call_tool("test_broken", {})
+        except MCPError as error:
+            return error
+        return None
+
+    with registered(broken):
+        error = _session(staff_secret, work)
+
+    assert error.error.message == "Internal server error"
+    logged = [(record.getMessage(), record.exc_info[0]) for record in caplog.records if record.name == "api.mcp.server"]
+    assert logged == [("MCP tool test_broken failed", RuntimeError)]
