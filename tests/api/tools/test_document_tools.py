@@ -169,3 +169,33 @@ def test_a_tampered_link_is_403_and_an_old_one_410(staff_token, sonnenberg, clie
             }
         },
     )
+
+
+@pytest.mark.urls("tests.api.tools.urls")
+def test_invoice_pdfs_are_rendered_by_the_job_and_downloadable(
+    staff_token, march_community, client, django_capture_on_commit_callbacks
+):
+    from billing.models import Invoice
+    from billing.services import billing_run_approve, billing_run_start
+    from tests.accounts.factories import StaffUserFactory
+
+    run = billing_run_start(community=march_community, year=2026, month=3)
+    billing_run_approve(run=run, actor=StaffUserFactory(), reason="Test")  # queues its PDFs only after commit
+    invoices = list(Invoice.objects.filter(run=run).order_by("number"))
+    assert len(invoices) == 5  # three consumers, a prosumer, a producer
+
+    _answer, job = generate(
+        staff_token, {"community": march_community.pk, "kind": "invoices"}, django_capture_on_commit_callbacks
+    )
+
+    assert job.state == "done", job.error
+    rows = job.result["invoice_pdfs"]
+    assert [(row["invoice"], row["number"], row["kind"], row["customer_number"]) for row in rows] == [
+        (invoice.pk, invoice.display_number, invoice.kind, invoice.customer_number) for invoice in invoices
+    ]
+    first = Invoice.objects.select_related("pdf").get(pk=rows[0]["invoice"]).pdf
+    assert (rows[0]["pdf"], rows[0]["sha256"], rows[0]["size_bytes"]) == (first.pk, first.sha256, first.size_bytes)
+    response = client.get(rows[0]["download_url"])
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert (content[:5], len(content)) == (b"%PDF-", first.size_bytes)
