@@ -49,6 +49,25 @@ def job_start(caller: Caller, tool: str, arguments: dict, *, touched: list[str])
     )
 
 
+def _caller_still_allowed(job: AgentJob) -> Caller:
+    """The job runs with the rights its token has now: revoked, expired or stripped of the scope, it stops."""
+    from api.agent.registry import TOOLS
+
+    token = job.token
+    if token is None or not token.usable_at(utc_now()):
+        raise ApiError(
+            "token_unusable",
+            _(
+                "Das Token, das diesen Auftrag gestartet hat, ist nicht mehr gültig; "
+                "der Auftrag wurde nicht ausgeführt."
+            ),
+            status=401,
+        )
+    caller = Caller(token)
+    caller.require(TOOLS[job.tool].scope)
+    return caller
+
+
 def job_run(*, job_id) -> AgentJob:
     """Run a pending job's work and store its result or its error; a job already claimed is left alone."""
     if not AgentJob.objects.filter(pk=job_id, state=AgentJob.State.PENDING).update(state=AgentJob.State.RUNNING):
@@ -56,12 +75,9 @@ def job_run(*, job_id) -> AgentJob:
     job = AgentJob.objects.select_related("token__utility").get(pk=job_id)
     result, error = None, None
     try:
-        if job.token is None:
-            raise ApiError(
-                "token_gone", _("Das Token, das diesen Auftrag gestartet hat, gibt es nicht mehr."), status=409
-            )
+        caller = _caller_still_allowed(job)
         with transaction.atomic():
-            result = JOB_WORK[job.tool](Caller(job.token), job.arguments)
+            result = JOB_WORK[job.tool](caller, job.arguments)
     except ApiError as refused:
         error = refused.body()
     except DomainError as refused:

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from api.agent.calls import call_tool
@@ -29,4 +31,7 @@ def staff_token(make_token):
 
 
 def call(token, name, arguments=None):
-    return call_tool(token, name, arguments or {}, transport="rest")
+    """Call a tool as the REST door does; its answer must be plain JSON (no Decimal, date or tuple slips through)."""
+    answer = call_tool(token, name, arguments or {}, transport="rest")
+    assert json.loads(json.dumps(answer.data)) == answer.data
+    return answer

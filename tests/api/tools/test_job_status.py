@@ -73,3 +73,45 @@ def test_a_documents_job_answers_with_fresh_download_links(staff_token, monkeypa
         "kind": "agreement",
         "documents": [{"id": 7, "download_url": "/fresh/document/7/"}],
     }
+
+
+def test_a_job_whose_token_was_revoked_meanwhile_does_not_run(
+    staff_token, march_community, django_capture_on_commit_callbacks
+):
+    from api.tokens import agent_token_revoke
+    from billing.models import BillingRun
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        started = call(staff_token, "run_billing_period", {"community": march_community.pk, "month": "2026-03"})
+    agent_token_revoke(prefix=staff_token.prefix)
+    for callback in queued:
+        callback()
+
+    job = AgentJob.objects.get(pk=started.data["job"])
+    assert (job.state, BillingRun.objects.count()) == ("failed", 0)
+    assert job.error == {
+        "error": {
+            "code": "token_unusable",
+            "message": "Das Token, das diesen Auftrag gestartet hat, ist nicht mehr gültig; der Auftrag wurde nicht "
+            "ausgeführt.",
+            "details": {},
+        }
+    }
+
+
+def test_a_job_whose_token_lost_the_scope_meanwhile_does_not_run(
+    staff_token, march_community, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        started = call(staff_token, "run_billing_period", {"community": march_community.pk, "month": "2026-03"})
+    staff_token.scopes = ["billing:read"]
+    staff_token.save()
+    for callback in queued:
+        callback()
+
+    job = AgentJob.objects.get(pk=started.data["job"])
+    assert (job.state, job.error["error"]["code"], job.error["error"]["details"]) == (
+        "failed",
+        "scope_missing",
+        {"scope": "billing:run"},
+    )
