@@ -11,6 +11,7 @@ from rest_framework import serializers
 from api.agent.jobs import job_start, job_work
 from api.agent.registry import Tool, ToolAnswer, register
 from api.agent.tools.common import MonthField, month_text
+from api.agent.tools.examples import example_of
 from api.errors import ApiError
 from api.scopes import Scope
 from billing.billable import billing_check, month_days, month_not_closed
@@ -135,12 +136,7 @@ register(
         arguments=RunArguments,
         run=run_billing_period,
         writes=True,
-        example_arguments={"community": 1, "month": "2026-10"},
-        example_answer={
-            "job": "0b8f7c52-41d6-4d0e-a3a5-6f2d9c1e7a44",
-            "state": "pending",
-            "status_url": "/api/agent/v1/get_job_status/?job=0b8f7c52-41d6-4d0e-a3a5-6f2d9c1e7a44",
-        },
+        **example_of("run_billing_period"),
     )
 )
 
@@ -187,38 +183,7 @@ register(
         scope=Scope.BILLING_READ,
         arguments=SummaryArguments,
         run=get_billing_summary,
-        example_arguments={"community": 1, "month": "2026-10"},
-        example_answer={
-            "run": 7,
-            "community": 1,
-            "status": "draft",
-            "method": "proportional",
-            "period": {
-                "year": 2026,
-                "month": 10,
-                "start": "2026-09-30T22:00:00Z",
-                "end": "2026-10-31T23:00:00Z",
-                "quarter_hours": 2980,
-            },
-            "deviations": 0,
-            "blocking_issues": 0,
-            "issues": [],
-            "participants": [
-                {
-                    "participant": 3,
-                    "customer_number": "SD-001",
-                    "kwh": {
-                        "consumption": "412.337",
-                        "leg": "198.201",
-                        "grid": "214.136",
-                        "production": "0.000",
-                        "delivered": "0.000",
-                        "surplus": "0.000",
-                    },
-                    "chf": {"energy": "39.64", "total": "39.64"},
-                }
-            ],
-        },
+        **example_of("get_billing_summary"),
     )
 )
 
@@ -285,35 +250,6 @@ register(
         scope=Scope.BILLING_READ,
         arguments=ReconciliationArguments,
         run=get_billing_reconciliation,
-        example_arguments={},
-        example_answer={
-            "month": "2026-11",
-            "communities": [
-                {
-                    "community": 1,
-                    "name": "LEG Sonnenberg Dorf",
-                    "run": 9,
-                    "status": "draft",
-                    "deviations": 0,
-                    "blocking_issues": 1,
-                    "blocking": ["Messpunkt CH1001231234500000000000000000001 von … hat im ganzen Monat keine Werte."],
-                    "missing_data": [
-                        "Messpunkt CH1001231234500000000000000000001 von … hat im ganzen Monat keine Werte."
-                    ],
-                    "needs_attention": True,
-                },
-                {
-                    "community": 2,
-                    "name": "LEG Talwil Gewerbe",
-                    "run": None,
-                    "status": "missing",
-                    "deviations": None,
-                    "blocking_issues": None,
-                    "blocking": [],
-                    "missing_data": [],
-                    "needs_attention": True,
-                },
-            ],
-        },
+        **example_of("get_billing_reconciliation"),
     )
 )

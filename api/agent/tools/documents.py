@@ -9,6 +9,7 @@ from api.agent.downloads import download_url
 from api.agent.jobs import job_start, job_work
 from api.agent.registry import Tool, ToolAnswer, register
 from api.agent.tools.common import iso_utc
+from api.agent.tools.examples import example_of
 from api.errors import not_found
 from api.scopes import Scope
 from communities.models import Door
@@ -132,12 +133,7 @@ register(
         arguments=GenerateArguments,
         run=generate_leg_document,
         writes=True,
-        example_arguments={"community": 1, "kind": "agreement"},
-        example_answer={
-            "job": "6f1c2b9e-3d4a-4c1e-9f0b-2a7d5e8c1b30",
-            "state": "pending",
-            "status_url": "/api/agent/v1/get_job_status/?job=6f1c2b9e-3d4a-4c1e-9f0b-2a7d5e8c1b30",
-        },
+        **example_of("generate_leg_document"),
     )
 )
 
@@ -171,25 +167,6 @@ register(
         scope=Scope.DOCUMENTS_READ,
         arguments=ListArguments,
         run=list_documents,
-        example_arguments={"community": 1},
-        example_answer={
-            "community": 1,
-            "documents": [
-                {
-                    "id": 12,
-                    "kind": "agreement",
-                    "subject": "",
-                    "participant": None,
-                    "title": "Gemeinschaftsvereinbarung LEG Sonnenberg Dorf",
-                    "version": 2,
-                    "sha256": "3b5d5c3712955042212316173ccf37be800f7e0b9b4f2e3c5f7f0a1f3c8e6d21",
-                    "size_bytes": 48213,
-                    "signature_state": "unsigned",
-                    "created_at": "2026-11-03T09:15:02Z",
-                    "download_url": "/api/agent/v1/downloads/document:12:1vXyZa:Qm9vX2V4YW1wbGU/",
-                    "current": True,
-                }
-            ],
-        },
+        **example_of("list_documents"),
     )
 )

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from api.agent.registry import Tool, ToolAnswer, register
 from api.agent.tools.common import iso_utc
 from api.agent.tools.documents import with_fresh_links
+from api.agent.tools.examples import example_of
 from api.errors import not_found
 from api.models import AgentJob
 
@@ -44,25 +45,6 @@ register(
         scope="",
         arguments=JobArguments,
         run=get_job_status,
-        example_arguments={"job": "0b8f7c52-41d6-4d0e-a3a5-6f2d9c1e7a44"},
-        example_answer={
-            "job": "0b8f7c52-41d6-4d0e-a3a5-6f2d9c1e7a44",
-            "tool": "run_billing_period",
-            "state": "done",
-            "created_at": "2026-12-07T09:50:00Z",
-            "finished_at": "2026-12-07T09:50:04Z",
-            "result": {
-                "run": 7,
-                "community": 1,
-                "month": "2026-10",
-                "status": "draft",
-                "quarter_hours": 2980,
-                "deviations": 0,
-                "blocking_issues": 0,
-                "issues": 2,
-                "summary_url": "/api/agent/v1/get_billing_summary/?community=1&month=2026-10",
-            },
-            "error": None,
-        },
+        **example_of("get_job_status"),
     )
 )

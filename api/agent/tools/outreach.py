@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from api.agent.registry import Tool, ToolAnswer, register
 from api.agent.tools.common import iso_utc, require_staff
+from api.agent.tools.examples import example_of
 from api.scopes import Scope
 from pipeline.models import OutreachTemplate
 from pipeline.selectors import outreach_draft_get, utility_get
@@ -81,32 +82,6 @@ register(
         arguments=OutreachArguments,
         run=draft_outreach,
         writes=True,
-        example_arguments={"utility": 14},
-        example_answer={
-            "draft": 58,
-            "utility": 14,
-            "template": "first_contact",
-            "status": "draft",
-            "subject": "Lokale Elektrizitätsgemeinschaften (LEG) bei Energie Thun AG",
-            "body": "Sehr geehrte Damen und Herren\n\n…",
-            "facts": {
-                "utility": "Energie Thun AG",
-                "municipalities": [
-                    {
-                        "name": "Thun",
-                        "population": 44000,
-                        "roof_potential_mwh": "152000.0",
-                        "installed_pv_kwp": "21500.0",
-                    }
-                ],
-                "municipalities_not_named": 0,
-                "leg_possible_since": "2026-01-01",
-                "leg_legal_basis": "StromVG Art. 17d/17e",
-                "sender": "Anna Muster",
-            },
-            "revision_of": None,
-            "written_by_agent": False,
-            "created_at": "2026-12-07T09:45:12Z",
-        },
+        **example_of("draft_outreach"),
     )
 )

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from api.agent.registry import Tool, ToolAnswer, register
 from api.agent.tools.common import iso_utc, require_staff
+from api.agent.tools.examples import example_of
 from api.errors import ApiError
 from api.scopes import Scope
 from openleg.periods import local_today
@@ -85,26 +86,7 @@ register(
         scope=Scope.PIPELINE_READ,
         arguments=PipelineArguments,
         run=get_vnb_pipeline,
-        example_arguments={"stage": "lead", "canton": "BE", "min_score": 60, "limit": 2},
-        example_answer={
-            "count": 7,
-            "utilities": [
-                {
-                    "id": 14,
-                    "name": "Energie Thun AG",
-                    "short_name": "EThun",
-                    "canton": "BE",
-                    "stage": "lead",
-                    "stage_changed_at": None,
-                    "score": 78,
-                    "owner": "Anna Muster",
-                    "next_action": "Erstkontakt per E-Mail",
-                    "next_action_due": "2026-12-09",
-                    "overdue": False,
-                    "last_contact_at": None,
-                }
-            ],
-        },
+        **example_of("get_vnb_pipeline"),
     )
 )
 
@@ -165,15 +147,7 @@ register(
         arguments=StatusArguments,
         run=update_vnb_status,
         writes=True,
-        example_arguments={"utility": 14, "stage": "contacted", "note": "Antwort von Frau Keller erhalten."},
-        example_answer={
-            "utility": 14,
-            "from_stage": "lead",
-            "to_stage": "contacted",
-            "event": 321,
-            "at": "2026-12-07T09:41:17Z",
-            "allowed_next": ["demo", "lost"],
-        },
+        **example_of("update_vnb_status"),
     )
 )
 
@@ -215,22 +189,7 @@ register(
         arguments=UtilityArguments,
         run=score_vnb,
         writes=True,
-        example_arguments={"utility": 14},
-        example_answer={
-            "utility": 14,
-            "name": "Energie Thun AG",
-            "score": 62,
-            "scored_at": "2026-12-07T09:42:03Z",
-            "parts": {
-                "population": {
-                    "weight": 30,
-                    "value": 0.5,
-                    "points": 15.0,
-                    "explanation": "5'000 Einwohner in 1 Gemeinde: 15 von 30 Punkten.",
-                },
-            },
-            "sentences": ["5'000 Einwohner in 1 Gemeinde: 15 von 30 Punkten."],
-        },
+        **example_of("score_vnb"),
     )
 )
 
@@ -259,30 +218,7 @@ register(
         scope=Scope.PIPELINE_READ,
         arguments=DashboardArguments,
         run=get_pipeline_dashboard,
-        example_arguments={"canton": "BE"},
-        example_answer={
-            "canton": "BE",
-            "today": "2026-12-07",
-            "total": 12,
-            "stages": [{"stage": "lead", "label": "Lead", "count": 7, "reached": 12}],
-            "conversion": [
-                {"from_stage": "lead", "to_stage": "contacted", "reached": 12, "reached_next": 5, "percent": 41.7}
-            ],
-            "median_days": [{"stage": "lead", "label": "Lead", "days": 9.5, "stays": 4}],
-            "overdue": [
-                {
-                    "id": 14,
-                    "name": "Energie Thun AG",
-                    "canton": "BE",
-                    "stage": "contacted",
-                    "owner": "Anna Muster",
-                    "next_action": "Nachfassen",
-                    "due": "2026-12-01",
-                    "days_overdue": 6,
-                }
-            ],
-            "untouched_leads": [{"id": 21, "name": "EW Steffisburg", "canton": "BE", "score": 71}],
-        },
+        **example_of("get_pipeline_dashboard"),
     )
 )
 
@@ -320,12 +256,6 @@ register(
         scope=Scope.PIPELINE_READ,
         arguments=BriefingArguments,
         run=get_pipeline_briefing,
-        example_arguments={},
-        example_answer={
-            "day": "2026-12-07",
-            "created_at": "2026-12-07T05:30:01Z",
-            "text": "Pipeline am 07.12.2026\n\nGestern (06.12.2026):\n- Phasenwechsel: keine\n...",
-            "figures": {"day": "2026-12-07", "since": "2026-12-06", "stage_changes": [], "contacts": []},
-        },
+        **example_of("get_pipeline_briefing"),
     )
 )
