@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from api.agent.caller import Caller
+from api.agent.calls import domain_refusal
 from api.agent.registry import ToolAnswer
 from api.errors import ApiError
 from api.models import AgentJob
@@ -81,8 +82,6 @@ def job_run(*, job_id) -> AgentJob:
     except ApiError as refused:
         error = refused.body()
     except DomainError as refused:
-        from api.agent.calls import domain_refusal
-
         error = domain_refusal(refused).body()
     except Exception as failure:  # recorded on the job: the agent learns that it failed and why
         logger.exception("agent job %s (%s) failed", job.pk, job.tool)
