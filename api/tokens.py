@@ -33,7 +33,12 @@ def secret_hash(secret: str) -> str:
 
 
 def agent_token_create(
-    *, name: str, scopes: list[str], utility=None, expires_at: datetime | None = None, created_by=None,
+    *,
+    name: str,
+    scopes: list[str],
+    utility=None,
+    expires_at: datetime | None = None,
+    created_by=None,
     daily_budget: int | None = None,
 ) -> NewToken:
     unknown = sorted(set(scopes) - set(Scope.values))
@@ -50,8 +55,14 @@ def agent_token_create(
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     extra = {} if daily_budget is None else {"daily_budget": daily_budget}
     token = AgentToken.objects.create(
-        name=name, prefix=secret[:PREFIX_LENGTH], secret_hash=secret_hash(secret), scopes=sorted(set(scopes)),
-        utility=utility, expires_at=expires_at, created_by=created_by, **extra,
+        name=name,
+        prefix=secret[:PREFIX_LENGTH],
+        secret_hash=secret_hash(secret),
+        scopes=sorted(set(scopes)),
+        utility=utility,
+        expires_at=expires_at,
+        created_by=created_by,
+        **extra,
     )
     return NewToken(token=token, secret=secret)
 
