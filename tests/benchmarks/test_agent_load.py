@@ -166,7 +166,8 @@ def mcp_server():
                 return
         await app(scope, receive, send)
 
-    config = uvicorn.Config(guarded, host="127.0.0.1", port=8141, log_level="warning", lifespan="on")
+    # port 0: the system picks a free one, so parallel test workers never collide
+    config = uvicorn.Config(guarded, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     uvicorn_server = uvicorn.Server(config)
     thread = threading.Thread(target=uvicorn_server.run, daemon=True)
     thread.start()
@@ -174,7 +175,8 @@ def mcp_server():
         if uvicorn_server.started:
             break
         time.sleep(0.05)
-    yield "http://127.0.0.1:8141/mcp", seen
+    port = uvicorn_server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}/mcp", seen
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
 
