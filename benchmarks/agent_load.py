@@ -130,7 +130,7 @@ def rest_load(
             tally.latencies.append(time.perf_counter() - began)
             if response.status != 200:
                 tally.failed(f"HTTP {response.status} {_error_code(body)}".strip(), f"HTTP {response.status}: "
-                             f"{body.decode(errors='replace')[:300]}")
+                             f"{_one_line(body.decode(errors='replace'))}")
         connection.close()
 
     threads = [threading.Thread(target=client, args=(tally,), daemon=True) for tally in tallies]
@@ -141,6 +141,11 @@ def rest_load(
     for thread in threads:
         thread.join()
     return _result("REST", tool, clients, tallies, time.perf_counter() - began, time.process_time() - cpu)
+
+
+def _one_line(text: str, length: int = 300) -> str:
+    """An answer shown in one line: JSON stays as it came, an HTML error page becomes its start without breaks."""
+    return " ".join(text.split())[:length]
 
 
 def _error_code(body: bytes) -> str:
@@ -212,15 +217,15 @@ async def _mcp_client(url, token, tool, arguments, plan, gate, tally) -> None:
                     text = " ".join(getattr(block, "text", "") for block in answer.content)
                     tally.failed(f"tool error {text[:60]}", text[:300])
     except Exception as error:  # connecting or initialising failed: one error for the client, no calls
+        cause = _innermost(error)
+        kind = f"{'session' if arrived else 'connect'}: {type(cause).__name__}"
+        tally.failed(kind, _one_line(f"{kind}: {cause}"))
         if not arrived:
-            tally.failed(f"connect: {_innermost(error)}", repr(error))
             gate.arrive()
-        else:
-            tally.failed(f"session: {_innermost(error)}", repr(error))
 
 
-def _innermost(error: BaseException) -> str:
-    """The first leaf's type of an exception group (anyio wraps what the transport raised), else the type."""
+def _innermost(error: BaseException) -> BaseException:
+    """The first leaf of an exception group (anyio wraps what the transport raised), else the error itself."""
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
-    return type(error).__name__
+    return error

@@ -126,6 +126,14 @@ def test_rest_load_stops_after_its_time(rest_server):
     assert time.perf_counter() - started < 3
 
 
+def test_an_html_error_page_is_shown_in_one_line():
+    from benchmarks.agent_load import _one_line
+
+    assert _one_line("<!doctype html>\n<html>\n  <title>Seite nicht gefunden</title>") == (
+        "<!doctype html> <html> <title>Seite nicht gefunden</title>"
+    )
+
+
 def test_rest_load_counts_a_closed_port_as_errors_not_a_crash():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _AgentDoor)
     port = server.server_address[1]
@@ -215,3 +223,4 @@ def test_mcp_load_counts_a_refused_token_once_per_client(mcp_server):
     assert figures.calls == 0
     assert sum(figures.errors.values()) == 2
     assert all(key.startswith("connect: ") for key in figures.errors)
+    assert figures.first_error == "connect: MCPError: Server returned an error response"  # the SDK hides the 401

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from benchmarks.agent_load import LoadResult
-from benchmarks.bench_agent import HEADER, row, server_command, server_environment, tool_arguments
+from benchmarks.bench_agent import HEADER, goal_line, row, server_command, server_environment, tool_arguments
 
 
 def test_the_server_is_uvicorn_serving_the_asgi_application_on_loopback():
@@ -71,3 +71,16 @@ def test_a_line_gives_the_figures_the_ratios_and_the_verdict():
         "MCP", "get_billing_summary", "16", "250", "0", "50.0", "40.0", "300.0", "1.20x", "0.50x", "80", "%",
         "MISSED",
     ]
+
+
+def test_the_last_line_says_whether_the_goal_was_met_and_why_not():
+    fast = LoadResult("REST", "get_vnb_pipeline", 16, 5.0, [0.02] * 100, Counter(), 2.0)
+    refused = LoadResult("MCP", "get_vnb_pipeline", 16, 5.0, [0.02] * 100, Counter({"HTTP 429 throttled": 3}), 2.0)
+
+    assert goal_line([fast, fast], skipped=0) == "goal: no error, p99 < 250 ms at 16 clients: met in all 2 cells"
+    assert goal_line([fast, refused], skipped=0) == (
+        "goal: no error, p99 < 250 ms at 16 clients: NOT MET: missed in 1 of 2 measured cells"
+    )
+    assert goal_line([], skipped=12) == (
+        "goal: no error, p99 < 250 ms at 16 clients: NOT MET: 12 cells not measured (door or tool missing)"
+    )
