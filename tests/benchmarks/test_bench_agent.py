@@ -29,6 +29,7 @@ def test_the_server_runs_the_production_settings_with_the_bench_database():
         "SECRET_KEY": "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "False",
+        "AGENT_THROTTLE_RATE": "100000/s",
     }
 
 
