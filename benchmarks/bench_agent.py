@@ -9,11 +9,13 @@ database migrates it and loads the demo (load_demo); later runs reuse it.
 
 The server is started as deployed: ``uvicorn openleg.asgi:application`` with the production settings on loopback
 (plain HTTP: in deployment the proxy terminates TLS, so only the HTTPS redirect is switched off, and the per-token
-rate limit is lifted: the benchmark measures speed). A staff token with every scope and a budget it cannot spend
+rate limit is lifted: the benchmark measures speed; any other setting, CONN_MAX_AGE for one, passes through from
+the environment). A staff token with every scope and a budget it cannot spend
 is created for the run and revoked at its end. Timed per door, tool and number of clients, for
 BENCH_SECONDS after one warm-up call per client (clients connect first and start together): calls, errors,
 requests per second, p50 and p99 latency, p99 against the 250 ms goal, MCP's rate against REST's, and how much CPU
-the load generator itself took on the same two cores. Goal (issue 14): no error, p99 under 250 ms at 16 clients.
+the load generator itself took on the same two cores; the load average before the start tells whether other
+work shared the machine. Goal (issue 14): no error, p99 under 250 ms at 16 clients.
 """
 
 import logging
@@ -181,6 +183,7 @@ def main() -> None:
     server = _start_server(log_path)
     try:
         print(
+            f"load average before the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
             f"database: {connection.vendor}; Redis: {'yes' if settings.REDIS_URL else 'no (local memory)'}; server: "
             f"{' '.join(server_command(port=PORT, workers=WORKERS)[2:])} with openleg.settings.production; "
             f"summary of {arguments['get_billing_summary']}; {SECONDS:g} s per cell; server log {log_path}"

@@ -91,10 +91,11 @@ def test_agents_md_says_what_every_tool_is_for(name):
     assert re.search(rf"^\| `{name}` \|", text, re.MULTILINE), f"{name} has no row in the tool table"
 
 
-def test_every_registered_tool_is_in_the_kit():
+def test_the_kit_documents_exactly_the_registered_tools():
+    pytest.importorskip("api.agent.tools", reason="the tools are registered by api.agent.tools (branch tools)")
     from api.agent.registry import TOOLS
 
-    assert sorted(set(TOOLS) - set(TOOL_NAMES)) == []
+    assert sorted(TOOLS) == sorted(TOOL_NAMES)
 
 
 def test_agents_md_states_the_hard_limits_and_the_error_meanings():
