@@ -1,7 +1,16 @@
 """OpenAPI pieces of the API: the error shape as a component, the tool list, and the tools' query examples."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Agent token (olat_…)"}
 
 
 class ErrorDetailSerializer(serializers.Serializer):

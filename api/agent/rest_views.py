@@ -67,8 +67,15 @@ def query_arguments(request: Request) -> dict:
 def tool_view(tool: Tool):
     """The view of one tool, with its operation in the OpenAPI schema."""
     base = WriteToolView if tool.writes else ReadToolView
-    view = type(f"{_camel(tool.name)}View", (base,), {"tool_name": tool.name, "__doc__": tool.description})
-    return extend_schema(**_operation(tool))(view)
+    method = "post" if tool.writes else "get"
+    inherited = getattr(base, method)
+
+    def handler(self, request: Request) -> Response:
+        return inherited(self, request)
+
+    handler.__name__ = method
+    members = {"tool_name": tool.name, "__doc__": tool.description, method: extend_schema(**_operation(tool))(handler)}
+    return type(f"{_camel(tool.name)}View", (base,), members)
 
 
 class ToolIndexView(APIView):
@@ -115,7 +122,6 @@ def _operation(tool: Tool) -> dict:
         "summary": tool.description.split(". ")[0].rstrip("."),
         "description": _scope_text(tool) + tool.description,
         "tags": [tool.scope.split(":")[0] if tool.scope else "agent"],
-        "methods": ["POST" if tool.writes else "GET"],
     }
     if tool.writes:
         operation["request"] = tool.arguments
