@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from api.errors import ApiError
 from api.models import AgentToken
 from api.scopes import PIPELINE_SCOPES, Scope
 from openleg.errors import DomainError
+from openleg.periods import local_day
 
 SECRET_PREFIX = "olat_"  # OpenLEG agent token: recognisable in logs and by secret scanners
 PREFIX_LENGTH = 12  # "olat_" and 7 characters of the random part: what lists, logs and revoke show
@@ -32,15 +33,8 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def agent_token_create(
-    *,
-    name: str,
-    scopes: list[str],
-    utility=None,
-    expires_at: datetime | None = None,
-    created_by=None,
-    daily_budget: int | None = None,
-) -> NewToken:
+def agent_token_check(*, scopes: list[str], utility=None, expires_at: datetime | None = None) -> None:
+    """The rules a new token must keep (``TokenRefused`` naming the field): the service and the admin form share it."""
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown:
         raise TokenRefused(_("Unbekannte Berechtigung: %(scopes)s.") % {"scopes": ", ".join(unknown)}, field="scopes")
@@ -52,17 +46,23 @@ def agent_token_create(
         )
     if expires_at is not None and expires_at <= timezone.now():
         raise TokenRefused(_("Das Ablaufdatum liegt in der Vergangenheit."), field="expires_at")
+
+
+def expiry_after(day: date) -> datetime:
+    """A token "valid until" ``day`` expires at the end of that Europe/Zurich day."""
+    return local_day(day).end
+
+
+def agent_token_create(
+    *, name: str, scopes: list[str], utility=None, expires_at: datetime | None = None, created_by=None,
+    daily_budget: int | None = None,
+) -> NewToken:
+    agent_token_check(scopes=scopes, utility=utility, expires_at=expires_at)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     extra = {} if daily_budget is None else {"daily_budget": daily_budget}
     token = AgentToken.objects.create(
-        name=name,
-        prefix=secret[:PREFIX_LENGTH],
-        secret_hash=secret_hash(secret),
-        scopes=sorted(set(scopes)),
-        utility=utility,
-        expires_at=expires_at,
-        created_by=created_by,
-        **extra,
+        name=name, prefix=secret[:PREFIX_LENGTH], secret_hash=secret_hash(secret), scopes=sorted(set(scopes)),
+        utility=utility, expires_at=expires_at, created_by=created_by, **extra,
     )
     return NewToken(token=token, secret=secret)
 

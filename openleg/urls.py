@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/", include("api.urls")),
     path("utility/", include("openleg.portal_urls")),
     path("documents/", include("documents.urls")),
     path("utility/documents/", include("documents.portal_urls")),

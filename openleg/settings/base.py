@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "csp",
     "openleg",
@@ -150,17 +152,49 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Zurich"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# The API (api/): agent tokens as bearers only (the portal and the admin keep their sessions; no DRF view takes a
+# session, so a logged-in browser cannot be led to call the API), one error shape for every failure, per-token
+# throttles counted in the default cache (Redis in production), the schema by drf-spectacular.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasAgentToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AgentTokenThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+# Calls per token: a rate ("120/min", "10/s", "5000/day") and the token's own daily budget per Europe/Zurich day.
+AGENT_THROTTLE_RATE = env("AGENT_THROTTLE_RATE", default="120/min")
+# How long the first answer to a POST with an Idempotency-Key is kept (a retry within it gets that answer again).
+AGENT_IDEMPOTENCY_HOURS = env.int("AGENT_IDEMPOTENCY_HOURS", default=24)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenLEG API",
+    "DESCRIPTION": (
+        "Agent tools of OpenLEG (the back office for Swiss LEG): one operation per tool under /api/agent/v1/. "
+        "Authenticate with `Authorization: Bearer <token>` (an agent token from the admin or "
+        "`manage.py agent_token create`). Every failure answers "
+        '`{"error": {"code": "...", "message": "...", "details": {...}}}` with a stable English code and a German '
+        "message. POST accepts an `Idempotency-Key` header: a retry with the same key and body gets the first "
+        "answer again and starts nothing new."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_tool_examples",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env("THROTTLE_ANON", default="30/minute"),
-        "user": env("THROTTLE_USER", default="600/minute"),
-    },
 }
 
 # Login throttling (accounts/login_throttle.py): this many wrong passwords for one account, or from one address,

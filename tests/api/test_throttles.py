@@ -1,0 +1,69 @@
+"""Per-token throttles in Redis: a rate, and the token's daily budget per Europe/Zurich day."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.cache import cache
+
+from api.errors import ApiError
+from api.throttles import spend_daily_budget
+
+pytestmark = [pytest.mark.django_db, pytest.mark.redis]
+
+TOOLS_URL = "/api/agent/v1/"
+
+
+def test_past_the_rate_a_token_gets_429_with_the_wait(make_token, bearer, settings):
+    settings.AGENT_THROTTLE_RATE = "3/min"
+    client = bearer(make_token().secret)
+    statuses = [client.get(TOOLS_URL).status_code for _ in range(4)]
+    refused = client.get(TOOLS_URL)
+    assert statuses == [200, 200, 200, 429]
+    body = refused.json()
+    assert body["error"]["code"] == "throttled"
+    assert body["error"]["details"]["limit"] == "rate"
+    seconds = body["error"]["details"]["retry_after_seconds"]
+    assert 1 <= seconds <= 60
+    assert refused["Retry-After"] == str(seconds)
+    assert body["error"]["message"] == f"Zu viele Aufrufe. Bitte in {seconds} Sekunden wieder versuchen."
+
+
+def test_the_rate_counts_per_token(make_token, bearer, settings):
+    settings.AGENT_THROTTLE_RATE = "1/min"
+    first, second = bearer(make_token().secret), bearer(make_token().secret)
+    assert [first.get(TOOLS_URL).status_code, second.get(TOOLS_URL).status_code] == [200, 200]
+    assert first.get(TOOLS_URL).status_code == 429
+
+
+def test_the_counts_live_in_redis(make_token, bearer):
+    from django_redis import get_redis_connection
+
+    new = make_token()
+    bearer(new.secret).get(TOOLS_URL)
+    assert get_redis_connection("default").exists(cache.make_key(f"agent-rate:{new.token.pk}")) == 1
+
+
+def test_past_the_daily_budget_a_token_gets_429_until_zurich_midnight(make_token, bearer):
+    new = make_token(daily_budget=2)
+    client = bearer(new.secret)
+    assert [client.get(TOOLS_URL).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(TOOLS_URL)
+    assert refused.status_code == 429
+    details = refused.json()["error"]["details"]
+    assert details["limit"] == "daily_budget"
+    assert refused["Retry-After"] == str(details["retry_after_seconds"])
+    assert refused.json()["error"]["message"] == (
+        "Das Tagesbudget dieses Tokens ist aufgebraucht. "
+        f"Wieder möglich in {details['retry_after_seconds']} Sekunden."
+    )
+
+
+def test_the_budget_day_is_the_zurich_day(make_token):
+    token = make_token(daily_budget=1).token
+    # 22:30 UTC on 31 March 2026 is 00:30 on 1 April in Zurich (summer time): a new day, a new budget
+    assert spend_daily_budget(token, now=datetime(2026, 3, 31, 21, 0, tzinfo=UTC)) == 1
+    with pytest.raises(ApiError) as refused:
+        spend_daily_budget(token, now=datetime(2026, 3, 31, 21, 59, tzinfo=UTC))
+    assert refused.value.status == 429
+    assert refused.value.details == {"limit": "daily_budget", "retry_after_seconds": 60}  # midnight = 22:00 UTC
+    assert spend_daily_budget(token, now=datetime(2026, 3, 31, 22, 30, tzinfo=UTC)) == 1
