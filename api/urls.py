@@ -1,6 +1,6 @@
 """The API under /api/: the agent tools (one address per tool, from ``TOOLS``), the schema and its docs page."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.agent.registry import TOOLS
@@ -13,6 +13,7 @@ urlpatterns = [
     # The split view serves its start script from this same address (?script=): the CSP allows scripts from self.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("agent/v1/", ToolIndexView.as_view(), name="agent-tools"),
+    path("agent/v1/downloads/", include("api.agent.download_urls")),  # signed, expiring links (downloads.PREFIX)
     *(
         path(f"agent/v1/{name}/", tool_view(tool).as_view(), name=URL_NAME.format(name=name))
         for name, tool in sorted(TOOLS.items())

@@ -38,3 +38,9 @@ def register(tool: Tool) -> Tool:
         raise ValueError(f"tool {tool.name} registered twice")
     TOOLS[tool.name] = tool
     return tool
+
+
+def tools_for(scopes) -> list[Tool]:
+    """The tools a token with ``scopes`` may call, by name (a tool without a scope checks its caller itself)."""
+    held = set(scopes)
+    return [tool for _name, tool in sorted(TOOLS.items()) if not tool.scope or tool.scope in held]

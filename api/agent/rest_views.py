@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.agent.calls import call_tool
-from api.agent.registry import TOOLS, Tool
+from api.agent.registry import Tool, tools_for
 from api.errors import ApiError, invalid
 from api.idempotency import HEADER, Answer, answer_once, request_fingerprint
 from api.schema import ERROR_RESPONSES, ToolListSerializer
@@ -86,7 +86,6 @@ class ToolIndexView(APIView):
         responses={200: ToolListSerializer, **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        scopes = set(request.auth.scopes)
         tools = [
             {
                 "name": tool.name,
@@ -95,8 +94,7 @@ class ToolIndexView(APIView):
                 "method": "POST" if tool.writes else "GET",
                 "url": request.build_absolute_uri(reverse(f"api:{URL_NAME.format(name=tool.name)}")),
             }
-            for tool in sorted(TOOLS.values(), key=lambda tool: tool.name)
-            if not tool.scope or tool.scope in scopes
+            for tool in tools_for(request.auth.scopes)
         ]
         return Response({"tools": tools})
 
@@ -135,7 +133,8 @@ def _operation(tool: Tool) -> dict:
         operation["examples"] = [OpenApiExample("Aufruf", value=tool.example_arguments, request_only=True)]
         operation["responses"] = {200: answer, 202: answer, **ERROR_RESPONSES}
     else:
-        operation["parameters"] = [tool.arguments]
+        # a tool without arguments has no parameters (drf-spectacular cannot map a serializer without fields)
+        operation["parameters"] = [tool.arguments] if tool.arguments().fields else []
         operation["responses"] = {200: answer, **ERROR_RESPONSES}
     return operation
 

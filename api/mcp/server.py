@@ -19,7 +19,7 @@ from mcp.server import Server, ServerRequestContext
 from rest_framework.utils.encoders import JSONEncoder
 
 from api.agent.calls import call_tool
-from api.agent.registry import TOOLS, Tool
+from api.agent.registry import TOOLS, Tool, tools_for
 from api.errors import ApiError
 from api.mcp.django_thread import in_django_thread
 from api.mcp.schema import serializer_schema
@@ -43,10 +43,12 @@ def build_server(*, secret: str | None = None) -> Server:
     must arrive over HTTP with the token the bearer middleware found."""
 
     async def list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None):
-        return types.ListToolsResult(tools=[mcp_tool(tool) for tool in TOOLS.values()])
+        """The tools this token may call, as the REST door's index lists them."""
+        token = _scope_token(ctx) or await in_django_thread(token_for, secret)
+        return types.ListToolsResult(tools=[mcp_tool(tool) for tool in tools_for(token.scopes)])
 
     async def call(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
-        scope_token = ctx.request.scope.get(TOKEN_SCOPE_KEY) if ctx.request is not None else None
+        scope_token = _scope_token(ctx)
         try:
             data = await in_django_thread(_call, scope_token, secret, params.name, params.arguments or {})
         except ApiError as error:
@@ -60,6 +62,10 @@ def build_server(*, secret: str | None = None) -> Server:
         SERVER_NAME, version=_version(), instructions=INSTRUCTIONS, on_list_tools=list_tools, on_call_tool=call,
         get_tool_input_schema=_input_schema,
     )
+
+
+def _scope_token(ctx: ServerRequestContext) -> AgentToken | None:
+    return ctx.request.scope.get(TOKEN_SCOPE_KEY) if ctx.request is not None else None
 
 
 def mcp_tool(tool: Tool) -> types.Tool:

@@ -4,6 +4,7 @@ The server runs in a thread with connections of its own, so these tests commit t
 """
 
 import json
+import re
 from datetime import timedelta
 
 import anyio
@@ -61,7 +62,8 @@ def test_lists_the_tools_and_calls_a_read(transactional_db, base_url, mode):
 
     listed, result = _with_client(f"{base_url}/mcp", secret, work, mode=mode)
 
-    assert {"test_read_community", "test_write_note"} <= {tool.name for tool in listed.tools}
+    assert "test_read_community" in {tool.name for tool in listed.tools}
+    assert "test_write_note" not in {tool.name for tool in listed.tools}  # billing:read does not open it
     expected = {"community": community.pk, "name": "LEG Sonnenberg", "balance": "-111.07"}
     assert (result.is_error, result.structured_content) == (False, expected)
     assert json.loads(result.content[0].text) == expected
@@ -153,11 +155,20 @@ def test_agent_probe_lists_and_calls_the_reads_without_arguments(transactional_d
 
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Server: openleg 0.1.0, Protokoll 2026-07-28"
-    assert "  test_read_community (lesend)" in lines
-    assert "  test_write_note (schreibend)" in lines
-    assert lines[-1] == (
-        f'OK     test_read_community: {{"community":{community.pk},"name":"LEG Sonnenberg","balance":"-111.07"}}'
-    )
+    assert lines[1:6] == [
+        "4 Werkzeuge:",
+        "  get_billing_reconciliation (lesend)",
+        "  get_billing_summary (lesend)",
+        "  get_job_status (lesend)",
+        "  test_read_community (lesend)",
+    ]
+    assert lines[6:9] == [
+        "übersprungen: get_billing_summary braucht community, month",
+        "übersprungen: get_job_status braucht job",
+        f'OK     test_read_community: {{"community":{community.pk},"name":"LEG Sonnenberg","balance":"-111.07"}}',
+    ]
+    # the last closed month of today, and no community of its utility
+    assert re.fullmatch(r'OK     get_billing_reconciliation: \{"month":"\d{4}-\d{2}","communities":\[\]\}', lines[9])
 
 
 def test_agent_probe_fails_with_the_refusal(transactional_db, base_url, monkeypatch):
@@ -181,5 +192,5 @@ def test_agent_probe_fails_when_a_call_is_refused(transactional_db, base_url, mo
         )
 
     assert str(refused.value) == "Fehlgeschlagen: test_write_note"
-    last = capsys.readouterr().out.splitlines()[-1]
-    assert last.startswith('FEHLER test_write_note: {"error":{"code":"scope_missing"')
+    refusal = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FEHLER")]
+    assert len(refusal) == 1 and refusal[0].startswith('FEHLER test_write_note: {"error":{"code":"scope_missing"')

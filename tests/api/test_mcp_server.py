@@ -33,8 +33,18 @@ def staff_secret(db):
     return agent_token_create(name="LEA", scopes=["billing:read", "pipeline:read"]).secret
 
 
-def test_lists_the_registry_tools_with_schema_and_hints(staff_secret):
+def test_lists_only_the_tools_the_tokens_scopes_open(staff_secret):
     listed = _session(staff_secret, lambda client: client.list_tools())
+
+    assert sorted(tool.name for tool in listed.tools) == [
+        "get_billing_reconciliation", "get_billing_summary", "get_job_status", "get_pipeline_briefing",
+        "get_pipeline_dashboard", "get_vnb_pipeline", "test_read_community",
+    ]
+
+
+def test_lists_the_registry_tools_with_schema_and_hints(db):
+    secret = agent_token_create(name="LEA", scopes=["billing:read", "documents:write"]).secret
+    listed = _session(secret, lambda client: client.list_tools())
 
     tools = {tool.name: tool for tool in listed.tools if tool.name.startswith("test_")}
     read, write = tools["test_read_community"], tools["test_write_note"]

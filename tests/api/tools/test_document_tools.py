@@ -128,7 +128,6 @@ def test_list_documents_shows_every_version_newest_first(staff_token, sonnenberg
     ]
 
 
-@pytest.mark.urls("tests.api.tools.urls")
 def test_a_download_link_streams_the_pdf(staff_token, sonnenberg, client, django_capture_on_commit_callbacks):
     _answer, job = generate(
         staff_token, {"community": sonnenberg.pk, "kind": "registration"}, django_capture_on_commit_callbacks
@@ -141,7 +140,6 @@ def test_a_download_link_streams_the_pdf(staff_token, sonnenberg, client, django
     assert b"".join(response.streaming_content) == document.file.open("rb").read()
 
 
-@pytest.mark.urls("tests.api.tools.urls")
 def test_a_tampered_link_is_403_and_an_old_one_410(staff_token, sonnenberg, client, monkeypatch):
     from api.agent.downloads import download_url
 
@@ -171,7 +169,6 @@ def test_a_tampered_link_is_403_and_an_old_one_410(staff_token, sonnenberg, clie
     )
 
 
-@pytest.mark.urls("tests.api.tools.urls")
 def test_invoice_pdfs_are_rendered_by_the_job_and_downloadable(
     staff_token, march_community, client, django_capture_on_commit_callbacks
 ):
