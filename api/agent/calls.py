@@ -24,6 +24,9 @@ def call_tool(token: AgentToken, name: str, arguments: dict, *, transport: str) 
     except ApiError as error:
         _record(token, name, arguments, transport, started, status=error.status, error_code=error.code)
         raise
+    except Exception:  # a bug: on record as 500 too, then to the door (which logs it and answers without details)
+        _record(token, name, arguments, transport, started, status=500, error_code="internal_error")
+        raise
     _record(token, name, arguments, transport, started, status=answer.status, touched=answer.touched)
     return answer
 

@@ -161,3 +161,5 @@ def test_a_failing_tool_is_logged_and_answered_without_its_details(staff_secret,
     assert error.error.message == "Internal server error"
     logged = [(record.getMessage(), record.exc_info[0]) for record in caplog.records if record.name == "api.mcp.server"]
     assert logged == [("MCP tool test_broken failed", RuntimeError)]
+    call = AgentCall.objects.get()  # on record like every call
+    assert (call.tool, call.transport, call.status, call.error_code) == ("test_broken", "mcp", 500, "internal_error")
