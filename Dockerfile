@@ -30,4 +30,6 @@ RUN useradd --create-home --uid 1000 openleg \
 USER openleg
 
 EXPOSE 8000
-CMD ["gunicorn", "openleg.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# The ASGI application: Django, the MCP server at /mcp and the static files (openleg/asgi.py).
+CMD ["uvicorn", "openleg.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", \
+     "--timeout-graceful-shutdown", "30"]

@@ -23,14 +23,18 @@ class ApiError(Exception):
 def not_found(what: str, key) -> ApiError:
     """Unknown, or not the caller's: both look the same (a tenant never learns what another one has)."""
     return ApiError(
-        "not_found", _("%(what)s «%(key)s» gibt es nicht.") % {"what": what, "key": key}, status=404,
+        "not_found",
+        _("%(what)s «%(key)s» gibt es nicht.") % {"what": what, "key": key},
+        status=404,
         details={"object": what, "key": str(key)},
     )
 
 
 def scope_missing(scope: str) -> ApiError:
     return ApiError(
-        "scope_missing", _("Diesem Token fehlt die Berechtigung «%(scope)s».") % {"scope": scope}, status=403,
+        "scope_missing",
+        _("Diesem Token fehlt die Berechtigung «%(scope)s».") % {"scope": scope},
+        status=403,
         details={"scope": scope},
     )
 

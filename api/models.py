@@ -17,15 +17,24 @@ class AgentToken(models.Model):
     secret_hash = models.CharField(_("Hash"), max_length=64, unique=True)
     scopes = models.JSONField(_("Berechtigungen"), default=list)
     utility = models.ForeignKey(
-        "pipeline.Utility", verbose_name=_("Netzbetreiber"), on_delete=models.CASCADE, null=True, blank=True,
-        related_name="agent_tokens", help_text=_("Leer: Staff-Token (alle Netzbetreiber, Pipeline möglich)."),
+        "pipeline.Utility",
+        verbose_name=_("Netzbetreiber"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agent_tokens",
+        help_text=_("Leer: Staff-Token (alle Netzbetreiber, Pipeline möglich)."),
     )
     expires_at = models.DateTimeField(_("gültig bis"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True)
     daily_budget = models.PositiveIntegerField(_("Aufrufe pro Tag"), default=5000)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("erstellt von"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erstellt von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("erstellt"), default=timezone.now)

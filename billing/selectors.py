@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from billing.models import BillingRun, RunDay, StatementLine
+from billing.models import BillingRun, RunDay, RunStatus, StatementLine
 from openleg.energy import wh_to_kwh
 from openleg.money import round_chf
 
@@ -59,3 +59,20 @@ def run_summary(run: BillingRun) -> dict:
         "issues": run.issues,
         "participants": participants,
     }
+
+
+def live_run(*, community, year: int, month: int) -> BillingRun | None:
+    """The month's run that counts (draft, approved or issued), or None: a cancelled run is history."""
+    return (
+        BillingRun.objects.filter(community=community, year=year, month=month)
+        .exclude(status=RunStatus.CANCELLED)
+        .first()
+    )
+
+
+def live_runs_of_month(*, communities, year: int, month: int) -> dict[int, BillingRun]:
+    """The month's live run of each of ``communities``, by community id (one query)."""
+    runs = BillingRun.objects.filter(community__in=communities, year=year, month=month).exclude(
+        status=RunStatus.CANCELLED
+    )
+    return {run.community_id: run for run in runs}

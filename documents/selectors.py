@@ -30,3 +30,12 @@ def community_document(*, user, community, pk: int) -> Document:
 def signature_request_of(*, document: Document) -> SignatureRequest | None:
     """The document's DeepSign request, or None when it was never sent."""
     return SignatureRequest.objects.filter(document=document).select_related("document__community").first()
+
+
+def community_documents(*, community) -> list[Document]:
+    """Every version of every document of ``community``: by kind and subject, the newest version first."""
+    return list(
+        Document.objects.filter(community=community)
+        .select_related("participant")
+        .order_by("kind", "subject", "-version", "pk")
+    )

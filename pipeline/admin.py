@@ -120,8 +120,8 @@ class OutreachDraftInline(admin.StackedInline):
     model = OutreachDraft
     extra = 0
     can_delete = False
-    fields = ["created_at", "created_by", "door", "subject", "body_text", "status"]
-    readonly_fields = ["created_at", "created_by", "door", "subject", "body_text"]
+    fields = ["created_at", "created_by", "door", "written_by_agent", "subject", "body_text", "status"]
+    readonly_fields = ["created_at", "created_by", "door", "written_by_agent", "subject", "body_text"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
@@ -387,11 +387,23 @@ class UtilityAdmin(admin.ModelAdmin):
 class OutreachDraftAdmin(admin.ModelAdmin):
     """Every draft in one list, to work through: the text is read-only, the status says what became of it."""
 
-    list_display = ["subject", "utility", "status", "created_at", "created_by", "door"]
-    list_filter = ["status", "template", "utility__canton"]
+    list_display = ["subject", "utility", "status", "created_at", "created_by", "door", "written_by_agent"]
+    list_filter = ["status", "template", "written_by_agent", "utility__canton"]
     list_select_related = ["utility", "created_by"]
     search_fields = ["utility__name", "subject"]
-    fields = ["utility", "template", "subject", "body", "fact_table", "status", "created_at", "created_by", "door"]
+    fields = [
+        "utility",
+        "template",
+        "subject",
+        "body",
+        "fact_table",
+        "status",
+        "created_at",
+        "created_by",
+        "door",
+        "revision_of",
+        "written_by_agent",
+    ]
     readonly_fields = [name for name in fields if name != "status"]
 
     @admin.display(description=gettext_lazy("verwendete Fakten"))

@@ -237,6 +237,20 @@ class OutreachDraft(models.Model):
         verbose_name=_("erstellt durch"),
     )
     door = models.CharField(_("Zugang"), max_length=16, choices=Door.choices)
+    revision_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("überarbeitet aus"),
+        help_text=_("Der Entwurf, dessen Text hier überarbeitet wurde; er bleibt unverändert."),
+    )
+    written_by_agent = models.BooleanField(
+        _("vom KI-Agenten geschrieben"),
+        default=False,
+        help_text=_("Der Text stammt vom KI-Agenten, nicht aus der Vorlage."),
+    )
 
     class Meta:
         verbose_name = _("Entwurf Kontaktaufnahme")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openleg.errors import DomainError, NotFound
 from openleg.periods import local_today
 from pipeline.cantons import Canton
-from pipeline.models import Stage, Utility
+from pipeline.models import OutreachDraft, PipelineBriefing, Stage, Utility
 from pipeline.scoring import ScoreInputs, ScoreReferences
 
 
@@ -108,3 +108,16 @@ def score_inputs_of(utility: Utility) -> ScoreInputs:
     """Everything the score of ``utility`` depends on, fresh from the database in one query."""
     stored = with_market_totals(Utility.objects.filter(pk=utility.pk)).get()
     return score_inputs_from_totals(stored, score_references())
+
+
+def outreach_draft_get(*, utility: Utility, pk) -> OutreachDraft:
+    """One outreach draft of ``utility``, or NotFound: a draft of another utility is not found here."""
+    draft = OutreachDraft.objects.filter(utility=utility, pk=pk).select_related("utility").first()
+    if draft is None:
+        raise NotFound(_("Es gibt keinen Entwurf %(pk)s für «%(utility)s».") % {"pk": pk, "utility": utility.name})
+    return draft
+
+
+def latest_briefing() -> PipelineBriefing | None:
+    """The newest daily briefing, or None before the first review ran."""
+    return PipelineBriefing.objects.order_by("-day").first()

@@ -188,3 +188,34 @@ def outreach_draft_create(
         created_by=recorded_user(actor),
         door=door,
     )
+
+
+def outreach_draft_revise(
+    *, draft: OutreachDraft, body: str, actor, door: Door | str, subject: str = ""
+) -> OutreachDraft:
+    """A revised text for an open draft, kept as a new draft beside it (the original stays as it was).
+
+    The facts stay those of the original: a revision may word them differently, not add new ones. A revision
+    through the agent's door is marked as written by the agent; either way it is still a draft a person sends.
+    """
+    door = Door(door)
+    body, subject = body.strip(), " ".join(subject.split())
+    if not body:
+        raise DomainError(_("Der überarbeitete Text ist leer."), field="body")
+    if draft.status != OutreachDraft.Status.DRAFT:
+        raise DomainError(
+            _("Der Entwurf %(draft)s ist bereits %(status)s; nur ein offener Entwurf kann überarbeitet werden.")
+            % {"draft": draft.pk, "status": draft.get_status_display()},
+            code="draft_closed",
+        )
+    return OutreachDraft.objects.create(
+        utility=draft.utility,
+        template=draft.template,
+        subject=subject or draft.subject,
+        body=body + "\n",
+        facts=draft.facts,
+        created_by=recorded_user(actor),
+        door=door,
+        revision_of=draft,
+        written_by_agent=door == Door.AGENT,
+    )

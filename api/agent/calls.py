@@ -55,6 +55,12 @@ def domain_refusal(error: DomainError) -> ApiError:
 
 def _record(token, name, arguments, transport, started, *, status, error_code="", touched=()):
     AgentCall.objects.create(
-        token=token, tool=name[:64], transport=transport, arguments=arguments, status=status, error_code=error_code,
-        duration_ms=round((perf_counter() - started) * 1000), touched=list(touched),
+        token=token,
+        tool=name[:64],
+        transport=transport,
+        arguments=arguments,
+        status=status,
+        error_code=error_code,
+        duration_ms=round((perf_counter() - started) * 1000),
+        touched=list(touched),
     )

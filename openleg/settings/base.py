@@ -291,3 +291,8 @@ LOGGING = {
     # PDF rendering reports every step and every font subset at INFO: keep warnings only.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
+
+# MCP server for the agent (api/mcp/, served by openleg/asgi.py under uvicorn): the path of its streamable-HTTP
+# endpoint. The tools, tokens and scopes are the agent API's; the SDK's DNS-rebinding protection admits the names
+# of ALLOWED_HOSTS (any port) and Origins of those names and of CSRF_TRUSTED_ORIGINS.
+MCP_PATH = env("MCP_PATH", default="/mcp")

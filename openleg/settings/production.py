@@ -13,7 +13,9 @@ _env = environ.Env()
 SECRET_KEY = _env("SECRET_KEY")
 ALLOWED_HOSTS = _env.list("ALLOWED_HOSTS")
 DATABASES = {"default": _env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = _env.int("CONN_MAX_AGE", default=60)
+# Served by ASGI (uvicorn): Django runs each request's sync code in a thread of its own, so a connection kept past
+# the request would be left behind with its thread. Django's advice under ASGI: no persistent connections.
+DATABASES["default"]["CONN_MAX_AGE"] = _env.int("CONN_MAX_AGE", default=0)
 DEBUG = False
 EMAIL_BACKEND = _env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 

@@ -348,3 +348,16 @@ def test_staff_without_change_rights_cannot_write(client):
 
     assert client.get(reverse("admin:pipeline_utility_contact", args=[utility.pk])).status_code == 403
     assert client.get(CHANGELIST).status_code == 403
+
+
+def test_the_agents_revision_shows_what_it_revises_and_who_wrote_it(staff, staff_user, bergli):
+    original = services.outreach_draft_create(utility=bergli, actor=staff_user, door="admin")
+    revision = services.outreach_draft_revise(draft=original, body="Grüezi", actor=None, door="agent")
+
+    page = text(staff.get(reverse("admin:pipeline_outreachdraft_change", args=[revision.pk])))
+    listing = text(staff.get(reverse("admin:pipeline_outreachdraft_changelist") + "?written_by_agent__exact=1"))
+
+    assert "Überarbeitet aus" in page and "Vom KI-Agenten geschrieben" in page
+    assert reverse("admin:pipeline_outreachdraft_change", args=[original.pk]) in page
+    assert listing.count(reverse("admin:pipeline_outreachdraft_change", args=[revision.pk])) == 1
+    assert reverse("admin:pipeline_outreachdraft_change", args=[original.pk]) not in listing

@@ -126,3 +126,57 @@ def test_the_draft_is_german_whatever_language_is_active(utility):
     with translation.override("fr-ch"):
         draft = draft_for(utility)
     assert draft.body.startswith("Sehr geehrte Damen und Herren\n\nSeit dem 1. Januar 2026 ")
+
+
+def test_a_revision_is_a_new_draft_beside_the_original_marked_as_the_agents(utility):
+    original = draft_for(utility)
+
+    revision = services.outreach_draft_revise(
+        draft=original,
+        body="  Grüezi\n\nKurz und klar.  ",
+        subject="LEG im Versorgungsgebiet",
+        actor=None,
+        door=Door.AGENT,
+    )
+
+    original.refresh_from_db()
+    assert (revision.revision_of_id, revision.written_by_agent, revision.status, revision.door) == (
+        original.pk,
+        True,
+        "draft",
+        "agent",
+    )
+    assert (revision.subject, revision.body) == ("LEG im Versorgungsgebiet", "Grüezi\n\nKurz und klar.\n")
+    assert (revision.utility_id, revision.template, revision.facts) == (utility.pk, original.template, original.facts)
+    assert (original.status, original.subject) == (
+        "draft",
+        "Lokale Elektrizitätsgemeinschaften (LEG) bei Werke am See AG",
+    )
+
+
+def test_a_revision_without_a_subject_keeps_the_subject_and_a_person_s_revision_is_not_the_agents(utility):
+    original = draft_for(utility)
+
+    revision = services.outreach_draft_revise(draft=original, body="Neu", actor=None, door=Door.ADMIN)
+
+    assert (revision.subject, revision.body, revision.written_by_agent) == (original.subject, "Neu\n", False)
+
+
+def test_only_an_open_draft_can_be_revised_and_never_with_an_empty_text(utility):
+    from openleg.errors import DomainError
+    from pipeline.models import OutreachDraft
+
+    original = draft_for(utility)
+    with pytest.raises(DomainError) as empty:
+        services.outreach_draft_revise(draft=original, body="  ", actor=None, door=Door.AGENT)
+    assert (empty.value.field, empty.value.message) == ("body", "Der überarbeitete Text ist leer.")
+
+    OutreachDraft.objects.filter(pk=original.pk).update(status="sent")
+    original.refresh_from_db()
+    with pytest.raises(DomainError) as sent:
+        services.outreach_draft_revise(draft=original, body="Neu", actor=None, door=Door.AGENT)
+    assert (sent.value.code, sent.value.message) == (
+        "draft_closed",
+        f"Der Entwurf {original.pk} ist bereits von Hand versandt; nur ein offener Entwurf kann überarbeitet werden.",
+    )
+    assert OutreachDraft.objects.count() == 1
