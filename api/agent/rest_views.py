@@ -136,7 +136,7 @@ def _operation(tool: Tool) -> dict:
         operation["examples"] = [OpenApiExample("Aufruf", value=tool.example_arguments, request_only=True)]
         operation["responses"] = {200: answer, 202: answer, **ERROR_RESPONSES}
     else:
-        operation["parameters"] = [tool.arguments]
+        operation["parameters"] = [tool.arguments] if tool.arguments().fields else []  # none: nothing to explode
         operation["responses"] = {200: answer, **ERROR_RESPONSES}
     return operation
 

@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from api.agent.registry import TOOLS
 from api.models import AgentCall, AgentJob
 from tests.api.conftest import ALL_SCOPES
 
@@ -16,17 +17,24 @@ def test_the_index_lists_only_the_tools_the_token_may_use(test_tools, make_token
     new = make_token(scopes=["billing:read"])
     response = bearer(new.secret).get("/api/agent/v1/")
     assert response.status_code == 200
-    assert response.json() == {
-        "tools": [
-            {
-                "name": "test_list_communities",
-                "description": "List communities. For tests.",
-                "scope": "billing:read",
-                "method": "GET",
-                "url": "http://testserver/api/agent/v1/test_list_communities/",
-            }
-        ]
+    tools = response.json()["tools"]
+    assert [tool["name"] for tool in tools] == sorted(
+        name for name, tool in TOOLS.items() if tool.scope in ("", "billing:read")
+    )
+    assert {tool["scope"] for tool in tools} <= {"", "billing:read"}
+    assert tools[[tool["name"] for tool in tools].index("test_list_communities")] == {
+        "name": "test_list_communities",
+        "description": "List communities. For tests.",
+        "scope": "billing:read",
+        "method": "GET",
+        "url": "http://testserver/api/agent/v1/test_list_communities/",
     }
+    assert "test_start_job" not in [tool["name"] for tool in tools]
+
+
+def test_a_tool_without_arguments_answers_a_plain_get(test_tools, make_token, bearer):
+    response = bearer(make_token(scopes=["billing:read"]).secret).get("/api/agent/v1/test_ping/")
+    assert (response.status_code, response.json()) == (200, {"pong": True})
 
 
 def test_a_read_answers_get_with_query_arguments_and_records_the_call(test_tools, make_token, bearer, community):
