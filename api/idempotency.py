@@ -3,7 +3,7 @@
 The key is claimed by inserting its row (unique per token and key) before the work starts, so two concurrent
 requests cannot both run it: the second finds the claim and answers 409 ``idempotency_key_in_flight``. Final
 answers (2xx and every refusal of the tool) are kept for ``AGENT_IDEMPOTENCY_HOURS``; an unexpected failure drops
-the claim, so that a retry may run.
+the claim, so that a retry may run, and a claim left by a process that died is taken over after ten minutes.
 """
 
 import hashlib
@@ -23,6 +23,9 @@ from api.models import AgentToken, IdempotentAnswer
 
 HEADER = "Idempotency-Key"
 IN_FLIGHT = 0  # the status of a claimed key whose answer is not there yet
+# A claim older than this without an answer belongs to a process that died (a request never runs this long; the
+# web server's timeout ends it first): a retry may take the key over.
+ABANDONED_AFTER = timedelta(minutes=10)
 MAX_KEY_LENGTH = 255
 
 
@@ -76,11 +79,18 @@ def _claim(*, token, key, fingerprint) -> IdempotentAnswer | Answer:
             kept = IdempotentAnswer.objects.filter(token=token, key=key).first()
         if kept is None:  # forgotten in between: claim again
             continue
-        if kept.created_at < keep_limit():  # older than the keep time and not cleaned up yet: as if forgotten
-            IdempotentAnswer.objects.filter(pk=kept.pk, created_at=kept.created_at).delete()
+        if _forgettable(kept):
+            IdempotentAnswer.objects.filter(pk=kept.pk, created_at=kept.created_at, status=kept.status).delete()
             continue
         return _replay(kept, fingerprint)
     raise _in_flight()
+
+
+def _forgettable(kept: IdempotentAnswer) -> bool:
+    """Past the keep time and not cleaned up yet, or a claim whose process died: as if never used."""
+    if kept.created_at < keep_limit():
+        return True
+    return kept.status == IN_FLIGHT and kept.created_at < timezone.now() - ABANDONED_AFTER
 
 
 def _replay(kept: IdempotentAnswer, fingerprint: str) -> Answer:

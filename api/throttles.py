@@ -2,6 +2,8 @@
 token's ``daily_budget`` per Europe/Zurich day. A refusal raises the 429 of ``api.exceptions.throttled`` itself, so
 that its details say which limit was reached and for how long."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
@@ -29,6 +31,11 @@ class AgentTokenThrottle(SimpleRateThrottle):
         if isinstance(request.auth, AgentToken):
             spend_daily_budget(request.auth)
         return True
+
+
+def check_limits(token: AgentToken) -> None:
+    """The same rate and budget for a door outside DRF (the MCP server): 429 ``ApiError`` when one is reached."""
+    AgentTokenThrottle().allow_request(SimpleNamespace(auth=token), None)
 
 
 def spend_daily_budget(token: AgentToken, *, now=None) -> int:

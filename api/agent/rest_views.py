@@ -15,9 +15,10 @@ from api.agent.calls import call_tool
 from api.agent.registry import Tool, tools_for
 from api.errors import ApiError, invalid
 from api.idempotency import HEADER, Answer, answer_once, request_fingerprint
+from api.models import AgentCall
 from api.schema import ERROR_RESPONSES, ToolListSerializer
 
-TRANSPORT = "rest"
+TRANSPORT = AgentCall.Transport.REST
 URL_NAME = "agent-{name}"
 
 
@@ -127,14 +128,13 @@ def _operation(tool: Tool) -> dict:
             OpenApiParameter(
                 HEADER, str, OpenApiParameter.HEADER, required=False,
                 description="Any unique string (e.g. a UUID): a retry with the same key and body gets the first "
-                "answer again and starts nothing new. Kept 24 h.",
+                "answer again and starts nothing new. Answers are kept AGENT_IDEMPOTENCY_HOURS (24 h by default).",
             )
         ]
         operation["examples"] = [OpenApiExample("Aufruf", value=tool.example_arguments, request_only=True)]
         operation["responses"] = {200: answer, 202: answer, **ERROR_RESPONSES}
     else:
-        # a tool without arguments has no parameters (drf-spectacular cannot map a serializer without fields)
-        operation["parameters"] = [tool.arguments] if tool.arguments().fields else []
+        operation["parameters"] = [tool.arguments] if tool.arguments().fields else []  # none: nothing to explode
         operation["responses"] = {200: answer, **ERROR_RESPONSES}
     return operation
 

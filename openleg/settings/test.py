@@ -12,3 +12,6 @@ MEDIA_ROOT = BASE_DIR / "build" / "test-media" / os.environ.get("PYTEST_XDIST_WO
 # Serve static files from the apps without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One cache key space per worker too: parallel workers share the Redis database, and their counters (throttles,
+# budgets) must not meet.
+CACHES["default"]["KEY_PREFIX"] = "openleg-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405

@@ -65,6 +65,14 @@ def start_job(caller, arguments) -> ToolAnswer:
     return ToolAnswer({"job": str(job.id), "state": job.state}, status=202, touched=[f"community:{community.pk}"])
 
 
+class NoArguments(serializers.Serializer):
+    pass
+
+
+def ping(caller, arguments) -> ToolAnswer:
+    return ToolAnswer({"pong": True})
+
+
 TEST_TOOLS = [
     Tool(
         name="test_list_communities", description="List communities. For tests.", scope=Scope.BILLING_READ,
@@ -75,6 +83,10 @@ TEST_TOOLS = [
         name="test_start_job", description="Start a job for a community. For tests.", scope=Scope.BILLING_RUN,
         arguments=StartJobArguments, run=start_job, writes=True,
         example_arguments={"community": 1, "note": "Mai"}, example_answer={"job": "3f0c…", "state": "pending"},
+    ),
+    Tool(
+        name="test_ping", description="Answer pong. For tests.", scope=Scope.BILLING_READ, arguments=NoArguments,
+        run=ping, example_answer={"pong": True},
     ),
 ]
 
@@ -114,10 +126,16 @@ def aware(*args) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Throttle counters live in the cache (Redis db of this run): every test starts with none."""
+def no_counters():
+    """Throttle counters live in the cache: every test starts with none (only ours: sessions live there too)."""
     from django.core.cache import cache
 
-    cache.clear()
+    def forget():
+        if hasattr(cache, "delete_pattern"):  # Redis
+            cache.delete_pattern("agent-*")
+        else:
+            cache.clear()
+
+    forget()
     yield
-    cache.clear()
+    forget()

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from api.agent.registry import TOOLS
 from api.authentication import note_use
 from api.models import AgentToken
 from api.tokens import agent_token_revoke
@@ -17,7 +18,9 @@ def test_a_valid_bearer_token_is_the_requests_auth(make_token, bearer):
     new = make_token(scopes=["billing:read"])
     response = bearer(new.secret).get(TOOLS_URL)
     assert response.status_code == 200
-    assert response.json() == {"tools": []}
+    assert [tool["name"] for tool in response.json()["tools"]] == sorted(
+        name for name, tool in TOOLS.items() if tool.scope in ("", "billing:read")
+    )
 
 
 def test_no_header_answers_401_with_the_shape_and_the_bearer_challenge(db):

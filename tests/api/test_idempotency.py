@@ -94,6 +94,24 @@ def test_a_key_in_flight_answers_409_and_runs_nothing(test_tools, make_token, be
 
 
 @pytest.mark.django_db
+def test_a_claim_abandoned_for_ten_minutes_is_taken_over(test_tools, make_token, bearer, community):
+    from api.idempotency import request_fingerprint
+
+    new = make_token(scopes=["billing:run"])
+    body = {"community": community.pk, "note": "Mai"}
+    claim = IdempotentAnswer.objects.create(
+        token=new.token, key="orphan", request_hash=request_fingerprint(JOB_URL, body), status=IN_FLIGHT, body={},
+        created_at=timezone.now() - timedelta(minutes=9, seconds=50),
+    )
+    assert post(bearer(new.secret), body, "orphan").status_code == 409
+    IdempotentAnswer.objects.filter(pk=claim.pk).update(created_at=timezone.now() - timedelta(minutes=10, seconds=1))
+    response = post(bearer(new.secret), body, "orphan")
+    assert response.status_code == 202
+    assert AgentJob.objects.count() == 1
+    assert IdempotentAnswer.objects.get().status == 202
+
+
+@pytest.mark.django_db
 def test_an_expired_answer_is_forgotten_and_the_key_runs_again(test_tools, make_token, bearer, community):
     client = bearer(make_token(scopes=["billing:run"]).secret)
     body = {"community": community.pk, "note": "Mai"}

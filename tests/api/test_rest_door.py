@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from api.agent.registry import TOOLS
 from api.models import AgentCall, AgentJob
 from tests.api.conftest import ALL_SCOPES
 
@@ -16,17 +17,24 @@ def test_the_index_lists_only_the_tools_the_token_may_use(test_tools, make_token
     new = make_token(scopes=["billing:read"])
     response = bearer(new.secret).get("/api/agent/v1/")
     assert response.status_code == 200
-    assert response.json() == {
-        "tools": [
-            {
-                "name": "test_list_communities",
-                "description": "List communities. For tests.",
-                "scope": "billing:read",
-                "method": "GET",
-                "url": "http://testserver/api/agent/v1/test_list_communities/",
-            }
-        ]
+    tools = response.json()["tools"]
+    assert [tool["name"] for tool in tools] == sorted(
+        name for name, tool in TOOLS.items() if tool.scope in ("", "billing:read")
+    )
+    assert {tool["scope"] for tool in tools} <= {"", "billing:read"}
+    assert tools[[tool["name"] for tool in tools].index("test_list_communities")] == {
+        "name": "test_list_communities",
+        "description": "List communities. For tests.",
+        "scope": "billing:read",
+        "method": "GET",
+        "url": "http://testserver/api/agent/v1/test_list_communities/",
     }
+    assert "test_start_job" not in [tool["name"] for tool in tools]
+
+
+def test_a_tool_without_arguments_answers_a_plain_get(test_tools, make_token, bearer):
+    response = bearer(make_token(scopes=["billing:read"]).secret).get("/api/agent/v1/test_ping/")
+    assert (response.status_code, response.json()) == (200, {"pong": True})
 
 
 def test_a_read_answers_get_with_query_arguments_and_records_the_call(test_tools, make_token, bearer, community):
@@ -135,3 +143,27 @@ def test_a_body_that_is_no_json_object_answers_400(test_tools, make_token, beare
 def test_a_tool_address_needs_a_token_and_an_unknown_tool_has_none(test_tools, db):
     assert APIClient().get(LIST_URL).status_code == 401
     assert APIClient().get("/api/agent/v1/no_such_tool/").json()["error"]["code"] == "not_found"
+
+
+def test_the_tools_download_links_are_mounted_where_they_point(db):
+    from api.agent.downloads import PREFIX, download_url
+
+    assert download_url("document", 1).startswith(PREFIX)
+    response = APIClient().get(download_url("document", 999999))  # signed, but no such document
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
+    tampered = APIClient().get(f"{PREFIX}document:1:forged/")
+    assert (tampered.status_code, tampered.json()["error"]["code"]) == (403, "download_invalid")
+
+
+@pytest.mark.parametrize(("name", "scope"), [("get_pipeline_dashboard", "pipeline:read"),
+                                             ("get_billing_reconciliation", "billing:read")])
+def test_a_registered_tool_answers_through_the_door_as_through_call_tool(make_token, bearer, name, scope):
+    from api.agent.calls import call_tool
+
+    new = make_token(scopes=[scope])
+    response = bearer(new.secret).get(f"/api/agent/v1/{name}/")
+    direct = call_tool(new.token, name, {}, transport="mcp")
+    assert (response.status_code, response.json()) == (direct.status, direct.data)
+    assert list(AgentCall.objects.order_by("pk").values_list("tool", "transport", "status")) == [
+        (name, "rest", 200), (name, "mcp", 200)
+    ]

@@ -8,6 +8,8 @@ import yaml
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
+from api.agent.registry import TOOLS
+
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 
@@ -35,7 +37,7 @@ def test_the_bearer_scheme_is_declared_and_required(schema):
         "type": "http", "scheme": "bearer", "description": "Agent token (olat_…)"
     }
     operations = [operation for path in schema["paths"].values() for operation in path.values()]
-    assert len(operations) == 3
+    assert len(operations) == len(TOOLS) + 1
     assert all(operation["security"] == [{"bearerAuth": []}] for operation in operations)
 
 
@@ -77,10 +79,12 @@ def test_every_error_answer_refers_to_the_error_component(schema):
                 assert content["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
-def test_the_tool_list_is_documented_and_nothing_else_leaks_in(schema):
-    assert sorted(schema["paths"]) == [
-        "/api/agent/v1/", "/api/agent/v1/test_list_communities/", "/api/agent/v1/test_start_job/"
-    ]
+def test_every_tool_and_the_tool_list_are_documented_and_nothing_else_leaks_in(schema):
+    assert sorted(schema["paths"]) == sorted(["/api/agent/v1/", *(f"/api/agent/v1/{name}/" for name in TOOLS)])
+
+
+def test_a_tool_without_arguments_has_no_parameters(schema):
+    assert "parameters" not in schema["paths"]["/api/agent/v1/test_ping/"]["get"]
 
 
 def test_the_docs_page_loads_its_scripts_from_our_static_files_under_the_csp(test_tools):

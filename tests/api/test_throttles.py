@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from api.errors import ApiError
-from api.throttles import spend_daily_budget
+from api.throttles import check_limits, spend_daily_budget
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -67,3 +67,13 @@ def test_the_budget_day_is_the_zurich_day(make_token):
     assert refused.value.status == 429
     assert refused.value.details == {"limit": "daily_budget", "retry_after_seconds": 60}  # midnight = 22:00 UTC
     assert spend_daily_budget(token, now=datetime(2026, 3, 31, 22, 30, tzinfo=UTC)) == 1
+
+
+def test_another_door_counts_against_the_same_rate_and_budget(make_token, bearer, settings):
+    settings.AGENT_THROTTLE_RATE = "2/min"
+    new = make_token()
+    check_limits(new.token)
+    assert bearer(new.secret).get(TOOLS_URL).status_code == 200
+    with pytest.raises(ApiError) as refused:
+        check_limits(new.token)
+    assert (refused.value.status, refused.value.code, refused.value.details["limit"]) == (429, "throttled", "rate")
