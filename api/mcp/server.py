@@ -20,10 +20,12 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from api.agent.calls import call_tool
 from api.agent.registry import TOOLS, Tool, tools_for
+from api.authentication import note_use
 from api.errors import ApiError
 from api.mcp.django_thread import in_django_thread
 from api.mcp.schema import serializer_schema
 from api.models import AgentToken
+from api.throttles import check_limits
 from api.tokens import token_for_secret
 
 logger = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ def mcp_tool(tool: Tool) -> types.Tool:
 
 def _call(scope_token: AgentToken | None, secret: str | None, name: str, arguments: dict) -> dict:
     token = scope_token or token_for(secret)
+    note_use(token)
+    check_limits(token)  # the REST door's rate and daily budget, through DRF's throttle there
     answer = call_tool(token, name, arguments, transport="mcp")
     # The REST door's encoder: both doors give the same plain JSON values.
     return json.loads(json.dumps(answer.data, cls=JSONEncoder))

@@ -7,6 +7,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from rest_framework import serializers
+from rest_framework.test import APIClient
 
 from api.agent.registry import Tool
 from api.mcp.server import build_server
@@ -163,3 +164,27 @@ def test_a_failing_tool_is_logged_and_answered_without_its_details(staff_secret,
     assert logged == [("MCP tool test_broken failed", RuntimeError)]
     call = AgentCall.objects.get()  # on record like every call
     assert (call.tool, call.transport, call.status, call.error_code) == ("test_broken", "mcp", 500, "internal_error")
+
+
+@pytest.mark.redis
+def test_mcp_calls_spend_the_same_daily_budget_as_rest_and_mark_the_tokens_use(db):
+    community = CommunityFactory(name="LEG Sonnenberg")
+    new = agent_token_create(name="LEA", scopes=["billing:read"], daily_budget=2)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
+
+    assert client.get("/api/agent/v1/test_read_community/", {"community": community.pk}).status_code == 200
+    answers = _session(
+        new.secret,
+        lambda mcp: _calls(mcp, [("test_read_community", {"community": community.pk})] * 2),
+    )
+
+    assert [answer.is_error for answer in answers] == [False, True]
+    refusal = json.loads(answers[1].content[0].text)["error"]
+    assert (refusal["code"], refusal["details"]["limit"]) == ("throttled", "daily_budget")
+    new.token.refresh_from_db()
+    assert new.token.last_used_at is not None
+
+
+async def _calls(client, calls):
+    return [await client.call_tool(name, arguments) for name, arguments in calls]
