@@ -168,16 +168,12 @@ def test_a_failing_tool_is_logged_and_answered_without_its_details(staff_secret,
 
 @pytest.mark.redis
 def test_mcp_calls_spend_the_same_daily_budget_as_rest_and_mark_the_tokens_use(db):
-    community = CommunityFactory(name="LEG Sonnenberg")
     new = agent_token_create(name="LEA", scopes=["billing:read"], daily_budget=2)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
 
-    assert client.get("/api/agent/v1/test_read_community/", {"community": community.pk}).status_code == 200
-    answers = _session(
-        new.secret,
-        lambda mcp: _calls(mcp, [("test_read_community", {"community": community.pk})] * 2),
-    )
+    assert client.get("/api/agent/v1/get_billing_reconciliation/").status_code == 200
+    answers = _session(new.secret, lambda mcp: _calls(mcp, [("get_billing_reconciliation", {})] * 2))
 
     assert [answer.is_error for answer in answers] == [False, True]
     refusal = json.loads(answers[1].content[0].text)["error"]
