@@ -14,8 +14,16 @@ SECRET_KEY = _env("SECRET_KEY")
 ALLOWED_HOSTS = _env.list("ALLOWED_HOSTS")
 DATABASES = {"default": _env.db("DATABASE_URL")}
 # Served by ASGI (uvicorn): Django runs each request's sync code in a thread of its own, so a connection kept past
-# the request would be left behind with its thread. Django's advice under ASGI: no persistent connections.
-DATABASES["default"]["CONN_MAX_AGE"] = _env.int("CONN_MAX_AGE", default=0)
+# the request would be left behind with its thread. Django's advice under ASGI: no persistent connections; on
+# PostgreSQL a connection pool per worker process instead (psycopg_pool through Django's "pool" option), so that a
+# request borrows an open connection rather than paying PostgreSQL's connection start (a new backend process).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env.int("DB_POOL_MAX_SIZE", default=8):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": _env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": _env.int("DB_POOL_MAX_SIZE", default=8),
+        "timeout": _env.int("DB_POOL_TIMEOUT_SECONDS", default=10),
+    }
 DEBUG = False
 EMAIL_BACKEND = _env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 

@@ -43,7 +43,7 @@ def test_live_settings_use_redis_when_configured():
     assert cache.get("openleg-test-roundtrip") == "ok"
 
 
-def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess:
+def _import_production(env: dict[str, str], show: str = "settings.DEBUG") -> subprocess.CompletedProcess:
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -54,7 +54,7 @@ def _import_production(env: dict[str, str]) -> subprocess.CompletedProcess:
             sys.executable,
             "-c",
             "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
-            "'openleg.settings.production'; from django.conf import settings; print(settings.DEBUG)",
+            f"'openleg.settings.production'; from django.conf import settings; print({show})",
         ],
         env={**clean, **env},
         capture_output=True,
@@ -79,6 +79,21 @@ def test_production_starts_with_its_secrets():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+PRODUCTION = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@localhost/db", "ALLOWED_HOSTS": "openleg.ch"}
+DATABASE = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['default'].get('OPTIONS', {}).get('pool')"
+
+
+def test_production_borrows_postgresql_connections_from_a_pool_instead_of_keeping_them():
+    result = _import_production({**PRODUCTION, "CONN_MAX_AGE": "60"}, show=DATABASE)
+    assert result.stdout.strip() == "0 {'min_size': 2, 'max_size': 8, 'timeout': 10}", result.stderr
+
+    sized = _import_production({**PRODUCTION, "DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4"}, show=DATABASE)
+    assert sized.stdout.strip() == "0 {'min_size': 1, 'max_size': 4, 'timeout': 10}", sized.stderr
+
+    without = _import_production({**PRODUCTION, "DB_POOL_MAX_SIZE": "0"}, show=DATABASE)
+    assert without.stdout.strip() == "0 None", without.stderr
 
 
 def _test_media_root(worker: str | None) -> str:
