@@ -4,7 +4,8 @@ from django.core.management import call_command
 from accounts.models import User
 from communities.models import AuditEntry, Community, Membership, MeteringPoint, Participant, Tariff
 from documents.models import Document
-from pipeline.models import Municipality, Utility
+from openleg.periods import local_today
+from pipeline.models import Municipality, PipelineBriefing, Utility
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,9 @@ def test_load_demo_builds_a_realistic_demo_and_is_safe_to_run_twice(capsys):
     assert "Anmeldung admin / openleg-admin: " in output and "Anmeldung vnb / openleg-vnb: " in output
     assert "  Anmeldung desk / openleg-desk: Benutzer des Netzbetreibers (Portal), Rolle «LEG-Desk»\n" in output
     assert "  Anmeldung viewer / openleg-viewer: Benutzer des Netzbetreibers (Portal), Rolle «Nur lesen»\n" in output
+    today = local_today()
+    assert f"  Tagesbriefing der Pipeline vom {today:%d.%m.%Y}\n" in output  # the agent's daily review starts there
+    assert list(PipelineBriefing.objects.values_list("day", flat=True)) == [today]  # once, however often it runs
 
 
 def test_the_demo_utility_has_an_approver_a_desk_and_a_viewer():

@@ -12,7 +12,9 @@ from metering.demo import DEMO_MONTHS, load_demo_meter_data
 from metering.models import MeterImport
 from metering.services import ImportOutcome
 from openleg.errors import DomainError
+from openleg.periods import local_today
 from pipeline.demo import load_demo_market, load_demo_pipeline
+from pipeline.reviews import pipeline_daily_review
 
 
 def _day(value) -> str:
@@ -65,6 +67,10 @@ class Command(BaseCommand):
                 if told
                 else _("Verkaufspipeline: der Verlauf war schon geladen")
             )
+        )
+        briefing = pipeline_daily_review(today=local_today())  # what the daily job would have made this morning
+        self.stdout.write(
+            "  " + _("Tagesbriefing der Pipeline vom %(day)s") % {"day": briefing.day.strftime("%d.%m.%Y")}
         )
         for formation in load_demo_formation():
             self._formation(formation)
