@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "djstripe",
     "csp",
     "openleg",
     "accounts",
@@ -296,3 +297,16 @@ LOGGING = {
 # endpoint. The tools, tokens and scopes are the agent API's; the SDK's DNS-rebinding protection admits the names
 # of ALLOWED_HOSTS (any port) and Origins of those names and of CSRF_TRUSTED_ORIGINS.
 MCP_PATH = env("MCP_PATH", default="/mcp")
+
+
+# Subscriptions of the utilities through Stripe (dj-stripe 2.11). Without a secret key payments are not set up:
+# the portal's subscription page says so and nothing else changes. Keys and mode come from the environment only.
+STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
+STRIPE_TEST_SECRET_KEY = env("STRIPE_TEST_SECRET_KEY", default="")
+STRIPE_LIVE_SECRET_KEY = env("STRIPE_LIVE_SECRET_KEY", default="")
+STRIPE_TEST_PUBLIC_KEY = env("STRIPE_TEST_PUBLIC_KEY", default="")
+STRIPE_LIVE_PUBLIC_KEY = env("STRIPE_LIVE_PUBLIC_KEY", default="")
+STRIPE_API_VERSION = "2026-05-27.dahlia"  # pinned: dj-stripe 2.11's version; Stripe answers in this shape
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_SUBSCRIBER_MODEL = "pipeline.Utility"  # the utility subscribes, not a person
+DJSTRIPE_WEBHOOK_SECRET = env("DJSTRIPE_WEBHOOK_SECRET", default="")  # the /webhook/stripe endpoint's signing secret
