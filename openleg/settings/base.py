@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "payments",
     "documents",
     "api",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
