@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from accounts.forms import ThrottledAdminAuthenticationForm
 from openleg.file_views import protected_file
 from openleg.health import healthz
+from subscriptions.webhook import stripe_webhook
 
 admin.site.site_header = "OpenLEG"
 admin.site.site_title = "OpenLEG"
@@ -16,6 +17,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("webhook/stripe", stripe_webhook, name="stripe-webhook"),
+    path("djstripe/", include("djstripe.urls", namespace="djstripe")),  # dj-stripe's webhook/<uuid>/ endpoints
     path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
