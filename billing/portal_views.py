@@ -36,6 +36,7 @@ from communities.models import Community, Door
 from communities.portal.lookups import community_for
 from openleg.errors import DomainError
 from openleg.spreadsheets import spreadsheet_response
+from subscriptions.gate import new_work_refused
 
 REFRESH_SECONDS = 3  # while the invoice PDFs render, the run's page reloads itself
 
@@ -50,7 +51,6 @@ class ComputeForm(forms.Form):
         error_messages={"invalid": gettext_lazy("Bitte den Monat als JJJJ-MM angeben, z. B. 2026-03.")},
         widget=forms.DateInput(format="%Y-%m", attrs={"type": "month", "size": 8}),
     )
-
 
 
 def _run(community: Community, run_pk: int) -> BillingRun:
@@ -86,6 +86,8 @@ def billing_compute(request, pk: int):
     community = community_for(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if new_work_refused(request):
+        return redirect("portal:billing", community.pk)
     form = ComputeForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("period", []):
@@ -147,8 +149,14 @@ def billing_approve(request, pk: int, run_pk: int):
         messages.warning(request, _("Nur Entwürfe können freigegeben werden."))
         return _run_page(run)
     return _confirmation(
-        request, community, run, form_class=RunApproveForm, confirmed=run_approve_confirmed,
-        done_message=approved_message, page_context=approval_context, template="portal/billing_approve.html",
+        request,
+        community,
+        run,
+        form_class=RunApproveForm,
+        confirmed=run_approve_confirmed,
+        done_message=approved_message,
+        page_context=approval_context,
+        template="portal/billing_approve.html",
     )
 
 
@@ -161,8 +169,14 @@ def billing_cancel(request, pk: int, run_pk: int):
         messages.warning(request, _("Der Lauf ist bereits storniert."))
         return _run_page(run)
     return _confirmation(
-        request, community, run, form_class=RunCancelForm, confirmed=run_cancel_confirmed,
-        done_message=cancelled_message, page_context=cancel_context, template="portal/billing_cancel.html",
+        request,
+        community,
+        run,
+        form_class=RunCancelForm,
+        confirmed=run_cancel_confirmed,
+        done_message=cancelled_message,
+        page_context=cancel_context,
+        template="portal/billing_cancel.html",
     )
 
 

@@ -35,6 +35,7 @@ from metering.portal_forms import MeterFilesForm, PortalMappingConfirmForm
 from metering.tasks import apply_meter_import
 from openleg.periods import local_today
 from openleg.spreadsheets import spreadsheet_response
+from subscriptions.gate import new_work_refused
 
 HISTORY_PAGE_SIZE = 25
 _RUNNING = (MeterImport.RunState.QUEUED, MeterImport.RunState.RUNNING)
@@ -56,7 +57,6 @@ def import_state(meter_import: MeterImport) -> tuple[str, str]:
 
 def _import(request, pk: int) -> MeterImport:
     return found(selectors.meter_import_get, user=request.user, pk=pk)
-
 
 
 # --- history and upload -------------------------------------------------------------------------------------------
@@ -84,6 +84,8 @@ def meter_data(request):
 
 @portal_action_required(PortalAction.UPLOAD_METER_DATA)
 def _meter_data_post(request):
+    if new_work_refused(request):
+        return redirect("portal:meter-data")
     if "apply_selected" in request.POST:
         return _apply_selected(request)
     form = MeterFilesForm(request.POST, request.FILES)
@@ -144,6 +146,9 @@ def meter_import_detail(request, import_pk: int):
 
 @portal_action_required(PortalAction.UPLOAD_METER_DATA)
 def _meter_import_post(request, meter_import: MeterImport):
+    previews_only = "preview_mapping" in request.POST and "confirm_mapping" not in request.POST
+    if not previews_only and new_work_refused(request):
+        return redirect("portal:meter-import", import_pk=meter_import.pk)
     if "confirm_mapping" in request.POST:
         return _confirm_mapping(request, meter_import)
     if "preview_mapping" in request.POST:

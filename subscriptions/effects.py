@@ -7,7 +7,6 @@ differs, and the record is overwritten with the same values.
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from djstripe.models import Subscription
@@ -15,6 +14,7 @@ from djstripe.utils import convert_tstamp
 
 from pipeline.models import Door, Stage, Utility
 from pipeline.services import StageChangeRefused, utility_stage_move
+from subscriptions.gate import grace_ended
 from subscriptions.models import UtilitySubscription
 from subscriptions.plans import PLANS
 
@@ -51,13 +51,6 @@ def plan_key_of(subscription: Subscription) -> str:
             return parts[1]
     key = (subscription.metadata or {}).get(PLAN_METADATA_KEY, "")
     return key if key in PLANS else ""
-
-
-def grace_ended(record: UtilitySubscription, *, now=None) -> bool:
-    if record.past_due_since is None:
-        return False
-    now = now or timezone.now()
-    return now - record.past_due_since > timezone.timedelta(days=settings.SUBSCRIPTION_GRACE_DAYS)
 
 
 def subscription_apply(*, subscription_id: str) -> UtilitySubscription | None:

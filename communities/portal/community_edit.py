@@ -12,10 +12,13 @@ from communities.models import Door
 from communities.portal.lookups import community_for
 from communities.portal_forms import CommunityForm, show_validation_error
 from communities.services import community_create, community_update
+from subscriptions.gate import new_work_refused
 
 
 @portal_action_required(PortalAction.EDIT_FORMATION)
 def community_new(request):
+    if request.method == "POST" and new_work_refused(request):
+        return redirect("portal:home")
     form = CommunityForm(request.POST or None, utility=request.user.utility)
     if request.method == "POST" and form.is_valid():
         try:

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.portal_navigation",
+                "subscriptions.gate.subscription_banner",
             ],
             # chf, kwh, kw, rappen, percent, day, moment, … and unlocalize for ids and codes (see FORMAT_MODULE_PATH)
             "builtins": ["openleg.templatetags.formats", "django.templatetags.l10n"],
