@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from openleg.formats import swiss_number
+from openleg.formats import format_chf, swiss_number
 from openleg.periods import local_today
 from pipeline import dashboard
 from pipeline.charts import funnel_svg, percent_label
@@ -62,6 +62,11 @@ def dashboard_view(request):
         "opts": Utility._meta,
         "filters": filters,
         "figures": figures,
+        "subscription_rows": [
+            {**row, "mrr": format_chf(Decimal(row["mrr_chf"]))} for row in figures["subscriptions"]["plans"]
+        ],
+        "subscription_total": sum(row["subscriptions"] for row in figures["subscriptions"]["plans"]),
+        "mrr": format_chf(Decimal(figures["subscriptions"]["mrr_chf"])),
         "chart_svg": mark_safe(chart),  # built by pipeline.charts, which escapes every text
         "rows": rows,
         "exits": [stages[Stage.CHURNED], stages[Stage.LOST]],

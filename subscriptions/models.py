@@ -2,6 +2,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SubscriptionStatus(models.TextChoices):
+    """Stripe's subscription statuses, as Stripe spells them."""
+
+    TRIALING = "trialing", _("Testphase")
+    ACTIVE = "active", _("aktiv")
+    PAST_DUE = "past_due", _("Zahlung überfällig")
+    UNPAID = "unpaid", _("unbezahlt")
+    CANCELED = "canceled", _("gekündigt")
+    INCOMPLETE = "incomplete", _("unvollständig")
+    INCOMPLETE_EXPIRED = "incomplete_expired", _("unvollständig, abgelaufen")
+    PAUSED = "paused", _("pausiert")
+
+
 class UtilitySubscription(models.Model):
     """What OpenLEG knows of a utility's Stripe subscription: the state its webhooks left, and what it grants."""
 
@@ -10,7 +23,7 @@ class UtilitySubscription(models.Model):
     )
     stripe_subscription_id = models.CharField(_("Stripe-Abonnement"), max_length=255, blank=True)
     plan_key = models.CharField(_("Plan"), max_length=40, blank=True)
-    status = models.CharField(_("Status"), max_length=40, blank=True)
+    status = models.CharField(_("Status"), max_length=40, choices=SubscriptionStatus.choices, blank=True)
     current_period_end = models.DateTimeField(_("Periode endet"), null=True, blank=True)
     past_due_since = models.DateTimeField(_("überfällig seit"), null=True, blank=True)
     has_paid = models.BooleanField(_("hat bezahlt"), default=False)

@@ -174,7 +174,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(client, django_assert_num
     run(community, 2026, 6, consumption=1000, leg=500)
     document(other, "out_for_signature")
     client.force_login(UtilityUserFactory(utility=community.utility))
-    with django_assert_num_queries(5):  # session, user and utility, communities, runs, documents
+    with django_assert_num_queries(6):  # session, user and utility, communities, runs, documents, subscription banner
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
 

@@ -382,7 +382,7 @@ def test_the_preview_takes_a_fixed_number_of_queries(client, desk, community, dj
         MembershipFactory(participant=existing, metering_point__mp_id=f"CH100999{n:025d}", valid_from=date(2027, 4, 1))
     upload = staged(client, community, csv_bytes(rows))
 
-    with django_assert_num_queries(8):  # user, community, upload, 3 for the plan, 2 for the page frame
+    with django_assert_num_queries(9):  # user, community, upload, 3 for the plan, 3 for the page frame
         response = client.get(preview_url(upload))
 
     assert response.status_code == 200

@@ -272,5 +272,5 @@ def test_the_formation_page_with_documents_takes_a_fixed_number_of_queries(
     community = {3: demo_communities["sonnenberg-dorf"], 9: demo_communities["talwil-gewerbe"]}[participants]
     documents_generate(community=community, kinds=FORMATION_KINDS, actor=None, door="command")
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(formation_url(community)).status_code == 200

@@ -190,3 +190,48 @@ def test_a_move_the_pipeline_refuses_is_logged_not_a_500(client, stripe, custome
     assert UtilitySubscription.objects.get(utility=utility).status == "trialing"
     assert stage_history(utility) == []
     assert "Pipeline refused paid → trial" in caplog.text
+
+
+def test_a_failed_payment_starts_the_grace_period_from_stripes_current_state(client, stripe, customer, utility):
+    deliver(client, stripe, "evt_1", "customer.subscription.created", subscription("active"))
+    stripe.get(f"{API}/invoices/in_OpenLEGEW1", json=answer("invoice"))
+
+    deliver(
+        client, stripe, "evt_2", "invoice.payment_failed", subscription("past_due"), payload_state=answer("invoice")
+    )
+
+    record = UtilitySubscription.objects.get(utility=utility)
+    assert (record.status, record.api_tier) == ("past_due", "starter")
+    assert timedelta(0) <= datetime.now(UTC) - record.past_due_since < timedelta(minutes=1)
+    assert stage_history(utility) == [(Stage.DEMO, Stage.PAID, Door.SUBSCRIPTION)]
+
+
+def checkout_session(utility) -> dict:
+    data = answer("checkout_session", client_reference_id=str(utility.pk))
+    data["metadata"] = {**data["metadata"], "openleg_utility": str(utility.pk)}
+    return data
+
+
+def test_a_completed_checkout_links_stripes_new_customer_and_starts_the_trial(client, stripe, utility):
+    Customer.sync_from_stripe_data(answer("customer"))  # made by Stripe's checkout, no subscriber yet
+    session = checkout_session(utility)
+    stripe.get(f"{API}/checkout/sessions/cs_test_OpenLEGEW1", json=session)
+
+    deliver(client, stripe, "evt_1", "checkout.session.completed", subscription("trialing"), payload_state=session)
+
+    assert Customer.objects.get(id="cus_OpenLEGEW1").subscriber == utility
+    record = UtilitySubscription.objects.get(utility=utility)
+    assert (record.plan_key, record.status, record.api_tier) == ("starter", "trialing", "starter")
+    assert stage_history(utility) == [(Stage.DEMO, Stage.TRIAL, Door.SUBSCRIPTION)]
+
+
+def test_a_checkout_for_an_unknown_utility_changes_nothing(client, stripe, utility):
+    Customer.sync_from_stripe_data(answer("customer"))
+    session = {**checkout_session(utility), "client_reference_id": "999999", "metadata": {}}
+    stripe.get(f"{API}/checkout/sessions/cs_test_OpenLEGEW1", json=session)
+
+    deliver(client, stripe, "evt_1", "checkout.session.completed", subscription("trialing"), payload_state=session)
+
+    assert Customer.objects.get(id="cus_OpenLEGEW1").subscriber is None
+    assert UtilitySubscription.objects.count() == 0
+    assert stage_history(utility) == []
