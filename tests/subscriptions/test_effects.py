@@ -235,3 +235,23 @@ def test_a_checkout_for_an_unknown_utility_changes_nothing(client, stripe, utili
     assert Customer.objects.get(id="cus_OpenLEGEW1").subscriber is None
     assert UtilitySubscription.objects.count() == 0
     assert stage_history(utility) == []
+
+
+def test_unpaid_after_the_grace_period_churns_but_not_within_it(client, stripe, customer, utility, settings):
+    settings.SUBSCRIPTION_GRACE_DAYS = 14
+    deliver(client, stripe, "evt_1", "customer.subscription.created", subscription("active"))
+    deliver(client, stripe, "evt_2", "customer.subscription.updated", subscription("past_due"))
+    deliver(client, stripe, "evt_3", "customer.subscription.updated", subscription("unpaid"))
+    utility.refresh_from_db()
+    assert utility.stage == Stage.PAID  # still within the grace period
+
+    UtilitySubscription.objects.filter(utility=utility).update(past_due_since=datetime.now(UTC) - timedelta(days=15))
+    deliver(client, stripe, "evt_4", "customer.subscription.updated", subscription("unpaid"))
+
+    utility.refresh_from_db()
+    assert utility.stage == Stage.CHURNED
+    assert stage_history(utility) == [
+        (Stage.DEMO, Stage.PAID, Door.SUBSCRIPTION),
+        (Stage.PAID, Stage.CHURNED, Door.SUBSCRIPTION),
+    ]
+    assert UtilitySubscription.objects.get(utility=utility).api_tier == ""
