@@ -1,0 +1,1 @@
+from tests.subscriptions.stripe_fake import stripe_http, stripe_keys  # noqa: F401
