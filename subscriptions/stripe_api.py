@@ -5,6 +5,9 @@ pinned API version and a timeout; tests replace Stripe at the HTTP layer (the SD
 The functions are thin on purpose: they name what we ask of Stripe and return Stripe's objects (dict-like).
 """
 
+import logging
+from functools import wraps
+
 import stripe
 from django.utils.translation import gettext as _
 from djstripe.settings import djstripe_settings
@@ -22,6 +25,32 @@ class PaymentsNotConfigured(DomainError):
 
     def __init__(self) -> None:
         super().__init__(_("Zahlungen sind nicht eingerichtet: es ist kein Stripe-Schlüssel gesetzt."))
+
+
+class StripeRefused(DomainError):
+    """Stripe could not be reached or refused the call: the person sees this, the log has Stripe's own words."""
+
+    code = "stripe_error"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Stripe hat die Anfrage nicht angenommen oder ist nicht erreichbar. Bitte später erneut versuchen.")
+        )
+
+
+logger = logging.getLogger(__name__)
+
+
+def _stripe_call(function):
+    @wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except stripe.StripeError as error:
+            logger.warning("Stripe refused %s: %s", function.__name__, error)
+            raise StripeRefused() from error
+
+    return call
 
 
 def secret_key() -> str:
@@ -49,29 +78,35 @@ def _options(idempotency_key: str | None) -> dict:
 # Products and prices (the plan sync)
 
 
+@_stripe_call
 def products_all() -> list:
     """Every product of the account, active or not (the plan sync looks for its own by metadata)."""
     return list(_client().v1.products.list({"limit": 100}).auto_paging_iter())
 
 
+@_stripe_call
 def product_create(*, name: str, metadata: dict) -> stripe.Product:
     return _client().v1.products.create({"name": name, "metadata": metadata})
 
 
+@_stripe_call
 def product_update(product_id: str, **params) -> stripe.Product:
     return _client().v1.products.update(product_id, params)
 
 
+@_stripe_call
 def prices_by_lookup_keys(lookup_keys: list[str]) -> list:
     """The active prices carrying one of ``lookup_keys`` (Stripe keeps a lookup key on one active price at most)."""
     answer = _client().v1.prices.list({"lookup_keys": lookup_keys, "active": True, "limit": 100})
     return list(answer.auto_paging_iter())
 
 
+@_stripe_call
 def price_create(**params) -> stripe.Price:
     return _client().v1.prices.create(params)
 
 
+@_stripe_call
 def price_deactivate(price_id: str) -> stripe.Price:
     return _client().v1.prices.update(price_id, {"active": False})
 
@@ -79,6 +114,7 @@ def price_deactivate(price_id: str) -> stripe.Price:
 # Customers, Checkout and the customer portal
 
 
+@_stripe_call
 def customer_create(*, name: str, email: str | None, metadata: dict, idempotency_key: str) -> stripe.Customer:
     params = {"name": name, "metadata": metadata}
     if email:
@@ -86,9 +122,11 @@ def customer_create(*, name: str, email: str | None, metadata: dict, idempotency
     return _client().v1.customers.create(params, _options(idempotency_key))
 
 
+@_stripe_call
 def checkout_session_create(params: dict, *, idempotency_key: str | None = None) -> stripe.checkout.Session:
     return _client().v1.checkout.sessions.create(params, _options(idempotency_key))
 
 
+@_stripe_call
 def billing_portal_session_create(*, customer: str, return_url: str) -> stripe.billing_portal.Session:
     return _client().v1.billing_portal.sessions.create({"customer": customer, "return_url": return_url})

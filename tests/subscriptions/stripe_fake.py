@@ -6,9 +6,6 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
-import responses
-
 ANSWERS = Path(__file__).parent / "stripe_answers"
 API = "https://api.stripe.com/v1"
 TEST_KEY = "sk_test_OpenLEGTest000000000000000000"
@@ -35,20 +32,6 @@ def sent(call) -> dict:
 
 def route(call) -> str:
     return f"{call.request.method} {urlsplit(call.request.url).path}"
-
-
-@pytest.fixture
-def stripe_keys(settings):
-    settings.STRIPE_LIVE_MODE = False
-    settings.STRIPE_TEST_SECRET_KEY = TEST_KEY
-    settings.STRIPE_LIVE_SECRET_KEY = ""
-
-
-@pytest.fixture
-def stripe_http(stripe_keys):
-    """Every HTTP call of the test goes here; an unexpected call fails, tests assert the calls made exactly."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def created_product(request) -> tuple[int, dict, str]:

@@ -3,14 +3,13 @@
 import datetime as dt
 
 import pytest
-from djstripe.models import Customer, Price, Product, Subscription
+from djstripe.models import Customer, Subscription
 
 from openleg.errors import DomainError
 from subscriptions.services import checkout_start, portal_start
 from subscriptions.stripe_api import PaymentsNotConfigured
 from tests.accounts.factories import UtilityUserFactory
-from tests.pipeline.factories import UtilityFactory
-from tests.subscriptions.stripe_fake import API, answer, answer_djstripe_reads, our_calls
+from tests.subscriptions.stripe_fake import API, answer, our_calls
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -18,31 +17,6 @@ SUCCESS = "https://openleg.example/utility/billing/?checkout=success"
 CANCEL = "https://openleg.example/utility/billing/?checkout=cancel"
 CHECKOUT_URL = "https://checkout.stripe.com/c/pay/cs_test_a1OpenLEGStarter0001#fidkdWxOYHwnPyd1blpxYHZxWjA0"
 PORTAL_URL = "https://billing.stripe.com/p/session/test_YWNjdF8xVHN0T3BlbkxFRzAwMDE"
-
-
-@pytest.fixture
-def plan_prices(stripe_http):
-    """The plans as `stripe_plans sync` leaves them in dj-stripe (starter monthly and enterprise yearly suffice)."""
-    answer_djstripe_reads(stripe_http)
-    for key, name in (("starter", "Starter"), ("enterprise", "Enterprise")):
-        Product.sync_from_stripe_data(answer("product", id=f"prod_{key}", name=name, metadata={"openleg_plan": key}))
-    Price.sync_from_stripe_data(answer("price", id="price_starter_month", product="prod_starter"))
-    enterprise = answer(
-        "price",
-        id="price_enterprise_year",
-        product="prod_enterprise",
-        unit_amount=9900000,
-        unit_amount_decimal="9900000",
-        lookup_key="openleg_enterprise_year",
-    )
-    enterprise["recurring"] = {**enterprise["recurring"], "interval": "year"}
-    Price.sync_from_stripe_data(enterprise)
-    stripe_http.calls.reset()
-
-
-@pytest.fixture
-def utility():
-    return UtilityFactory(name="Elektrizitätswerk Seldwyla AG", email="abo@ew-seldwyla.ch")
 
 
 def expect_customer_creation(stripe_http, utility):
