@@ -67,18 +67,19 @@ def _price_sync(plan: Plan, interval: str, product_id: str, current) -> list[str
     if current is not None and _fits(current, amount, interval, product_id):
         DjstripePrice.sync_from_stripe_data(current)
         return []
-    params = {
-        "product": product_id,
-        "currency": CURRENCY,
-        "unit_amount": amount,
-        "recurring": {"interval": interval},
-        "lookup_key": lookup_key(plan.key, interval),
-        "metadata": {PLAN_METADATA_KEY: plan.key},
-    }
+    created = stripe_api.price_create(
+        product=product_id,
+        currency=CURRENCY,
+        unit_amount=amount,
+        recurring={"interval": interval},
+        lookup_key=lookup_key(plan.key, interval),
+        # Takes the key from the old price, or from one archived by hand in Stripe's dashboard (which keeps it).
+        transfer_lookup_key=True,
+        metadata={PLAN_METADATA_KEY: plan.key},
+    )
+    DjstripePrice.sync_from_stripe_data(created)
     if current is None:
-        DjstripePrice.sync_from_stripe_data(stripe_api.price_create(**params))
         return [_("Preis %(interval)s %(amount)s angelegt") % {"interval": label, "amount": _chf(amount)}]
-    DjstripePrice.sync_from_stripe_data(stripe_api.price_create(**params, transfer_lookup_key=True))
     DjstripePrice.sync_from_stripe_data(stripe_api.price_deactivate(current.id))
     return [
         _("Preis %(interval)s %(amount)s angelegt (bisher %(old)s, alter Preis deaktiviert)")

@@ -68,6 +68,7 @@ def _subscription_post(request):
                 actor=request.user,
                 success_url=f"{page}?checkout=success",
                 cancel_url=f"{page}?checkout=cancel",
+                return_url=page,
             )
     except DomainError as error:
         messages.error(request, error.message)

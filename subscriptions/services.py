@@ -46,13 +46,16 @@ def utility_customer(utility) -> Customer:
         return Customer.objects.get(subscriber=utility, livemode=livemode)
 
 
-def checkout_start(utility, plan: str, interval: str, *, actor, success_url: str, cancel_url: str) -> str:
+def checkout_start(
+    utility, plan: str, interval: str, *, actor, success_url: str, cancel_url: str, return_url: str | None = None
+) -> str:
     """The URL to send the utility's user to: Stripe Checkout for a new subscription to ``plan`` paid every
-    ``interval``, or the customer portal when the utility already has a live subscription (one is enough)."""
+    ``interval``, or the customer portal when the utility already has a live subscription (one is enough); the
+    portal comes back to ``return_url`` (default ``cancel_url``)."""
     if plan not in PLANS or interval not in INTERVALS:
         raise DomainError(_("Diesen Plan gibt es nicht."), code="unknown_plan")
     if current_subscription(utility) is not None:
-        return portal_start(utility, return_url=cancel_url)
+        return portal_start(utility, return_url=return_url or cancel_url)
     price = Price.objects.filter(lookup_key=lookup_key(plan, interval), active=True).first()
     if price is None:
         raise DomainError(

@@ -84,6 +84,7 @@ def test_the_first_sync_creates_every_product_and_price(stripe_http):
                         "unit_amount": str(amount),
                         "recurring[interval]": interval,
                         "lookup_key": f"openleg_{key}_{interval}",
+                        "transfer_lookup_key": "true",
                         "metadata[openleg_plan]": key,
                     },
                 )
@@ -142,8 +143,8 @@ def test_a_changed_amount_makes_a_new_price_with_the_lookup_key_and_deactivates_
                 "unit_amount": "99000",
                 "recurring[interval]": "month",
                 "lookup_key": "openleg_starter_month",
-                "metadata[openleg_plan]": "starter",
                 "transfer_lookup_key": "true",
+                "metadata[openleg_plan]": "starter",
             },
         ),
         ("POST /v1/prices/price_openleg_starter_month_89000", {"active": "false"}),

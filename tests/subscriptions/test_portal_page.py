@@ -156,6 +156,27 @@ def test_subscribe_goes_to_stripe_checkout(client, approver, utility, plan_price
     )
 
 
+def test_subscribe_with_a_live_subscription_goes_to_the_customer_portal(client, approver, customer, stripe_http):
+    Subscription.objects.create(
+        id="sub_1",
+        customer=customer,
+        livemode=False,
+        created=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC),
+        stripe_data={"id": "sub_1", "object": "subscription", "status": "active"},
+    )
+    stripe_http.post(f"{API}/billing_portal/sessions", json=answer("billing_portal_session"))
+
+    response = client.post(PAGE, {"plan": "enterprise", "interval": "year"})
+
+    assert (response.status_code, response.url) == (302, PORTAL_URL)
+    assert our_calls(stripe_http) == [
+        (
+            "POST /v1/billing_portal/sessions",
+            {"customer": "cus_TstUtility0001", "return_url": "http://testserver/utility/billing/"},
+        )
+    ]
+
+
 def test_manage_goes_to_the_customer_portal_and_back_to_the_page(client, approver, customer, stripe_http):
     stripe_http.post(f"{API}/billing_portal/sessions", json=answer("billing_portal_session"))
 
