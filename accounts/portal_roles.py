@@ -23,6 +23,7 @@ class PortalAction(models.TextChoices):
     COMPUTE_BILLING = "compute_billing", _("Abrechnungsentwurf berechnen")
     APPROVE_BILLING = "approve_billing", _("Abrechnung freigeben")
     CANCEL_BILLING = "cancel_billing", _("Abrechnung stornieren")
+    MANAGE_SUBSCRIPTION = "manage_subscription", _("Abonnement bei OpenLEG abschliessen und verwalten")
 
 
 _DESK_ACTIONS = frozenset(
@@ -37,7 +38,9 @@ _DESK_ACTIONS = frozenset(
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     PortalRole.VIEWER: frozenset({PortalAction.VIEW}),
     PortalRole.DESK: _DESK_ACTIONS,
-    PortalRole.APPROVER: _DESK_ACTIONS | {PortalAction.APPROVE_BILLING, PortalAction.CANCEL_BILLING},
+    # Who approves billing signs for money: the same person subscribes to OpenLEG and manages the subscription.
+    PortalRole.APPROVER: _DESK_ACTIONS
+    | {PortalAction.APPROVE_BILLING, PortalAction.CANCEL_BILLING, PortalAction.MANAGE_SUBSCRIPTION},
 }
 
 

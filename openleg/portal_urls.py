@@ -3,7 +3,13 @@
 from billing import portal_urls as billing_pages
 from communities import portal_urls as community_pages
 from metering import portal_urls as meter_pages
+from subscriptions import portal_urls as subscription_pages
 
 app_name = "portal"
 
-urlpatterns = [*community_pages.urlpatterns, *meter_pages.urlpatterns, *billing_pages.urlpatterns]
+urlpatterns = [
+    *community_pages.urlpatterns,
+    *meter_pages.urlpatterns,
+    *billing_pages.urlpatterns,
+    *subscription_pages.urlpatterns,
+]

@@ -16,13 +16,12 @@ from pipeline.models import Door, Stage, Utility
 from pipeline.services import StageChangeRefused, utility_stage_move
 from subscriptions.gate import grace_ended
 from subscriptions.models import UtilitySubscription
+from subscriptions.plan_sync import PLAN_METADATA_KEY
 from subscriptions.plans import PLANS
+from subscriptions.services import UTILITY_METADATA_KEY
 
 logger = logging.getLogger(__name__)
 
-# The metadata keys the checkout and the plan sync write (subscriptions.services, subscriptions.plan_sync).
-UTILITY_METADATA_KEY = "openleg_utility"
-PLAN_METADATA_KEY = "openleg_plan"
 
 _STAGE_OF_STATUS = {"trialing": Stage.TRIAL, "active": Stage.PAID, "canceled": Stage.CHURNED}
 _GRANTING_STATUSES = ("trialing", "active", "past_due")

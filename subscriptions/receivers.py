@@ -10,7 +10,8 @@ from djstripe.models import Customer, Subscription
 from djstripe.signals import WEBHOOK_SIGNALS
 
 from pipeline.models import Utility
-from subscriptions.effects import UTILITY_METADATA_KEY, subscription_apply
+from subscriptions.effects import subscription_apply
+from subscriptions.services import UTILITY_METADATA_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -312,5 +312,10 @@ STRIPE_API_VERSION = "2026-05-27.dahlia"  # pinned: dj-stripe 2.11's version; St
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_SUBSCRIBER_MODEL = "pipeline.Utility"  # the utility subscribes, not a person
 DJSTRIPE_WEBHOOK_SECRET = env("DJSTRIPE_WEBHOOK_SECRET", default="")  # the /webhook/stripe endpoint's signing secret
+# dj-stripe's migrations take minutes on SQLite (one rebuilds a table hundreds of times): on SQLite (the demo, quick
+# test runs) its tables are made from its models (`migrate --run-syncdb`, and test databases do so by themselves);
+# PostgreSQL (production, CI) runs its real migrations.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    MIGRATION_MODULES = {"djstripe": None}
 # Days a past-due subscription keeps the portal fully usable (with a banner) before new work is refused.
 SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=14)

@@ -15,8 +15,3 @@ WHITENOISE_AUTOREFRESH = True
 # One cache key space per worker too: parallel workers share the Redis database, and their counters (throttles,
 # budgets) must not meet.
 CACHES["default"]["KEY_PREFIX"] = "openleg-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
-
-# dj-stripe's migrations take over a minute on SQLite (one rebuilds a table hundreds of times): SQLite test runs make
-# its tables from the models; PostgreSQL (CI) runs its real migrations.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    MIGRATION_MODULES = {"djstripe": None}

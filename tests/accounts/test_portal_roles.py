@@ -24,18 +24,20 @@ ALLOWED = {
         "compute_billing",
         "approve_billing",
         "cancel_billing",
+        "manage_subscription",
     },
 }
 ACTIONS = sorted(PortalAction.values)
 ROLES = [PortalRole.VIEWER, PortalRole.DESK, PortalRole.APPROVER]
 
 
-def test_the_actions_are_the_named_six():
+def test_the_actions_are_the_named_seven():
     assert ACTIONS == [
         "approve_billing",
         "cancel_billing",
         "compute_billing",
         "edit_formation",
+        "manage_subscription",
         "upload_meter_data",
         "view",
     ]

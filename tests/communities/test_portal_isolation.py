@@ -69,8 +69,8 @@ def foreign(march_community):  # noqa: F811
     }
 
 
-# Pages of the user's own utility, with no id in them: the dashboard, meter data, a new community.
-OWN_PAGES = {"/utility/", "/utility/meter-data/", "/utility/communities/new/"}
+# Pages of the user's own utility, with no id in them: the dashboard, meter data, a new community, the subscription.
+OWN_PAGES = {"/utility/", "/utility/meter-data/", "/utility/communities/new/", "/utility/billing/"}
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -110,7 +110,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 37
+    assert len(urls) == 38
     assert {url: status for url, status in answers.items() if url not in OWN_PAGES and status != 404} == {}
     assert {url: answers[url] for url in OWN_PAGES} == {url: 200 for url in OWN_PAGES}
     page = client.get("/utility/").content.decode()

@@ -39,7 +39,8 @@ pytestmark = pytest.mark.django_db
 RAW_JSON = ('{"', "[{", '["', "': ", '": ')
 PYTHON_REPRS = re.compile(r"object at 0x|Decimal\('|datetime\.(date|datetime)\(|<QuerySet|\b[A-Z]\w+ object \(\d+\)")
 # Admin pages that are not a model's changelist or change page, with the objects they need.
-SKIPPED_APPS = {"django_celery_beat", "auth", "djstripe"}  # Django's, the scheduler's and dj-stripe's own pages: not ours to word
+# Django's, the scheduler's and dj-stripe's own pages: not ours to word
+SKIPPED_APPS = {"django_celery_beat", "auth", "djstripe"}
 
 
 # Django's own headings without text: the search field's icon, the inline's object column, the checkbox column

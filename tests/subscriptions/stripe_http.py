@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import responses
 
-ANSWERS = Path(__file__).parent / "stripe_answers"
+ANSWERS = Path(__file__).parent / "stripe_answers" / "webhooks"
 API = "https://api.stripe.com/v1"
 TEST_KEY = "sk_test_openlegTestKey000000000000"
 
@@ -17,7 +17,7 @@ def answer(name: str, **changes) -> dict:
 
 
 @pytest.fixture
-def stripe_http(settings):
+def stripe_webhook_http(settings):
     """Every call to Stripe must be one the test expects; the account is always known."""
     settings.STRIPE_TEST_SECRET_KEY = TEST_KEY
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

@@ -59,11 +59,11 @@ def event(event_id: str, kind: str, obj: dict) -> dict:
 
 
 @pytest.fixture
-def stripe(stripe_http):
-    stripe_http.get(f"{API}/customers/cus_OpenLEGEW1", json=answer("customer"))
-    stripe_http.get(f"{API}/products/prod_OpenLEGStarter", json=answer("product_starter"))
-    stripe_http.get(f"{API}/products/prod_OpenLEGProfessional", json=answer("product_professional"))
-    return stripe_http
+def stripe(stripe_webhook_http):
+    stripe_webhook_http.get(f"{API}/customers/cus_OpenLEGEW1", json=answer("customer"))
+    stripe_webhook_http.get(f"{API}/products/prod_OpenLEGStarter", json=answer("product_starter"))
+    stripe_webhook_http.get(f"{API}/products/prod_OpenLEGProfessional", json=answer("product_professional"))
+    return stripe_webhook_http
 
 
 def stripe_now_says(stripe, data: dict) -> None:

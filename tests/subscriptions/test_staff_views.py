@@ -70,7 +70,7 @@ def test_the_admin_lists_subscriptions_with_mrr_and_grace(staff, subscriptions):
     assert "2&#x27;990.00" in html or "2'990.00" in html
 
 
-def test_the_change_page_lists_the_utilitys_events_read_only(staff, stripe_http):
+def test_the_change_page_lists_the_utilitys_events_read_only(staff, stripe_webhook_http):
     utility = UtilityFactory(name="EW Ereignisse")
     customer = Customer.sync_from_stripe_data(answer("customer"))
     customer.subscriber = utility

@@ -30,7 +30,7 @@ def balance_event(event_id: str = "evt_balance_1") -> dict:
 
 
 @pytest.fixture(autouse=True)
-def stripe_settings(settings, stripe_http):
+def stripe_settings(settings, stripe_webhook_http):
     settings.DJSTRIPE_WEBHOOK_SECRET = SECRET
 
 
