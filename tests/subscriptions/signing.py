@@ -20,3 +20,18 @@ def post_signed(client, url: str, event: dict, secret: str, *, at: int | None = 
         content_type="application/json",
         HTTP_STRIPE_SIGNATURE=signature_header(payload, secret, at=at),
     )
+
+
+def event(event_id: str, kind: str, obj: dict) -> dict:
+    """A Stripe event of ``kind`` carrying ``obj``, in the shape of the pinned API version."""
+    return {
+        "id": event_id,
+        "object": "event",
+        "api_version": "2026-05-27.dahlia",
+        "created": 1796000000,
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": kind,
+        "data": {"object": obj},
+    }

@@ -10,7 +10,7 @@ from djstripe.models import Customer, Event
 from pipeline.models import Door, PipelineEvent, Stage
 from subscriptions.models import UtilitySubscription
 from tests.pipeline.factories import UtilityFactory
-from tests.subscriptions.signing import post_signed
+from tests.subscriptions.signing import event, post_signed
 from tests.subscriptions.stripe_http import API, answer
 
 SECRET = "whsec_test_openleg"
@@ -42,20 +42,6 @@ def subscription(status: str, plan: str = "starter") -> dict:
     if status == "canceled":
         data.update(canceled_at=1800000000, ended_at=1800000000)
     return data
-
-
-def event(event_id: str, kind: str, obj: dict) -> dict:
-    return {
-        "id": event_id,
-        "object": "event",
-        "api_version": "2026-05-27.dahlia",
-        "created": 1796000000,
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": kind,
-        "data": {"object": obj},
-    }
 
 
 @pytest.fixture

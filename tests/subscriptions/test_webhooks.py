@@ -6,7 +6,7 @@ import time
 import pytest
 from djstripe.models import Event, WebhookEndpoint, WebhookEventTrigger
 
-from tests.subscriptions.signing import post_signed, signature_header
+from tests.subscriptions.signing import event, post_signed, signature_header
 
 SECRET = "whsec_test_openleg"
 URL = "/webhook/stripe"
@@ -16,17 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def balance_event(event_id: str = "evt_balance_1") -> dict:
     """An event dj-stripe stores without asking Stripe for anything (it has no handler)."""
-    return {
-        "id": event_id,
-        "object": "event",
-        "api_version": "2026-05-27.dahlia",
-        "created": 1796000000,
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": "balance.available",
-        "data": {"object": {"object": "balance", "available": [], "pending": [], "livemode": False}},
-    }
+    balance = {"object": "balance", "available": [], "pending": [], "livemode": False}
+    return event(event_id, "balance.available", balance)
 
 
 @pytest.fixture(autouse=True)
