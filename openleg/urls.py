@@ -19,7 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("webhook/stripe", stripe_webhook, name="stripe-webhook"),
     path("djstripe/", include("djstripe.urls", namespace="djstripe")),  # dj-stripe's webhook/<uuid>/ endpoints
-    path("admin/pipeline/", include("pipeline.dashboard_admin")),  # the funnel dashboard, before the admin
+    path("admin/pipeline/", include("openleg.pipeline_dashboard")),  # the funnel dashboard, before the admin
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),

@@ -2,7 +2,7 @@
 ``/admin/pipeline/``, the drafts and the daily briefings.
 
 Thin doors: stage moves, contacts, next actions, scores and drafts go through ``pipeline.services``. The list
-reads with a fixed number of queries, whatever the number of utilities. The dashboard: ``dashboard_admin``.
+reads with a fixed number of queries, whatever the number of utilities. The dashboard: ``openleg.pipeline_dashboard``.
 """
 
 from decimal import Decimal

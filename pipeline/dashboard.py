@@ -13,7 +13,6 @@ from django.db.models import Q
 
 from pipeline import selectors
 from pipeline.models import PipelineEvent, Stage, Utility
-from subscriptions.revenue import subscription_figures
 
 FUNNEL = (Stage.LEAD, Stage.CONTACTED, Stage.DEMO, Stage.TRIAL, Stage.PAID)
 # How far along the funnel each stage lies; a churned customer has been paying, a lost one left from
@@ -126,5 +125,4 @@ def dashboard_figures(*, canton: str | None = None, today: date) -> dict:
         "untouched_leads": [
             {"id": row["pk"], "name": row["name"], "canton": row["canton"], "score": row["score"]} for row in untouched
         ],
-        "subscriptions": subscription_figures(canton=canton),
     }

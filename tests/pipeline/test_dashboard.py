@@ -179,7 +179,7 @@ def test_the_dashboard_is_the_pipeline_home_in_the_admin():
 
 
 def test_the_dashboard_draws_the_funnel_and_lists_the_figures(staff, market, monkeypatch):
-    monkeypatch.setattr("pipeline.dashboard_admin.local_today", lambda: TODAY)
+    monkeypatch.setattr("openleg.pipeline_dashboard.local_today", lambda: TODAY)
 
     html = staff.get(DASHBOARD).content.decode()
 
@@ -192,7 +192,7 @@ def test_the_dashboard_draws_the_funnel_and_lists_the_figures(staff, market, mon
 
 
 def test_the_dashboard_filters_by_canton(staff, market, monkeypatch):
-    monkeypatch.setattr("pipeline.dashboard_admin.local_today", lambda: TODAY)
+    monkeypatch.setattr("openleg.pipeline_dashboard.local_today", lambda: TODAY)
 
     html = staff.get(DASHBOARD, {"canton": "BE"}).content.decode()
 

@@ -6,13 +6,12 @@ import pytest
 from django.urls import reverse
 from djstripe.models import Customer, Event
 
-from pipeline.dashboard import dashboard_figures
 from subscriptions.models import UtilitySubscription
+from subscriptions.revenue import subscription_figures
 from tests.pipeline.factories import UtilityFactory
 from tests.subscriptions.stripe_http import answer
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime(2026, 12, 7, tzinfo=UTC).date()
 
 
 @pytest.fixture
@@ -35,8 +34,8 @@ def subscriptions():
     ]
 
 
-def test_the_dashboard_figures_carry_mrr_and_subscriptions_per_plan(subscriptions):
-    figures = dashboard_figures(today=TODAY)["subscriptions"]
+def test_the_subscription_figures_carry_mrr_and_subscriptions_per_plan(subscriptions):
+    figures = subscription_figures()
 
     assert figures == {
         "mrr_chf": "6970.00",
@@ -46,7 +45,7 @@ def test_the_dashboard_figures_carry_mrr_and_subscriptions_per_plan(subscription
             {"plan": "enterprise", "label": "Enterprise", "subscriptions": 0, "mrr_chf": "0.00"},
         ],
     }
-    assert dashboard_figures(canton="BE", today=TODAY)["subscriptions"]["mrr_chf"] == "2990.00"
+    assert subscription_figures(canton="BE")["mrr_chf"] == "2990.00"
 
 
 def test_the_dashboard_page_shows_mrr(staff, subscriptions):

@@ -18,6 +18,7 @@ from pipeline.scoring import FACTORS
 from pipeline.selectors import latest_briefing, pipeline_list, utility_get
 from pipeline.services import StageChangeRefused, utility_rescore, utility_stage_move
 from pipeline.stages import Door, stage_targets
+from subscriptions.revenue import subscription_figures
 
 ORDERINGS = {
     "score": None,  # the pipeline's own order: best score first, unscored last
@@ -203,7 +204,9 @@ class DashboardArguments(serializers.Serializer):
 
 def get_pipeline_dashboard(caller, arguments: dict) -> ToolAnswer:
     require_staff(caller)
-    return ToolAnswer(data=dashboard_figures(canton=arguments.get("canton"), today=local_today()))
+    canton = arguments.get("canton")
+    figures = dashboard_figures(canton=canton, today=local_today())
+    return ToolAnswer(data={**figures, "subscriptions": subscription_figures(canton=canton)})
 
 
 register(

@@ -8,6 +8,7 @@ from api.models import AgentCall
 from openleg.periods import local_today
 from pipeline.dashboard import dashboard_figures
 from pipeline.models import PipelineBriefing, PipelineEvent
+from subscriptions.revenue import subscription_figures
 from tests.accounts.factories import StaffUserFactory
 from tests.api.tools.conftest import call
 from tests.pipeline.factories import MarketMunicipalityFactory, UtilityFactory
@@ -213,7 +214,10 @@ def test_score_vnb_rescores_and_returns_the_breakdown_sentences(staff_token, mar
 def test_the_dashboard_is_the_admin_dashboards_figures(staff_token, market):
     answer = call(staff_token, "get_pipeline_dashboard", {"canton": "BE"})
 
-    assert answer.data == dashboard_figures(canton="BE", today=market["today"])
+    assert answer.data == {
+        **dashboard_figures(canton="BE", today=market["today"]),
+        "subscriptions": subscription_figures(canton="BE"),
+    }
     assert answer.data["total"] == 2
     assert [row["name"] for row in answer.data["overdue"]] == ["Energie Thun AG"]
     assert answer.data["overdue"][0]["days_overdue"] == 3

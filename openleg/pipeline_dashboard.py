@@ -1,7 +1,8 @@
 """The funnel dashboard at ``/admin/pipeline/``: the pipeline's home in the admin (staff only).
 
-Its figures come from ``pipeline.dashboard.dashboard_figures`` in a fixed number of queries; this view only
-arranges them and draws the funnel.
+Its figures come from ``pipeline.dashboard.dashboard_figures`` and ``subscriptions.revenue.subscription_figures``
+in a fixed number of queries; this view only arranges them and draws the funnel. It lives at the project level
+because it composes two apps: ``subscriptions`` builds on ``pipeline``, never the other way round.
 """
 
 from datetime import date
@@ -21,6 +22,7 @@ from pipeline import dashboard
 from pipeline.charts import funnel_svg, percent_label
 from pipeline.forms import DashboardFilterForm
 from pipeline.models import Stage, Utility
+from subscriptions.revenue import subscription_figures
 
 
 def _days(days: int) -> str:
@@ -37,6 +39,7 @@ def dashboard_view(request):
     filters = DashboardFilterForm(request.GET)
     canton = filters.canton_or_none()
     figures = dashboard.dashboard_figures(canton=canton, today=local_today())
+    revenue = subscription_figures(canton=canton)
     stages = {row["stage"]: row for row in figures["stages"]}
     funnel = [stages[stage.value] for stage in dashboard.FUNNEL]
     place = dict(filters.fields["canton"].choices)[canton] if canton else _("alle Kantone")
@@ -63,10 +66,10 @@ def dashboard_view(request):
         "filters": filters,
         "figures": figures,
         "subscription_rows": [
-            {**row, "mrr": format_chf(Decimal(row["mrr_chf"]))} for row in figures["subscriptions"]["plans"]
+            {**row, "mrr": format_chf(Decimal(row["mrr_chf"]))} for row in revenue["plans"]
         ],
-        "subscription_total": sum(row["subscriptions"] for row in figures["subscriptions"]["plans"]),
-        "mrr": format_chf(Decimal(figures["subscriptions"]["mrr_chf"])),
+        "subscription_total": sum(row["subscriptions"] for row in revenue["plans"]),
+        "mrr": format_chf(Decimal(revenue["mrr_chf"])),
         "chart_svg": mark_safe(chart),  # built by pipeline.charts, which escapes every text
         "rows": rows,
         "exits": [stages[Stage.CHURNED], stages[Stage.LOST]],
