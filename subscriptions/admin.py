@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from openleg.formats import format_chf
+from openleg.formats import format_chf, format_day, format_moment
 from subscriptions.gate import grace_end
 from subscriptions.models import UtilitySubscription
 from subscriptions.plans import PLANS
@@ -44,7 +44,7 @@ class UtilitySubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description=_("Schonfrist bis"))
     def grace_until(self, record):
         end = grace_end(record)
-        return end.strftime("%d.%m.%Y") if end else "–"
+        return format_day(end) if end else "–"
 
     @admin.display(description=_("Stripe-Ereignisse"))
     def events(self, record):
@@ -58,7 +58,7 @@ class UtilitySubscriptionAdmin(admin.ModelAdmin):
             (
                 (
                     reverse("admin:djstripe_event_change", args=[event.id]),
-                    event.created.strftime("%d.%m.%Y %H:%M"),
+                    format_moment(event.created),
                     event.type,
                 )
                 for event in received

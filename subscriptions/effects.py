@@ -72,6 +72,7 @@ def subscription_apply(*, subscription_id: str) -> UtilitySubscription | None:
         record.plan_key = plan_key
         record.status = status
         record.current_period_end = _period_end(subscription)
+        record.trial_end = subscription.trial_end
         if status in ("past_due", "unpaid"):
             record.past_due_since = record.past_due_since or timezone.now()
         else:
@@ -83,7 +84,7 @@ def subscription_apply(*, subscription_id: str) -> UtilitySubscription | None:
         if status == "unpaid" and grace_ended(record):
             stage = Stage.CHURNED
         if stage is not None:
-            _move(utility, stage, note=f"Stripe {subscription.id}: {status}")
+            stage_follow(utility, stage, note=f"Stripe {subscription.id}: {status}")
     return record
 
 
@@ -96,7 +97,8 @@ def _period_end(subscription: Subscription):
     return convert_tstamp(max(ends)) if ends else subscription.current_period_end
 
 
-def _move(utility: Utility, stage: Stage, *, note: str) -> None:
+def stage_follow(utility: Utility, stage: Stage, *, note: str) -> None:
+    """Move the utility's pipeline stage through the subscription door, unless it is there already."""
     current = Utility.objects.only("stage").get(pk=utility.pk).stage
     if current == stage:
         return

@@ -25,6 +25,7 @@ class UtilitySubscription(models.Model):
     plan_key = models.CharField(_("Plan"), max_length=40, blank=True)
     status = models.CharField(_("Status"), max_length=40, choices=SubscriptionStatus.choices, blank=True)
     current_period_end = models.DateTimeField(_("Periode endet"), null=True, blank=True)
+    trial_end = models.DateTimeField(_("Testphase endet"), null=True, blank=True)
     past_due_since = models.DateTimeField(_("überfällig seit"), null=True, blank=True)
     has_paid = models.BooleanField(_("hat bezahlt"), default=False)
     api_tier = models.CharField(_("API-Stufe"), max_length=40, blank=True)

@@ -96,6 +96,7 @@ def test_the_lifecycle_drives_the_pipeline_and_the_api_tier(client, stripe, cust
         False,
     )
     assert record.current_period_end == datetime.fromtimestamp(1798592000, tz=UTC)
+    assert record.trial_end == datetime.fromtimestamp(1798592000, tz=UTC)
 
     deliver(client, stripe, "evt_2", "customer.subscription.updated", subscription("active"))
     deliver(client, stripe, "evt_3", "customer.subscription.updated", subscription("active", "professional"))

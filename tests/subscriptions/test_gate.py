@@ -22,30 +22,49 @@ REFUSED = (
 )
 
 
-def subscribed(utility, status: str, *, past_due_days: int | None = None, has_paid: bool = True):
+TRIAL_ENDED = (
+    "Ihre Testphase ist abgelaufen: Neue Gemeinschaften, Importe und Abrechnungen sind gesperrt. "
+    "Alle Daten bleiben lesbar und exportierbar. Unter «Abonnement» können Sie ein Abonnement abschliessen."
+)
+
+
+def subscribed(
+    utility, status: str, *, past_due_days: int | None = None, has_paid: bool = True, trial_days_ago: int | None = None
+):
     since = NOW - timedelta(days=past_due_days) if past_due_days is not None else None
+    trial_end = NOW - timedelta(days=trial_days_ago) if trial_days_ago is not None else None
     return UtilitySubscription.objects.create(
-        utility=utility, plan_key="starter", status=status, past_due_since=since, has_paid=has_paid
+        utility=utility, plan_key="starter", status=status, past_due_since=since, has_paid=has_paid, trial_end=trial_end
     )
 
 
 @pytest.mark.parametrize(
-    ("status", "past_due_days", "has_paid", "allowed"),
+    ("status", "past_due_days", "has_paid", "trial_days_ago", "allowed"),
     [
-        ("trialing", None, False, True),
-        ("active", None, True, True),
-        ("past_due", 14, True, True),
-        ("past_due", 15, True, False),
-        ("unpaid", 20, True, False),
-        ("canceled", None, True, False),
-        ("canceled", None, False, True),
+        ("trialing", None, False, -10, True),
+        ("active", None, True, None, True),
+        ("past_due", 14, True, None, True),
+        ("past_due", 15, True, None, False),
+        ("unpaid", 20, True, None, False),
+        ("canceled", None, True, None, False),
+        ("canceled", None, False, None, True),  # a checkout that never started: as without a subscription
+        ("canceled", None, False, 1, False),  # cancelled when the trial ended
+        ("paused", None, False, 1, False),  # the trial ended without a payment method
+        ("incomplete_expired", None, False, None, True),
     ],
 )
-def test_new_work_allowed(status, past_due_days, has_paid, allowed):
+def test_new_work_allowed(status, past_due_days, has_paid, trial_days_ago, allowed):
     utility = UtilityFactory()
-    subscribed(utility, status, past_due_days=past_due_days, has_paid=has_paid)
+    subscribed(utility, status, past_due_days=past_due_days, has_paid=has_paid, trial_days_ago=trial_days_ago)
 
     assert new_work_allowed(utility, now=NOW) is allowed
+
+
+def test_after_an_ended_trial_the_banner_asks_for_a_subscription():
+    utility = UtilityFactory()
+    subscribed(utility, "paused", has_paid=False, trial_days_ago=1)
+
+    assert grace_banner(utility, now=NOW) == TRIAL_ENDED
 
 
 def test_without_a_subscription_everything_is_allowed():

@@ -100,6 +100,6 @@ def test_the_change_page_lists_the_utilitys_events_read_only(staff, stripe_webho
     html = response.content.decode()
     assert response.status_code == 200
     assert "customer.subscription.updated" in html and "in_1" not in html
-    assert html.count("01.12.2026 09:00 · invoice.paid") == 1
+    assert html.count("01.12.2026 10:00 · invoice.paid") == 1  # 09:00 UTC, shown in Zurich time
     assert reverse("admin:djstripe_event_change", args=["evt_sub"]) in html
     assert 'name="_save"' not in html  # read only
