@@ -1,6 +1,8 @@
 """The portal's subscription page (/utility/billing/): what the utility has with OpenLEG, and the way to Stripe
 Checkout or Stripe's customer portal. Only the role that approves billing sees it."""
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +12,7 @@ from accounts.portal_roles import PortalAction, portal_action_required
 from openleg.errors import DomainError
 from subscriptions import selectors, services
 from subscriptions.plans import INTERVALS, PLANS
-from subscriptions.stripe_api import payments_configured
+from subscriptions.stripe_api import HOSTED_PAGES, payments_configured
 
 RETURN_MESSAGES = {
     "success": (
@@ -37,6 +39,7 @@ def _plan_rows() -> list[dict]:
 
 
 @portal_action_required(PortalAction.MANAGE_SUBSCRIPTION)
+@csp_update({"form-action": [SELF, *HOSTED_PAGES]})
 def subscription(request):
     if request.method == "POST":
         return _subscription_post(request)
@@ -47,8 +50,10 @@ def subscription(request):
         if returned:
             messages.add_message(request, *returned)
         current = selectors.current_subscription(utility)
+        ended = None if current else selectors.ended_subscription(utility)
         context.update(
             current=selectors.subscription_view(current) if current else None,
+            ended=selectors.subscription_view(ended) if ended else None,
             invoices=selectors.invoice_rows(utility),
             plans=_plan_rows(),
         )

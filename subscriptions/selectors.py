@@ -10,21 +10,23 @@ from djstripe.settings import djstripe_settings
 
 from subscriptions.plans import PLANS
 
-# A subscription in these states is the utility's: a new checkout would make a second one.
-LIVE_STATUSES = ("active", "trialing", "past_due")
+# A subscription in these states is the utility's: a new checkout would make a second one (an unpaid or paused
+# one is mended in the customer portal, by paying or adding a payment method).
+LIVE_STATUSES = ("active", "trialing", "past_due", "unpaid", "paused")
+
+
+def _subscriptions_of(utility):
+    return Subscription.objects.filter(customer__subscriber=utility, livemode=djstripe_settings.STRIPE_LIVE_MODE)
 
 
 def current_subscription(utility) -> Subscription | None:
     """The utility's live subscription in the current mode (the newest, should Stripe hold two)."""
-    return (
-        Subscription.objects.filter(
-            customer__subscriber=utility,
-            livemode=djstripe_settings.STRIPE_LIVE_MODE,
-            stripe_data__status__in=LIVE_STATUSES,
-        )
-        .order_by("-created")
-        .first()
-    )
+    return _subscriptions_of(utility).filter(stripe_data__status__in=LIVE_STATUSES).order_by("-created").first()
+
+
+def ended_subscription(utility) -> Subscription | None:
+    """The utility's last cancelled subscription, for the page to say what ended when no subscription runs."""
+    return _subscriptions_of(utility).filter(stripe_data__status="canceled").order_by("-created").first()
 
 
 def past_invoices(utility, *, limit: int = 24) -> list[Invoice]:
@@ -47,6 +49,7 @@ class SubscriptionView:
     next_invoice_at: datetime | None  # None when the subscription ends at the period's end
     next_amount_chf: Decimal | None
     ends_at: datetime | None
+    ended_at: datetime | None  # when a cancelled subscription ended
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def subscription_view(subscription: Subscription) -> SubscriptionView:
         next_invoice_at=None if ending else period_end,
         next_amount_chf=None if ending else _chf(amount),
         ends_at=_moment(data.get("cancel_at")) or (period_end if ending else None),
+        ended_at=_moment(data.get("ended_at")) if status == "canceled" else None,
     )
 
 

@@ -15,6 +15,9 @@ from djstripe.settings import djstripe_settings
 from openleg.errors import DomainError
 
 TIMEOUT_SECONDS = 20
+# Where the subscription page's forms lead (Checkout, the customer portal): its form-action CSP must allow them,
+# or the browser stops the redirect after the post.
+HOSTED_PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
 # requests with an explicit timeout (the SDK's default is 80 s); no retries on our side: the callers are people
 # in a browser or a command they can run again, and Stripe's idempotency keys cover a retried creation.
 _http_client = stripe.RequestsClient(timeout=TIMEOUT_SECONDS)

@@ -23,10 +23,9 @@ def stripe_http(stripe_keys):
         yield mock
 
 
-@pytest.fixture
-def plan_prices(stripe_http):
+def plans_in_djstripe(mock) -> None:
     """The plans as `stripe_plans sync` leaves them in dj-stripe (starter monthly and enterprise yearly suffice)."""
-    answer_djstripe_reads(stripe_http)
+    answer_djstripe_reads(mock)
     for key, name in (("starter", "Starter"), ("enterprise", "Enterprise")):
         Product.sync_from_stripe_data(answer("product", id=f"prod_{key}", name=name, metadata={"openleg_plan": key}))
     Price.sync_from_stripe_data(answer("price", id="price_starter_month", product="prod_starter"))
@@ -40,6 +39,11 @@ def plan_prices(stripe_http):
     )
     enterprise["recurring"] = {**enterprise["recurring"], "interval": "year"}
     Price.sync_from_stripe_data(enterprise)
+
+
+@pytest.fixture
+def plan_prices(stripe_http):
+    plans_in_djstripe(stripe_http)
     stripe_http.calls.reset()
 
 

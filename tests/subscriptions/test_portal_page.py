@@ -142,6 +142,14 @@ def test_the_subscription_its_next_invoice_and_past_invoices(client, approver, c
     assert 'href="https://pay.stripe.com/invoice/OL-0002/pdf"' in rows
 
 
+def test_the_page_lets_its_forms_lead_to_stripes_pages_and_no_other_page_does(client, approver, stripe_http):
+    policy = client.get(PAGE)["Content-Security-Policy"]
+    home = client.get("/utility/")["Content-Security-Policy"]
+
+    assert "form-action 'self' https://checkout.stripe.com https://billing.stripe.com" in policy
+    assert "form-action 'self';" in home
+
+
 def test_subscribe_goes_to_stripe_checkout(client, approver, utility, plan_prices, stripe_http, customer):
     stripe_http.post(f"{API}/checkout/sessions", json=answer("checkout_session"))
 
