@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -36,6 +37,36 @@ def series_for_period(*, metering_point_ids, period: Period, channels=("total",)
         metering_point_id__in=list(metering_point_ids), channel__in=channels, day__gte=days[0], day__lte=days[-1]
     ).values_list("metering_point_id", "direction", "channel", "day", "values", "quality")
     return _cut_to_period((((pk, d, c), day, v, q) for pk, d, c, day, v, q in rows), period)
+
+
+def series_for_long_period(*, metering_point_ids, period: Period, channels=("total",)) -> dict[SeriesKey, PeriodSeries]:
+    """``series_for_period`` for long periods (a year): PostgreSQL glues each series' day rows together in day order
+    (one row per series instead of one per day), and each series is placed with one numpy assignment."""
+    if connection.vendor != "postgresql":
+        return series_for_period(metering_point_ids=metering_point_ids, period=period, channels=channels)
+    days = period.utc_days()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT metering_point_id, direction, channel, array_agg(day - %s::date ORDER BY day),
+                   string_agg("values", ''::bytea ORDER BY day), string_agg(quality, ''::bytea ORDER BY day)
+            FROM {DaySeries._meta.db_table}
+            WHERE metering_point_id = ANY(%s) AND channel = ANY(%s) AND day BETWEEN %s AND %s
+            GROUP BY metering_point_id, direction, channel
+            """,
+            [days[0], list(metering_point_ids), list(channels), days[0], days[-1]],
+        )
+        rows = cursor.fetchall()
+    offset = int((period.start - _utc_midnight(days[0])).total_seconds() // 900)
+    window = slice(offset, offset + period.quarter_hours)
+    found = {}
+    for pk, direction, channel, offsets, values, quality in rows:
+        grid_values = np.zeros((len(days), SLOTS_PER_DAY), np.int64)
+        grid_quality = np.zeros((len(days), SLOTS_PER_DAY), np.uint8)
+        grid_values[offsets] = np.frombuffer(values, dtype="<i8").reshape(-1, SLOTS_PER_DAY)
+        grid_quality[offsets] = np.frombuffer(quality, dtype=np.uint8).reshape(-1, SLOTS_PER_DAY)
+        found[(pk, direction, channel)] = PeriodSeries(grid_values.ravel()[window], grid_quality.ravel()[window])
+    return found
 
 
 def aggregate_for_period(*, community_id: int, period: Period, direction: str, channel: str) -> PeriodSeries | None:

@@ -25,7 +25,7 @@ from openleg.periods import local_today
 from pipeline.models import Municipality
 
 WHAT_IF_FIELDS = ("add_pv_kwp", "pv_producer", "battery_kwh", "battery_kw")
-DEFAULT_EFFICIENCY = Decimal("0.9")
+DEFAULT_EFFICIENCY = Decimal("0.900")
 _ENERGY = {"max_digits": 10, "decimal_places": 3, "required": False}
 
 
@@ -366,3 +366,93 @@ class GridOptimizationAnswer(serializers.Serializer):
     months = _Month(many=True)
     totals = _Totals(allow_null=True)
     what_if = _WhatIf(allow_null=True)
+
+
+# From benchmarks/bench_b2b_what_if.py (a 50-participant year; two of its twelve months shown), renamed.
+EXAMPLE = {
+    "community": 17,
+    "municipality": 261,
+    "name": "LEG Hegibach",
+    "canton": "ZH",
+    "year": 2025,
+    "data": True,
+    "reason": "",
+    "communities": 1,
+    "months": [
+        {
+            "month": "2025-06",
+            "data": True,
+            "consumption_kwh": "17699.038",
+            "production_kwh": "35050.798",
+            "shared_kwh": "7566.847",
+            "surplus_kwh": "27483.951",
+            "leg_share_percent": "42.8",
+            "self_supply_percent": "21.6",
+            "surplus_hours": "295.25",
+            "feed_in_peak_kw": "286.924",
+        },
+        {
+            "month": "2025-12",
+            "data": True,
+            "consumption_kwh": "17624.155",
+            "production_kwh": "33128.730",
+            "shared_kwh": "7527.840",
+            "surplus_kwh": "25600.890",
+            "leg_share_percent": "42.7",
+            "self_supply_percent": "22.7",
+            "surplus_hours": "305.75",
+            "feed_in_peak_kw": "237.128",
+        },
+    ],
+    "totals": {
+        "consumption_kwh": "225834.403",
+        "production_kwh": "395844.065",
+        "shared_kwh": "95468.539",
+        "surplus_kwh": "300375.526",
+        "leg_share_percent": "42.3",
+        "self_supply_percent": "24.1",
+        "surplus_hours": "3548.5",
+        "feed_in_peak_kw": "286.924",
+        "grid_saving_chf": "3627.80",
+    },
+    "what_if": {
+        "parameters": {
+            "add_pv_kwp": "20.000",
+            "pv_producer": 38,
+            "pv_producer_installed_kwp": "15.000",
+            "battery_kwh": "100.000",
+            "battery_kw": "50.000",
+            "battery_efficiency": "0.900",
+        },
+        "today": {
+            "leg_share_percent": "42.3",
+            "self_supply_percent": "24.1",
+            "shared_kwh": "95468.539",
+            "surplus_kwh": "300375.526",
+            "production_kwh": "395844.065",
+            "grid_saving_chf": "3627.80",
+        },
+        "scenario": {
+            "leg_share_percent": "59.0",
+            "self_supply_percent": "31.6",
+            "shared_kwh": "133294.010",
+            "surplus_kwh": "297173.181",
+            "production_kwh": "434524.342",
+            "grid_saving_chf": "5065.17",
+        },
+        "difference": {
+            "leg_share_percent": "16.7",
+            "self_supply_percent": "7.5",
+            "shared_kwh": "37825.471",
+            "surplus_kwh": "-3202.345",
+            "production_kwh": "38680.277",
+            "grid_saving_chf": "1437.37",
+        },
+        "battery": {
+            "charged_kwh": "40560.598",
+            "discharged_kwh": "36503.447",
+            "stored_at_year_end_kwh": "0.000",
+            "losses_kwh": "4057.151",
+        },
+    },
+}

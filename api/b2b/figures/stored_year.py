@@ -15,7 +15,7 @@ from billing.gathering import _active_slots, _allocation, _to_wh
 from billing.models import AllocationSetting
 from communities.models import Community, Membership
 from metering.parsers.base import Quality
-from metering.selectors import series_for_period
+from metering.selectors import series_for_long_period
 from openleg.periods import Period, local_day, local_month
 
 
@@ -79,7 +79,7 @@ def load_year(community: Community, year: int) -> StoredYear:
         .order_by("-effective_from")
         .prefetch_related("keys")
     )
-    stored = series_for_period(metering_point_ids={m.metering_point_id for m in memberships}, period=period)
+    stored = series_for_long_period(metering_point_ids={m.metering_point_id for m in memberships}, period=period)
     # Per membership and direction the year's Wh, zero outside the membership (as billing.gathering does).
     series: list[tuple[Membership, str, np.ndarray, np.ndarray]] = []
     for membership in memberships:

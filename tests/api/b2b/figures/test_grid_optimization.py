@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.b2b.figures.grid_optimization import GridOptimizationAnswer, GridOptimizationQuery, compute
+from api.b2b.figures.grid_optimization import EXAMPLE, GridOptimizationAnswer, GridOptimizationQuery, compute
 from api.b2b.scope import ClientScope
 from api.errors import ApiError
 from billing.models import AllocationKey, AllocationSetting
@@ -221,3 +221,10 @@ def test_impossible_parameters_name_the_field(db, params, field, message):
 
     assert not serializer.is_valid()
     assert serializer.errors == {field: [message]}
+
+
+def test_the_example_has_the_answers_shape():
+    serializer = GridOptimizationAnswer(data=EXAMPLE)
+
+    assert serializer.is_valid(), serializer.errors
+    assert set(EXAMPLE) == set(GridOptimizationAnswer().fields)
