@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from api.b2b.figures.grid_optimization import EXAMPLE, GridOptimizationAnswer, GridOptimizationQuery, compute
+from api.b2b.figures.stored_year import load_year
 from api.b2b.scope import ClientScope
 from api.errors import ApiError
 from billing.models import AllocationKey, AllocationSetting
@@ -77,6 +78,43 @@ def test_allocation_follows_the_communitys_method_and_keys(stored):
     assert totals["leg_share_percent"] == "40.7"
     assert totals["self_supply_percent"] == "30.6"
     assert totals["grid_saving_chf"] == "0.21"  # 5.5 kWh × 9.5 Rp. × 40 % = 0.209
+
+
+def test_only_quarter_hours_of_membership_count_as_the_billing_counts_them(stored):
+    """A2 leaves on 9 June: its values of 10 June are not the community's. Consumption 1000 + 1000 + 2000 + 500 =
+    4500 Wh, shared min(P, C) = 0 + 1000 + 2000 + 0 + 500 = 3500 Wh (77.8 %), fed in 18,000 − 3,500 = 14,500 Wh."""
+    community, (_a1, a2, _producer), scope = stored
+    a2.memberships.update(valid_to=date(2025, 6, 9))
+
+    totals = compute(scope, query(scope, community=community.pk, year=2025))["totals"]
+
+    assert totals["consumption_kwh"] == "4.500"
+    assert totals["shared_kwh"] == "3.500"
+    assert totals["surplus_kwh"] == "14.500"
+    assert totals["leg_share_percent"] == "77.8"
+
+
+def test_the_year_has_its_zurich_months_with_both_clock_changes(stored):
+    community, _participants, _scope = stored
+
+    year = load_year(community, 2025)
+
+    assert year.slots == 35040
+    assert [month.slots for month in year.months] == [
+        2976,
+        2688,
+        2972,
+        2880,
+        2976,
+        2880,
+        2976,
+        2976,
+        2880,
+        2980,
+        2880,
+        2976,
+    ]
+    assert year.months[5].start == 2976 + 2688 + 2972 + 2880 + 2976
 
 
 def test_without_a_grid_tariff_the_saving_is_not_a_figure(municipality):
