@@ -85,13 +85,18 @@ def _import_month(month: int) -> None:
     assert outcome.ok, [f.message for f in outcome.errors]
 
 
-def best(function, runs: int = RUNS) -> tuple[float, object]:
-    function()  # warm-up
+MEDIANS: dict[str, float] = {}
+
+
+def best(function, runs: int = RUNS, name: str = "") -> tuple[float, object]:
+    """The fastest of ``runs`` calls after a warm-up (the median is kept in MEDIANS under ``name``)."""
+    function()
     seconds, result = [], None
     for _ in range(runs):
         started = time.perf_counter()
         result = function()
         seconds.append(time.perf_counter() - started)
+    MEDIANS[name] = sorted(seconds)[runs // 2]
     return min(seconds), result
 
 
@@ -111,7 +116,7 @@ def main() -> None:
 
     with CaptureQueriesContext(connection) as queries:
         answer = compute(scope, query)
-    total, _ = best(lambda: compute(scope, query))
+    total, _ = best(lambda: compute(scope, query), name="compute")
     load, stored = best(lambda: load_year(community, YEAR))
     today_s, _ = best(lambda: flows(stored))
     battery = Battery.from_figures(capacity_kwh=Decimal(100), power_kw=Decimal(50), efficiency=Decimal("0.9"))
@@ -141,7 +146,10 @@ def main() -> None:
         )
     print(f"  battery {what_if['battery']}")
     print(f"queries for one compute (end to end): {len(queries)}")
-    print(f"best of {RUNS} runs")
+    print(
+        f"best of {RUNS} runs (median of compute end to end {MEDIANS['compute']:.3f} s, "
+        f"{MEDIANS['compute'] / TARGET_SECONDS:.2f}x; load on this machine {os.getloadavg()[0]:.1f})"
+    )
     print(f"{'step':<52}{'seconds':>9}{'vs 0.2 s':>10}")
     for label, seconds in (
         ("compute, end to end (load + today + what-if)", total),

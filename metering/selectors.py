@@ -41,11 +41,12 @@ def series_for_period(*, metering_point_ids, period: Period, channels=("total",)
 
 def series_for_long_period(*, metering_point_ids, period: Period, channels=("total",)) -> dict[SeriesKey, PeriodSeries]:
     """``series_for_period`` for long periods (a year): PostgreSQL glues each series' day rows together in day order
-    (one row per series instead of one per day), and each series is placed with one numpy assignment."""
+    (one row per series instead of one per day) and sends them in binary (a year of 50 points is some 16 MB, which
+    the text protocol would double as hex), and each series is placed with one numpy assignment."""
     if connection.vendor != "postgresql":
         return series_for_period(metering_point_ids=metering_point_ids, period=period, channels=channels)
     days = period.utc_days()
-    with connection.cursor() as cursor:
+    with _binary_cursor() as cursor:
         cursor.execute(
             f"""
             SELECT metering_point_id, direction, channel, array_agg(day - %s::date ORDER BY day),
@@ -67,6 +68,19 @@ def series_for_long_period(*, metering_point_ids, period: Period, channels=("tot
         grid_quality[offsets] = np.frombuffer(quality, dtype=np.uint8).reshape(-1, SLOTS_PER_DAY)
         found[(pk, direction, channel)] = PeriodSeries(grid_values.ravel()[window], grid_quality.ravel()[window])
     return found
+
+
+def _binary_cursor():
+    """A cursor of Django's connection (same transaction, logged like any query) whose results come in binary."""
+    import psycopg
+
+    class BinaryResults(psycopg.Cursor):
+        def execute(self, query, params=None, **options):
+            return super().execute(query, params, binary=True, **options)
+
+    connection.ensure_connection()
+    cursor = BinaryResults(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 def aggregate_for_period(*, community_id: int, period: Period, direction: str, channel: str) -> PeriodSeries | None:
