@@ -102,7 +102,7 @@ def best(function, runs: int = RUNS, name: str = "") -> tuple[float, object]:
 
 def main() -> None:
     from api.b2b.figures.battery import Battery, run_battery
-    from api.b2b.figures.grid_optimization import GridOptimizationQuery, _extra_pv, compute
+    from api.b2b.figures.grid_optimization import GridOptimizationQuery, compute, extra_pv_for
     from api.b2b.figures.stored_year import load_year
     from api.b2b.figures.what_if import flows
     from api.b2b.scope import ClientScope
@@ -120,7 +120,7 @@ def main() -> None:
     load, stored = best(lambda: load_year(community, YEAR))
     today_s, _ = best(lambda: flows(stored))
     battery = Battery.from_figures(capacity_kwh=Decimal(100), power_kw=Decimal(50), efficiency=Decimal("0.9"))
-    extra_pv = _extra_pv(stored, query)
+    extra_pv = extra_pv_for(stored, query)
     what_if_s, _ = best(lambda: flows(stored, extra_pv=extra_pv, battery=battery))
     net = flows(stored).production - flows(stored).consumption
     battery_s, _ = best(lambda: run_battery(battery, net))
