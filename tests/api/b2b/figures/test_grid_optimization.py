@@ -117,6 +117,20 @@ def test_the_year_has_its_zurich_months_with_both_clock_changes(stored):
     assert year.months[5].start == 2976 + 2688 + 2972 + 2880 + 2976
 
 
+def test_the_year_loads_in_a_few_queries_whatever_its_length(stored, django_assert_num_queries):
+    """Memberships, allocation settings (and their keys, when there are settings), all series in one."""
+    community, (a1, a2, _producer), scope = stored
+    setting = AllocationSetting.objects.create(community=community, method="static", effective_from=date(2025, 1, 1))
+    AllocationKey.objects.create(setting=setting, participant=a1, weight=Decimal("0.5"))
+    AllocationKey.objects.create(setting=setting, participant=a2, weight=Decimal("0.5"))
+    community = type(community).objects.select_related("utility").get(pk=community.pk)
+
+    with django_assert_num_queries(4):
+        load_year(community, 2025)
+    with django_assert_num_queries(5):  # and the community, scoped to the client
+        compute(scope, {"community": community.pk, "year": 2025, "add_pv_kwp": Decimal(5)})
+
+
 def test_without_a_grid_tariff_the_saving_is_not_a_figure(municipality):
     community, _participants = store_community(vnb_number="100556", municipality=municipality, grid_usage=None)
 
