@@ -35,6 +35,8 @@ __all__ = ["EXAMPLE", "GridOptimizationAnswer", "GridOptimizationQuery", "comput
 
 WHAT_IF_FIELDS = ("add_pv_kwp", "pv_producer", "battery_kwh", "battery_kw")
 DEFAULT_EFFICIENCY = Decimal("0.900")
+# The allocation engine's stated range (billing.allocation): quarter-hour values below 10^7 Wh, a 40 MW plant.
+MAX_QUARTER_HOUR_WH = 10**7
 _ENERGY = {"max_digits": 10, "decimal_places": 3, "required": False}
 
 
@@ -261,7 +263,20 @@ def extra_pv_for(stored: StoredYear, query: dict) -> ExtraPv:
                 ]
             }
         )
-    return ExtraPv(producer_id=producer, add_kwp=query["add_pv_kwp"], installed_kwp=installed)
+    extra_pv = ExtraPv(producer_id=producer, add_kwp=query["add_pv_kwp"], installed_kwp=installed)
+    if extra_pv.scaled(stored.peak_production(producer)) > MAX_QUARTER_HOUR_WH:
+        raise invalid(
+            {
+                "add_pv_kwp": [
+                    _(
+                        "Mit %(kwp)s kWp mehr produzierte Teilnehmer %(id)s in einer Viertelstunde über 10 MWh "
+                        "(über 40 MW); so grosse Anlagen rechnet die Simulation nicht."
+                    )
+                    % {"kwp": extra_pv.add_kwp, "id": producer}
+                ]
+            }
+        )
+    return extra_pv
 
 
 def _outcome(stored: StoredYear, one: Flows) -> dict:

@@ -51,6 +51,17 @@ class StoredYear:
     def has_data(self) -> bool:
         return any(month.has_data for month in self.months)
 
+    def peak_production(self, producer_id: int) -> int:
+        """The most Wh the producer produced in one quarter-hour of the year."""
+        return max(
+            (
+                int(month.production[month.producer_ids.index(producer_id)].max(initial=0))
+                for month in self.months
+                if producer_id in month.producer_ids
+            ),
+            default=0,
+        )
+
     def production_by_producer(self) -> dict[int, int]:
         """Wh each producer produced in the year."""
         totals: dict[int, int] = {}

@@ -25,6 +25,11 @@ class ExtraPv:
     add_kwp: Decimal
     installed_kwp: Decimal
 
+    def scaled(self, measured: np.ndarray | int) -> np.ndarray | int:
+        """Measured Wh with the added PV: measured × (1 + added / installed), the added part rounded half up."""
+        added, installed = int(self.add_kwp * _MILLI), int(self.installed_kwp * _MILLI)
+        return measured + (measured * added + installed // 2) // installed
+
 
 @dataclass(frozen=True, eq=False)
 class Flows:
@@ -87,8 +92,7 @@ def _with_extra_pv(month: StoredMonth, extra_pv: ExtraPv | None) -> np.ndarray:
         return month.production
     production = month.production.copy()
     row = month.producer_ids.index(extra_pv.producer_id)
-    added, installed = int(extra_pv.add_kwp * _MILLI), int(extra_pv.installed_kwp * _MILLI)
-    production[row] += (production[row] * added + installed // 2) // installed
+    production[row] = extra_pv.scaled(production[row])
     return production
 
 

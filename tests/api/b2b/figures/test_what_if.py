@@ -135,6 +135,28 @@ def test_a_producer_without_installed_kwp_cannot_be_scaled(stored):
     }
 
 
+def test_more_pv_than_the_allocation_engine_reckons_with_is_refused(stored):
+    """The measured peak is 10,000 Wh on 10 kWp: +9,990 kWp gives exactly 10^7 Wh (allowed), +9,990.001 more."""
+    community, (_a1, _a2, producer), scope = stored
+
+    assert (
+        compute(scope, query(scope, community=community.pk, add_pv_kwp="9990"))["what_if"]["scenario"]["production_kwh"]
+        == "18000.000"
+    )  # 18 kWh × 1000
+    with pytest.raises(ApiError) as error:
+        compute(scope, query(scope, community=community.pk, add_pv_kwp="9990.001"))
+
+    assert error.value.status == 400
+    assert error.value.details == {
+        "fields": {
+            "add_pv_kwp": [
+                f"Mit 9990.001 kWp mehr produzierte Teilnehmer {producer.pk} in einer Viertelstunde über 10 MWh "
+                "(über 40 MW); so grosse Anlagen rechnet die Simulation nicht."
+            ]
+        }
+    }
+
+
 def test_a_consumer_is_no_pv_producer(stored):
     community, (a1, _a2, _producer), scope = stored
 
