@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.b2b.figures.battery import Battery, run_battery
 from api.b2b.figures.grid_optimization import GridOptimizationAnswer, GridOptimizationQuery, compute
@@ -224,3 +226,25 @@ def test_the_power_limits_both_ways_and_nothing_comes_from_an_empty_battery():
     assert run.charge.tolist() == [0, 625, 100, 0, 0, 0]
     assert run.discharge.tolist() == [0, 0, 0, 625, 100, 0]
     assert run.state.tolist() == [0, 625, 725, 100, 0, 0]
+
+
+@given(
+    net=st.lists(st.integers(-5000, 5000), max_size=300),
+    capacity=st.integers(1, 20_000),
+    power=st.integers(1, 6000),
+    efficiency=st.integers(1, 1000),
+)
+def test_the_battery_never_breaks_its_limits_and_keeps_its_energy_balance(net, capacity, power, efficiency):
+    battery = Battery(capacity_wh=capacity, power_wh=power, efficiency_permille=efficiency)
+    values = np.array(net, np.int64)
+
+    run = run_battery(battery, values)
+
+    surplus, deficit = np.clip(values, 0, None), np.clip(-values, 0, None)
+    assert ((run.state >= 0) & (run.state <= capacity)).all()
+    assert ((run.charge >= 0) & (run.charge <= np.minimum(surplus, power))).all()
+    assert ((run.discharge >= 0) & (run.discharge <= np.minimum(deficit, power))).all()
+    previous = np.concatenate([[0], run.state[:-1]])
+    assert (run.discharge <= previous).all()  # nothing comes out that was not stored before
+    stored = run.charge * efficiency // 1000
+    assert (run.state == previous + stored - run.discharge).all()
