@@ -1,0 +1,67 @@
+"""The B2B figures' cache: answers kept in Redis (Django's cache) under a key that holds a generation number.
+
+Any change the figures depend on (a billing run approved, meter data applied, a membership, participant, community
+or formation step saved) bumps the generation after its transaction commits (``api.b2b.invalidation``): every key
+of the old generation is simply never asked for again and expires. Bumping after commit matters: a figure computed
+while the change was still uncommitted would otherwise be kept under the new generation and outlive it.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.core.cache import cache
+
+from openleg.periods import utc_now
+
+GENERATION_KEY = "b2b:figures:generation"
+TIMEOUT_SECONDS = 24 * 60 * 60  # a safety net: changes invalidate long before
+
+
+def generation() -> int:
+    current = cache.get(GENERATION_KEY)
+    if current is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        current = cache.get(GENERATION_KEY, 1)
+    return int(current)
+
+
+def bump_generation() -> None:
+    """Make every cached figure stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (cache flushed): any new value differs from the keys in use
+        cache.add(GENERATION_KEY, int(utc_now().timestamp()), timeout=None)
+
+
+def _key(endpoint: str, query: dict) -> str:
+    canonical = json.dumps(query, sort_keys=True, default=str, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return f"b2b:figures:{generation()}:{endpoint}:{digest}"
+
+
+def cached(endpoint: str, query: dict, compute: Callable[[], dict]) -> tuple[dict, dict]:
+    """The answer for ``endpoint`` and ``query`` and how fresh it is: ``{"computed_at": ISO UTC, "cached": bool}``.
+
+    ``query`` must be made of plain values (ids, codes, numbers): it is the cache key.
+    """
+    key = _key(endpoint, query)
+    stored = cache.get(key)
+    if stored is not None:
+        return stored["data"], {"computed_at": stored["computed_at"], "cached": True}
+    computed_at = utc_now().isoformat().replace("+00:00", "Z")
+    data = compute()
+    cache.set(key, {"data": data, "computed_at": computed_at}, timeout=TIMEOUT_SECONDS)
+    return data, {"computed_at": computed_at, "cached": False}
+
+
+def plain_query(scope, query: dict) -> dict:
+    """A validated figure query as cache-key material: model instances by primary key, plus the asking utility
+    (formation-pipeline answers a utility-linked client with its own communities)."""
+    plain = {name: getattr(value, "pk", value) for name, value in query.items()}
+    return {**plain, "_utility": scope.utility_id}
+
+
+def cached_figures(figures, scope, query: dict) -> tuple[dict, dict]:
+    """``figures`` (a module of ``api.b2b.figures``) answered for ``scope`` and its validated ``query``, cached."""
+    return cached(figures.ENDPOINT, plain_query(scope, query), lambda: figures.compute(scope, query))
