@@ -193,9 +193,7 @@ def _figures(selected: list[_Community]) -> dict:
             [Decimal(c.delivered_wh) * 100 / c.production_wh for c in selected if c.production_wh], _PERCENT
         ),
         "shared_kwh_per_member": _distribution([Decimal(c.leg_wh) / 1000 / c.members for c in members], _KWH),
-        "saving_chf_per_member": _distribution(
-            [c.saving_chf / c.members for c in members if c.saving_known], _CHF
-        ),
+        "saving_chf_per_member": _distribution([c.saving_chf / c.members for c in members if c.saving_known], _CHF),
     }
 
 

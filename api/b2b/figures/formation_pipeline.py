@@ -130,9 +130,7 @@ def _failed_rules(community_ids: list[int]) -> dict[int, list[str]]:
 
 
 def compute(scope: ClientScope, query: dict) -> dict:
-    communities = {
-        row["pk"]: row for row in _area(query).values("pk", "name", "status", "utility_id", "created_at")
-    }
+    communities = {row["pk"]: row for row in _area(query).values("pk", "name", "status", "utility_id", "created_at")}
     per_state = Counter(row["status"] for row in communities.values())
     stays, entered = _stays(communities)
     failed = _failed_rules([pk for pk, row in communities.items() if row["status"] == GATE])

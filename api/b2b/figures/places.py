@@ -51,8 +51,10 @@ class PlaceQuery(CantonQuery):
         municipality = municipality_of(attrs.get("municipality"))
         if municipality is not None and canton is not None and municipality.canton != canton:
             raise serializers.ValidationError(
-                {"municipality": _("Die Gemeinde %(name)s liegt nicht im Kanton %(canton)s.")
-                 % {"name": municipality.name, "canton": canton}}
+                {
+                    "municipality": _("Die Gemeinde %(name)s liegt nicht im Kanton %(canton)s.")
+                    % {"name": municipality.name, "canton": canton}
+                }
             )
         return {
             **attrs,
