@@ -29,7 +29,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from api.b2b.figures.places import CantonQuery, place_of
+from api.b2b.figures.places import CantonQuery, PlaceAnswer, place_of
 from api.b2b.figures.quantiles import QUANTILE_METHOD, quartiles
 from api.b2b.scope import ClientScope
 from billing.models import BillingRun, RunStatus
@@ -75,7 +75,7 @@ class Period(serializers.Serializer):
 
 
 class CommunityBenchmarksAnswer(serializers.Serializer):
-    place = serializers.DictField()
+    place = PlaceAnswer()
     period = Period()
     size_band = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=["ok", "too_few_communities"])
