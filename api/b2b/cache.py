@@ -18,11 +18,17 @@ GENERATION_KEY = "b2b:figures:generation"
 TIMEOUT_SECONDS = 24 * 60 * 60  # a safety net: changes invalidate long before
 
 
+def _fresh_start() -> int:
+    # A counter lost (flushed, evicted) restarts from the clock, above any value in use: old entries stay unread.
+    return int(utc_now().timestamp() * 1000)
+
+
 def generation() -> int:
     current = cache.get(GENERATION_KEY)
     if current is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        current = cache.get(GENERATION_KEY, 1)
+        start = _fresh_start()
+        cache.add(GENERATION_KEY, start, timeout=None)  # of two first callers, one sets it; both read that one
+        current = cache.get(GENERATION_KEY, start)
     return int(current)
 
 
@@ -30,8 +36,8 @@ def bump_generation() -> None:
     """Make every cached figure stale."""
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (cache flushed): any new value differs from the keys in use
-        cache.add(GENERATION_KEY, int(utc_now().timestamp()), timeout=None)
+    except ValueError:  # not there (cache flushed or evicted)
+        cache.add(GENERATION_KEY, _fresh_start(), timeout=None)
 
 
 def _key(endpoint: str, query: dict) -> str:
