@@ -14,11 +14,12 @@ own profile, and five communities with one participant of the kind each would sh
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -166,8 +167,8 @@ def compute(scope: ClientScope, query: dict) -> dict:
     answer.update(participants=len(participants), communities=len(communities))
     if not participants:
         answer["status"] = "no_data"
-        answer["reason"] = _("Für diese Auswahl sind im %(month)s keine Messwerte gespeichert.") % {
-            "month": query["month"]
+        answer["reason"] = _("Für diese Auswahl sind für %(month)s keine Messwerte gespeichert.") % {
+            "month": date_format(date(year, month, 1), "F Y")
         }
     elif len(participants) < MINIMUM_PARTICIPANTS or len(communities) < MINIMUM_COMMUNITIES:
         answer["status"] = "too_few_communities"

@@ -88,7 +88,7 @@ def test_four_communities_are_too_few(households):
 def test_a_month_without_data_says_so(households):
     data = answer({"municipality": 9601, "month": "2026-04", "kind": "person"})
     assert (data["status"], data["participants"], data["profile"]) == ("no_data", 0, None)
-    assert data["reason"] == "Für diese Auswahl sind im 2026-04 keine Messwerte gespeichert."
+    assert data["reason"] == "Für diese Auswahl sind für April 2026 keine Messwerte gespeichert."
 
 
 def test_bad_parameters(households):
