@@ -19,8 +19,9 @@ TIMEOUT_SECONDS = 24 * 60 * 60  # a safety net: changes invalidate long before
 
 
 def _fresh_start() -> int:
-    # A counter lost (flushed, evicted) restarts from the clock, above any value in use: old entries stay unread.
-    return int(utc_now().timestamp() * 1000)
+    # A counter lost (flushed, evicted) restarts from the clock in microseconds, above any value it reached (bumps
+    # never come faster than one a microsecond): entries of an earlier generation are never read again.
+    return int(utc_now().timestamp() * 1_000_000)
 
 
 def generation() -> int:
@@ -61,13 +62,17 @@ def cached(endpoint: str, query: dict, compute: Callable[[], dict]) -> tuple[dic
     return data, {"computed_at": computed_at, "cached": False}
 
 
-def plain_query(scope, query: dict) -> dict:
-    """A validated figure query as cache-key material: model instances by primary key, plus the asking utility
-    (formation-pipeline answers a utility-linked client with its own communities)."""
+def plain_query(query: dict, utility_id: int | None = None) -> dict:
+    """A validated figure query as cache-key material: model instances by primary key, and the asking utility
+    where the answer depends on it."""
     plain = {name: getattr(value, "pk", value) for name, value in query.items()}
-    return {**plain, "_utility": scope.utility_id}
+    return plain if utility_id is None else {**plain, "_utility": utility_id}
 
 
 def cached_figures(figures, scope, query: dict) -> tuple[dict, dict]:
-    """``figures`` (a module of ``api.b2b.figures``) answered for ``scope`` and its validated ``query``, cached."""
-    return cached(figures.ENDPOINT, plain_query(scope, query), lambda: figures.compute(scope, query))
+    """``figures`` (a module of ``api.b2b.figures``) answered for ``scope`` and its validated ``query``, cached.
+
+    A module whose answer depends on the asking utility says so with ``PER_UTILITY = True``; the others share one
+    entry among all clients."""
+    utility_id = scope.utility_id if getattr(figures, "PER_UTILITY", False) else None
+    return cached(figures.ENDPOINT, plain_query(query, utility_id), lambda: figures.compute(scope, query))

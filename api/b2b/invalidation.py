@@ -16,24 +16,31 @@ from metering.models import MeterImport
 WATCHED = (Community, FormationStep, Participant, Membership)
 
 
-def _bump_after_commit(**_kwargs) -> None:
+def bump_after_commit() -> None:
+    """Bump once the transaction commits (at once outside one). A transaction saving many rows queues one bump
+    per row: each is one Redis INCR, and a queued bump cannot be shared safely, since a savepoint rolled back
+    drops the bumps queued inside it."""
     transaction.on_commit(bump_generation)
+
+
+def _saved(**_kwargs) -> None:
+    bump_after_commit()
 
 
 def _meter_import_saved(instance: MeterImport, **_kwargs) -> None:
     if instance.status in (MeterImport.Status.APPLIED, MeterImport.Status.SUPERSEDED):
-        transaction.on_commit(bump_generation)
+        bump_after_commit()
 
 
 def _billing_run_saved(instance: BillingRun, **_kwargs) -> None:
     # A draft is recomputed often and counts nowhere; approval, issue and cancellation change the figures.
     if instance.status != RunStatus.DRAFT:
-        transaction.on_commit(bump_generation)
+        bump_after_commit()
 
 
 def connect() -> None:
     for model in WATCHED:
-        post_save.connect(_bump_after_commit, sender=model, dispatch_uid=f"b2b-figures-{model.__name__}-saved")
-        post_delete.connect(_bump_after_commit, sender=model, dispatch_uid=f"b2b-figures-{model.__name__}-deleted")
+        post_save.connect(_saved, sender=model, dispatch_uid=f"b2b-figures-{model.__name__}-saved")
+        post_delete.connect(_saved, sender=model, dispatch_uid=f"b2b-figures-{model.__name__}-deleted")
     post_save.connect(_billing_run_saved, sender=BillingRun, dispatch_uid="b2b-figures-billing-run")
     post_save.connect(_meter_import_saved, sender=MeterImport, dispatch_uid="b2b-figures-meter-import")

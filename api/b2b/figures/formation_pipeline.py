@@ -25,6 +25,7 @@ from communities.eligibility import eligibility_check
 from communities.models import Community, CommunityStatus, FormationStep
 
 ENDPOINT = "formation-pipeline"
+PER_UTILITY = True  # a utility-linked client's answer lists its own communities: cached per utility
 GATE = CommunityStatus.PARTICIPANTS_COMPLETE
 _SECONDS_PER_DAY = Decimal(86400)
 _TENTH = Decimal("0.1")

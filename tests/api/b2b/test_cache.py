@@ -5,7 +5,8 @@ import pytest
 
 from api.b2b import cache as figures_cache
 from api.b2b.cache import cached, cached_figures, plain_query
-from api.b2b.figures import solar_index
+from api.b2b.figures import formation_pipeline, solar_index
+from api.b2b.figures.formation_pipeline import FormationPipelineQuery
 from api.b2b.figures.solar_index import SolarIndexQuery
 from api.b2b.scope import ClientScope
 from billing.services import billing_run_approve, billing_run_start
@@ -46,15 +47,18 @@ def test_another_query_or_endpoint_is_another_entry(db):
     assert compute.calls == 3
 
 
-def test_a_utility_client_and_an_anonymous_one_do_not_share_an_entry(db):
+def test_formation_pipeline_is_cached_per_utility_the_other_figures_once_for_all(db):
     municipality = MunicipalityFactory(bfs_number=9701, canton="ZH")
     query = {"canton": "ZH", "municipality": municipality}
-    assert plain_query(ClientScope(utility_id=4), query) == {
-        "canton": "ZH",
-        "municipality": municipality.pk,
-        "_utility": 4,
-    }
-    assert plain_query(ClientScope(), query)["_utility"] is None
+    assert plain_query(query) == {"canton": "ZH", "municipality": municipality.pk}
+    assert plain_query(query, 4) == {"canton": "ZH", "municipality": municipality.pk, "_utility": 4}
+    pipeline = validated(FormationPipelineQuery, {"canton": "ZH"})
+    assert cached_figures(formation_pipeline, ClientScope(utility_id=4), pipeline)[1]["cached"] is False
+    assert cached_figures(formation_pipeline, ClientScope(utility_id=5), pipeline)[1]["cached"] is False
+    assert cached_figures(formation_pipeline, ClientScope(utility_id=4), pipeline)[1]["cached"] is True
+    solar = validated(SolarIndexQuery, {"canton": "ZH"})
+    assert cached_figures(solar_index, ClientScope(utility_id=4), solar)[1]["cached"] is False
+    assert cached_figures(solar_index, ClientScope(utility_id=5), solar)[1]["cached"] is True
 
 
 def test_cached_figures_compute_a_module_once(db):
@@ -66,12 +70,18 @@ def test_cached_figures_compute_a_module_once(db):
     assert data == solar_index.compute(ClientScope(), query)
 
 
-def test_a_generation_survives_a_flushed_counter(db):
+def test_a_lost_counter_restarts_from_the_clock_and_old_entries_stay_unread(db):
     compute = Counting()
-    cached("solar-index", {}, compute)
-    figures_cache.cache.delete(figures_cache.GENERATION_KEY)
-    figures_cache.bump_generation()
-    cached("solar-index", {}, compute)
+    with patch.object(figures_cache, "utc_now", return_value=datetime(2026, 6, 1, 10, tzinfo=UTC)):
+        cached("solar-index", {}, compute)
+        figures_cache.bump_generation()
+        figures_cache.bump_generation()
+    assert figures_cache.generation() == 1_780_308_000_000_002
+    figures_cache.cache.delete(figures_cache.GENERATION_KEY)  # flushed or evicted
+    with patch.object(figures_cache, "utc_now", return_value=datetime(2026, 6, 1, 10, 0, 1, tzinfo=UTC)):
+        figures_cache.bump_generation()
+        assert figures_cache.generation() == 1_780_308_001_000_000
+        cached("solar-index", {}, compute)
     assert compute.calls == 2
 
 
