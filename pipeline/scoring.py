@@ -115,11 +115,16 @@ def _population(inputs: ScoreInputs) -> tuple[Decimal, str]:
     }
 
 
+def solar_produced_mwh(installed_kwp: Decimal, yield_kwh_per_kwp: Decimal) -> Decimal:
+    """What installed photovoltaic produces in a year (MWh), at an assumed yield per kWp."""
+    return installed_kwp * yield_kwh_per_kwp / 1000
+
+
 def _solar(inputs: ScoreInputs) -> tuple[Decimal, str]:
     if not inputs.solar_recorded:
         return Decimal(0), _("Solarpotenzial oder installierte Photovoltaik der Gemeinden nicht erfasst: 0 Punkte.")
     references = inputs.references
-    produced_mwh = inputs.installed_pv_kwp * references.pv_yield_kwh_per_kwp / 1000
+    produced_mwh = solar_produced_mwh(inputs.installed_pv_kwp, references.pv_yield_kwh_per_kwp)
     untapped_mwh = max(inputs.roof_potential_mwh - produced_mwh, Decimal(0))
     return _saturating(untapped_mwh, references.untapped_solar_half_mwh), _(
         "Dachpotenzial %(roof)s MWh/Jahr, davon erzeugen %(kwp)s kWp installierte Photovoltaik rund "
