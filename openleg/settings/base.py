@@ -175,6 +175,9 @@ REST_FRAMEWORK = {
 AGENT_THROTTLE_RATE = env("AGENT_THROTTLE_RATE", default="120/min")
 # How long the first answer to a POST with an Idempotency-Key is kept (a retry within it gets that answer again).
 AGENT_IDEMPOTENCY_HOURS = env.int("AGENT_IDEMPOTENCY_HOURS", default=24)
+# B2B API (/api/v1/): the calls a new client's every key may make per clock hour and per Europe/Zurich day.
+B2B_DEFAULT_HOURLY_LIMIT = env.int("B2B_DEFAULT_HOURLY_LIMIT", default=1000)
+B2B_DEFAULT_DAILY_LIMIT = env.int("B2B_DEFAULT_DAILY_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenLEG API",
@@ -194,9 +197,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["api.b2b.schema.drop_slash_twins"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_tool_examples",
+        "api.b2b.schema.add_endpoint_examples",
     ],
 }
 
