@@ -27,8 +27,11 @@ class NewKey:
     secret: str  # shown once; only its hash is stored
 
 
-def api_client_check(*, tier: str, allowed_cantons: list[str]) -> None:
+def api_client_check(*, tier: str, allowed_cantons: list[str], limits: dict[str, int] | None = None) -> None:
     """The rules a client keeps (``KeyRefused`` naming the field): the command and the admin share them."""
+    for name, value in (limits or {}).items():
+        if value < 1:
+            raise KeyRefused(_("Ein Limit muss mindestens 1 Aufruf sein."), field=name)
     if tier not in ApiTier.values:
         raise KeyRefused(
             _("Unbekannte Stufe «%(tier)s»; möglich sind: %(tiers)s.")
@@ -47,9 +50,9 @@ def api_client_create(
     daily_limit: int | None = None, contact_name: str = "", contact_email: str = "", endpoints: list[str] | tuple = (),
 ) -> ApiClient:
     cantons = sorted(set(allowed_cantons))
-    api_client_check(tier=tier, allowed_cantons=cantons)
     given = {"hourly_limit": hourly_limit, "daily_limit": daily_limit}
     limits = {name: value for name, value in given.items() if value is not None}  # else the settings' defaults
+    api_client_check(tier=tier, allowed_cantons=cantons, limits=limits)
     return ApiClient.objects.create(
         company=company, tier=tier, utility=utility, allowed_cantons=cantons, contact_name=contact_name,
         contact_email=contact_email, endpoints=list(endpoints), **limits,
