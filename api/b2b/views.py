@@ -19,7 +19,7 @@ class B2BView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = []
     throttle_classes = []  # the key's own limits (api.b2b.limits), counted after the tier and canton checks
-    metadata_class = None  # GET only: OPTIONS answers 405 like any other method
+    http_method_names = ["get", "head"]  # read-only: OPTIONS and writes answer 405, and Allow says so
 
     def authenticated_key(self, request: Request) -> ApiKey:
         if not isinstance(request.auth, ApiKey):

@@ -2,6 +2,7 @@
 (the addresses are generated from the registry, so they are rebuilt around it)."""
 
 import importlib
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -83,13 +84,21 @@ def _rebuild_urls():
     clear_url_caches()
 
 
+@contextmanager
+def endpoint_registered(endpoint: Endpoint):
+    ENDPOINTS[endpoint.name] = endpoint
+    _rebuild_urls()
+    try:
+        yield endpoint
+    finally:
+        ENDPOINTS.pop(endpoint.name, None)
+        _rebuild_urls()
+
+
 @pytest.fixture
 def test_endpoint():
-    ENDPOINTS[TEST_ENDPOINT.name] = TEST_ENDPOINT
-    _rebuild_urls()
-    yield TEST_ENDPOINT
-    ENDPOINTS.pop(TEST_ENDPOINT.name, None)
-    _rebuild_urls()
+    with endpoint_registered(TEST_ENDPOINT) as endpoint:
+        yield endpoint
 
 
 def aware(*args) -> datetime:
