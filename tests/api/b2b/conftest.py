@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from api.b2b.keys import api_client_create, api_key_create
+from api.b2b.query_fields import QueryIntegerField
 from api.b2b.registry import ENDPOINTS, Endpoint, Example
 from pipeline.cantons import Canton
 
@@ -53,7 +54,7 @@ def keyed():
 
 class FiguresQuery(serializers.Serializer):
     canton = serializers.ChoiceField(choices=Canton.choices, required=False, default=None, allow_null=True)
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = QueryIntegerField(min_value=2000, max_value=2100)
 
 
 class FiguresAnswer(serializers.Serializer):

@@ -1,0 +1,31 @@
+"""Query numbers exactly as the schema has them: plain ASCII digits (DRF alone takes "2025.0", " 2025", "2_025")."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+
+from api.b2b.query_fields import QueryDecimalField, QueryIntegerField
+
+
+@pytest.mark.parametrize("text", ["2025.0", " 2025", "2025 ", "+2025", "2_025", "２０２５", "", "2e3"])
+def test_an_integer_is_plain_ascii_digits(text):
+    with pytest.raises(serializers.ValidationError) as refused:
+        QueryIntegerField().run_validation(text)
+    assert refused.value.detail in (["Eine gültige Ganzzahl ist erforderlich."], ["Dieses Feld darf nicht leer sein."])
+
+
+@pytest.mark.parametrize(("text", "value"), [("2025", 2025), ("-3", -3), ("007", 7)])
+def test_plain_integers_pass(text, value):
+    assert QueryIntegerField().run_validation(text) == value
+
+
+@pytest.mark.parametrize("text", ["1_000", " 5", "5.", ".5", "1e3", "NaN", "Infinity", "５"])
+def test_a_decimal_is_plain_ascii_digits_with_an_optional_point(text):
+    with pytest.raises(serializers.ValidationError):
+        QueryDecimalField(max_digits=8, decimal_places=2).run_validation(text)
+
+
+def test_plain_decimals_pass():
+    field = QueryDecimalField(max_digits=8, decimal_places=2)
+    assert (field.run_validation("12.50"), field.run_validation("-3")) == (Decimal("12.50"), Decimal("-3"))
