@@ -34,11 +34,18 @@ def api_keys(request):
     context = {
         "form": form,
         "client": client,
-        "tier": dict(ApiTier.choices).get(effective_tier(client)) if client else None,
+        "tier": _tier_label(client) if client else None,
         "keys": list(client.keys.select_related("created_by")) if client else [],
         "nav_area": "api-keys",
     }
     return render(request, "portal/api_keys.html", context)
+
+
+def _tier_label(client) -> str:
+    tier = effective_tier(client)
+    if tier is None:
+        return _("keine (Ihr Abonnement gewährt zurzeit keinen API-Zugang)")
+    return str(dict(ApiTier.choices)[tier])
 
 
 @portal_action_required(PortalAction.MANAGE_API_KEYS)

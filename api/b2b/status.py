@@ -38,7 +38,10 @@ class UsageSerializer(serializers.Serializer):
 class StatusAnswer(serializers.Serializer):
     client = ClientSerializer()
     key = KeySerializer()
-    tier = serializers.ChoiceField(choices=["starter", "professional", "enterprise"])
+    tier = serializers.ChoiceField(
+        choices=["starter", "professional", "enterprise"], allow_null=True,
+        help_text="null: the utility's subscription grants no API tier at present (only `status` is open).",
+    )
     usage = UsageSerializer()
     allowed_cantons = serializers.ListField(
         child=serializers.CharField(), help_text="Canton codes this client may ask about; empty: all of Switzerland."

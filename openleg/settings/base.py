@@ -182,8 +182,11 @@ B2B_DEFAULT_DAILY_LIMIT = env.int("B2B_DEFAULT_DAILY_LIMIT", default=10000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenLEG API",
     "DESCRIPTION": (
-        "Agent tools of OpenLEG (the back office for Swiss LEG): one operation per tool under /api/agent/v1/. "
-        "Authenticate with `Authorization: Bearer <token>` (an agent token from the admin or "
+        "OpenLEG (the back office for Swiss LEG). The B2B API under /api/v1/ (read-only, GET): authenticate with a "
+        "B2B key (`Authorization: Bearer olk_…` or `X-API-Key: olk_…`); the key's tier opens the endpoints "
+        "(starter: status, solar-index, formation-pipeline; professional: all; enterprise: by contract), each key "
+        "has an hourly and a daily limit (429 with Retry-After). The agent tools: one operation per tool under "
+        "/api/agent/v1/; authenticate with `Authorization: Bearer <token>` (an agent token from the admin or "
         "`manage.py agent_token create`). Every failure answers "
         '`{"error": {"code": "...", "message": "...", "details": {...}}}` with a stable English code and a German '
         "message. POST accepts an `Idempotency-Key` header: a retry with the same key and body gets the first "

@@ -62,6 +62,13 @@ def test_a_key_made_in_the_portal_is_shown_once_and_opens_the_api(approver):
     assert ApiKey.objects.get().last_used_at is not None
 
 
+def test_a_withdrawn_tier_is_said_on_the_page(approver):
+    client, user = approver
+    UtilitySubscription.objects.create(utility=user.utility, plan_key="starter", status="canceled", api_tier="")
+    client.post(PAGE, {"name": "Netzplanung"})
+    assert "Ihre Stufe: keine (Ihr Abonnement gewährt zurzeit keinen API-Zugang)." in client.get(PAGE).content.decode()
+
+
 def test_a_second_key_joins_the_same_client_and_a_name_is_required(approver):
     client, _user = approver
     client.post(PAGE, {"name": "Eins"})

@@ -31,9 +31,26 @@ def test_a_utility_s_subscription_tier_replaces_the_client_s_own(make_client):
     UtilitySubscription.objects.create(utility=utility, plan_key="professional", api_tier="professional")
     client.refresh_from_db()
     assert effective_tier(client) == "professional"
-    UtilitySubscription.objects.filter(utility=utility).update(api_tier="")
+    UtilitySubscription.objects.filter(utility=utility).update(api_tier="")  # churned: the tier is withdrawn
     client.refresh_from_db()
-    assert effective_tier(client) == "starter"
+    assert effective_tier(client) is None
+    assert open_endpoints(client, REGISTRY) == ["status"]
+
+
+def test_a_withdrawn_subscription_tier_leaves_only_status(test_endpoint, make_key, keyed):
+    utility = UtilityFactory()
+    UtilitySubscription.objects.create(utility=utility, plan_key="professional", status="canceled", api_tier="")
+    client = keyed(make_key(tier="professional", utility=utility).secret)
+    status = client.get(STATUS_URL).json()
+    assert (status["tier"], status["endpoints"]) == (None, ["status"])
+    refused = client.get(FIGURES_URL, {"year": 2025})
+    assert refused.status_code == 403
+    assert refused.json()["error"] == {
+        "code": "tier_insufficient",
+        "message": "Das Abonnement Ihres Netzbetreibers gewährt zurzeit keinen API-Zugang; den Endpunkt "
+        "«test-figures» öffnet die Stufe «Professional».",
+        "details": {"tier": None, "required_tier": "professional"},
+    }
 
 
 def test_a_call_outside_the_tier_answers_403_naming_the_tier_that_opens_it(test_endpoint, make_key, keyed):
