@@ -49,8 +49,15 @@ def drop_slash_twins(endpoints):
     ]
 
 
+RETRY_AFTER = {
+    "description": "Seconds until the key's exhausted window (clock hour or Europe/Zurich day) frees.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
 def add_endpoint_examples(result, generator, request, public):
-    """drf-spectacular postprocessing hook: each B2B endpoint's query parameters get its example values."""
+    """drf-spectacular postprocessing hook: each B2B endpoint's query parameters get its example values, and its
+    429 answer the ``Retry-After`` header."""
     from api.b2b.registry import ENDPOINTS
 
     for address, path in result.get("paths", {}).items():
@@ -63,4 +70,6 @@ def add_endpoint_examples(result, generator, request, public):
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query" and parameter["name"] in endpoint.example.query:
                 parameter["example"] = endpoint.example.query[parameter["name"]]
+        if "429" in operation.get("responses", {}):
+            operation["responses"]["429"]["headers"] = {"Retry-After": RETRY_AFTER}
     return result

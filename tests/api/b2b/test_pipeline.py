@@ -53,3 +53,12 @@ def test_refused_and_invalid_calls_spend_nothing_of_the_limits(test_endpoint, ma
     assert usage(new.key)["hourly"].calls == 0
     client.get(FIGURES_URL, {"canton": "ZH", "year": 2025})
     assert (usage(new.key)["hourly"].calls, usage(new.key)["daily"].calls) == (1, 1)
+
+
+def test_a_call_takes_a_fixed_number_of_queries(test_endpoint, make_key, keyed, django_assert_num_queries):
+    client = keyed(make_key().secret)
+    client.get(STATUS_URL)  # the first call also writes the key's last use
+    with django_assert_num_queries(2):  # the key with its client, utility and subscription; the usage upsert
+        assert client.get(FIGURES_URL, {"canton": "ZH", "year": 2025}).status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get(STATUS_URL).status_code == 200

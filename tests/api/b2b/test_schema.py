@@ -47,6 +47,7 @@ def test_an_endpoint_s_query_answer_example_and_errors(schema):
         assert operation["responses"][code]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
         }
+    assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
     answer = operation["responses"]["200"]["content"]["application/json"]
     assert answer["examples"]["Antwort"]["value"] == {"canton": "ZH", "year": 2025, "utility_id": None}
     assert answer["schema"] == {"$ref": "#/components/schemas/FiguresAnswer"}
