@@ -6,5 +6,5 @@ from api import portal_views as views
 
 urlpatterns = [
     path("api-keys/", views.api_keys, name="api-keys"),
-    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("api-keys/<int:key_pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]

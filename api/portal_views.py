@@ -49,8 +49,8 @@ def _tier_label(client) -> str:
 
 
 @portal_action_required(PortalAction.MANAGE_API_KEYS)
-def api_key_revoke(request, pk: int):
-    key = get_object_or_404(ApiKey, pk=pk, client__utility=request.user.utility, revoked_at__isnull=True)
+def api_key_revoke(request, key_pk: int):
+    key = get_object_or_404(ApiKey, pk=key_pk, client__utility=request.user.utility, revoked_at__isnull=True)
     if request.method == "POST":
         revoke_key(prefix=key.prefix, client=key.client)
         messages.success(request, _("Der Schlüssel «%(name)s» ist widerrufen.") % {"name": key.name})

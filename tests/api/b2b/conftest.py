@@ -11,9 +11,8 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from api.b2b.keys import api_client_create, api_key_create
-from api.b2b.query_fields import QueryIntegerField
+from api.b2b.query_fields import QueryCantonField, QueryIntegerField
 from api.b2b.registry import ENDPOINTS, Endpoint, Example
-from pipeline.cantons import Canton
 
 STATUS_URL = "/api/v1/status"
 FIGURES_URL = "/api/v1/test-figures"
@@ -53,7 +52,7 @@ def keyed():
 
 
 class FiguresQuery(serializers.Serializer):
-    canton = serializers.ChoiceField(choices=Canton.choices, required=False, default=None, allow_null=True)
+    canton = QueryCantonField(required=False)
     year = QueryIntegerField(min_value=2000, max_value=2100)
 
 
@@ -64,7 +63,7 @@ class FiguresAnswer(serializers.Serializer):
 
 
 def figures(scope, query) -> dict:
-    return {"canton": query["canton"], "year": query["year"], "utility_id": scope.utility_id}
+    return {"canton": query.get("canton"), "year": query["year"], "utility_id": scope.utility_id}
 
 
 TEST_ENDPOINT = Endpoint(

@@ -47,3 +47,8 @@ def test_the_query_is_validated_before_the_canton(test_endpoint, make_key, keyed
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "invalid"
     assert list(answer.json()["error"]["details"]["fields"]) == ["canton"]
+
+
+def test_an_empty_canton_is_refused_not_read_as_all_of_switzerland(test_endpoint, make_key, keyed):
+    answer = keyed(make_key().secret).get(FIGURES_URL, {"canton": "", "year": 2025})
+    assert (answer.status_code, list(answer.json()["error"]["details"]["fields"])) == (400, ["canton"])
