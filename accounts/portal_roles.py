@@ -24,6 +24,7 @@ class PortalAction(models.TextChoices):
     APPROVE_BILLING = "approve_billing", _("Abrechnung freigeben")
     CANCEL_BILLING = "cancel_billing", _("Abrechnung stornieren")
     MANAGE_SUBSCRIPTION = "manage_subscription", _("Abonnement bei OpenLEG abschliessen und verwalten")
+    MANAGE_API_KEYS = "manage_api_keys", _("API-Schlüssel erstellen und widerrufen")
 
 
 _DESK_ACTIONS = frozenset(
@@ -38,9 +39,13 @@ _DESK_ACTIONS = frozenset(
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     PortalRole.VIEWER: frozenset({PortalAction.VIEW}),
     PortalRole.DESK: _DESK_ACTIONS,
-    # Who approves billing signs for money: the same person subscribes to OpenLEG and manages the subscription.
+    # Who approves billing signs for money: the same person subscribes to OpenLEG, manages the subscription and
+    # hands out the API keys the subscription pays for.
     PortalRole.APPROVER: _DESK_ACTIONS
-    | {PortalAction.APPROVE_BILLING, PortalAction.CANCEL_BILLING, PortalAction.MANAGE_SUBSCRIPTION},
+    | {
+        PortalAction.APPROVE_BILLING, PortalAction.CANCEL_BILLING, PortalAction.MANAGE_SUBSCRIPTION,
+        PortalAction.MANAGE_API_KEYS,
+    },
 }
 
 

@@ -163,3 +163,5 @@ class AgentJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("Fehler"))
     def error_lines(self, obj: AgentJob) -> str:
         return plain_values(obj.error or {})
+
+from api.b2b import admin as b2b_admin  # noqa: E402, F401  (the B2B clients and keys: same app, own module)

@@ -59,13 +59,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return f'{self.keyword} realm="api"'
 
 
-def note_use(token: AgentToken, *, now=None) -> None:
-    """Record the token's last use, at most once per minute (no write per call)."""
+def note_use(token, *, now=None) -> None:
+    """Record the last use of a token or key (any model with ``last_used_at``), at most once per minute (no write
+    per call)."""
     now = now or timezone.now()
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
-    if AgentToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
+    if type(token).objects.filter(stale, pk=token.pk).update(last_used_at=now):
         token.last_used_at = now
 
 

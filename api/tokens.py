@@ -33,6 +33,11 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def new_secret(prefix: str) -> str:
+    """A fresh secret: the recognisable ``prefix`` and 43 random URL-safe characters (agent tokens, B2B keys)."""
+    return prefix + secrets.token_urlsafe(32)
+
+
 def agent_token_check(*, scopes: list[str], utility=None, expires_at: datetime | None = None) -> None:
     """The rules a new token must keep (``TokenRefused`` naming the field): the service and the admin form share it."""
     unknown = sorted(set(scopes) - set(Scope.values))
@@ -58,7 +63,7 @@ def agent_token_create(
     daily_budget: int | None = None,
 ) -> NewToken:
     agent_token_check(scopes=scopes, utility=utility, expires_at=expires_at)
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = new_secret(SECRET_PREFIX)
     extra = {} if daily_budget is None else {"daily_budget": daily_budget}
     token = AgentToken.objects.create(
         name=name, prefix=secret[:PREFIX_LENGTH], secret_hash=secret_hash(secret), scopes=sorted(set(scopes)),

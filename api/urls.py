@@ -1,5 +1,5 @@
-"""The API under /api/: the agent tools (one address per tool, from ``TOOLS``), their download links, the schema and
-its docs page; anything else under /api/ answers 404 in the error shape."""
+"""The API under /api/: the B2B endpoints (/api/v1/), the agent tools (one address per tool, from ``TOOLS``), their
+download links, the schema and its docs page; anything else under /api/ answers 404 in the error shape."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -20,5 +20,6 @@ urlpatterns = [
         path(f"agent/v1/{name}/", tool_view(tool).as_view(), name=URL_NAME.format(name=name))
         for name, tool in sorted(TOOLS.items())
     ),
+    path("", include("api.b2b.urls")),  # /api/v1/: the B2B endpoints
     re_path(r"^", UnknownAddressView.as_view()),
 ]

@@ -175,12 +175,18 @@ REST_FRAMEWORK = {
 AGENT_THROTTLE_RATE = env("AGENT_THROTTLE_RATE", default="120/min")
 # How long the first answer to a POST with an Idempotency-Key is kept (a retry within it gets that answer again).
 AGENT_IDEMPOTENCY_HOURS = env.int("AGENT_IDEMPOTENCY_HOURS", default=24)
+# B2B API (/api/v1/): the calls a new client's every key may make per clock hour and per Europe/Zurich day.
+B2B_DEFAULT_HOURLY_LIMIT = env.int("B2B_DEFAULT_HOURLY_LIMIT", default=1000)
+B2B_DEFAULT_DAILY_LIMIT = env.int("B2B_DEFAULT_DAILY_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenLEG API",
     "DESCRIPTION": (
-        "Agent tools of OpenLEG (the back office for Swiss LEG): one operation per tool under /api/agent/v1/. "
-        "Authenticate with `Authorization: Bearer <token>` (an agent token from the admin or "
+        "OpenLEG (the back office for Swiss LEG). The B2B API under /api/v1/ (read-only, GET): authenticate with a "
+        "B2B key (`Authorization: Bearer olk_…` or `X-API-Key: olk_…`); the key's tier opens the endpoints "
+        "(starter: status, solar-index, formation-pipeline; professional: all; enterprise: by contract), each key "
+        "has an hourly and a daily limit (429 with Retry-After). The agent tools: one operation per tool under "
+        "/api/agent/v1/; authenticate with `Authorization: Bearer <token>` (an agent token from the admin or "
         "`manage.py agent_token create`). Every failure answers "
         '`{"error": {"code": "...", "message": "...", "details": {...}}}` with a stable English code and a German '
         "message. POST accepts an `Idempotency-Key` header: a retry with the same key and body gets the first "
@@ -194,9 +200,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["api.b2b.schema.drop_slash_twins"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_tool_examples",
+        "api.b2b.schema.add_endpoint_examples",
     ],
 }
 

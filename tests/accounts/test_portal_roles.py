@@ -25,18 +25,20 @@ ALLOWED = {
         "approve_billing",
         "cancel_billing",
         "manage_subscription",
+        "manage_api_keys",
     },
 }
 ACTIONS = sorted(PortalAction.values)
 ROLES = [PortalRole.VIEWER, PortalRole.DESK, PortalRole.APPROVER]
 
 
-def test_the_actions_are_the_named_seven():
+def test_the_actions_are_the_named_eight():
     assert ACTIONS == [
         "approve_billing",
         "cancel_billing",
         "compute_billing",
         "edit_formation",
+        "manage_api_keys",
         "manage_subscription",
         "upload_meter_data",
         "view",

@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from api.agent.registry import TOOLS
+from api.b2b.registry import ENDPOINTS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -36,7 +37,10 @@ def test_the_bearer_scheme_is_declared_and_required(schema):
     assert schema["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "description": "Agent token (olat_…)"
     }
-    operations = [operation for path in schema["paths"].values() for operation in path.values()]
+    operations = [
+        operation for address, path in schema["paths"].items() if address.startswith("/api/agent/")
+        for operation in path.values()
+    ]
     assert len(operations) == len(TOOLS) + 1
     assert all(operation["security"] == [{"bearerAuth": []}] for operation in operations)
 
@@ -80,7 +84,8 @@ def test_every_error_answer_refers_to_the_error_component(schema):
 
 
 def test_every_tool_and_the_tool_list_are_documented_and_nothing_else_leaks_in(schema):
-    assert sorted(schema["paths"]) == sorted(["/api/agent/v1/", *(f"/api/agent/v1/{name}/" for name in TOOLS)])
+    agent = ["/api/agent/v1/", *(f"/api/agent/v1/{name}/" for name in TOOLS)]
+    assert sorted(schema["paths"]) == sorted([*agent, *(f"/api/v1/{name}" for name in ENDPOINTS)])
 
 
 def test_a_tool_without_arguments_has_no_parameters(schema):

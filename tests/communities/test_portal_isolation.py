@@ -5,6 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
 
+from api.b2b.keys import utility_key_create
 from billing.services import billing_run_approve, billing_run_start
 from communities.models import ParticipantListUpload
 from documents import portal_urls as document_urls
@@ -56,6 +57,10 @@ def foreign(march_community):  # noqa: F811
     march_community.save()
     billing_run_approve(run=run, actor=None)
     invoice = run.invoices.order_by("number").first()
+    api_key = utility_key_create(
+        utility=march_community.utility, name="Netzplanung",
+        created_by=UtilityUserFactory(utility=march_community.utility, portal_role="approver"),
+    ).key
     return {
         "community": march_community,
         "run": run,
@@ -66,11 +71,15 @@ def foreign(march_community):  # noqa: F811
         "membership": membership,
         "participant": membership.participant,
         "invoice": invoice,
+        "api_key": api_key,
     }
 
 
-# Pages of the user's own utility, with no id in them: the dashboard, meter data, a new community, the subscription.
-OWN_PAGES = {"/utility/", "/utility/meter-data/", "/utility/communities/new/", "/utility/billing/"}
+# Pages of the user's own utility, with no id in them: the dashboard, meter data, a new community, the subscription,
+# the API keys.
+OWN_PAGES = {
+    "/utility/", "/utility/meter-data/", "/utility/communities/new/", "/utility/billing/", "/utility/api-keys/"
+}
 
 
 def walked_urls(foreign: dict) -> list[str]:
@@ -90,6 +99,7 @@ def walked_urls(foreign: dict) -> list[str]:
         ("portal", "membership_pk"): foreign["membership"].pk,
         ("portal", "document_pk"): foreign["document"].pk,
         ("portal", "invoice_pk"): foreign["invoice"].pk,
+        ("portal", "key_pk"): foreign["api_key"].pk,
     }
     urls = []
     for module in (portal_urls, document_urls):
@@ -110,7 +120,7 @@ def test_another_utilitys_ids_in_every_portal_url_are_not_found(client, foreign)
 
     answers = {url: client.get(url).status_code for url in urls}
 
-    assert len(urls) == 38
+    assert len(urls) == 40
     assert {url: status for url, status in answers.items() if url not in OWN_PAGES and status != 404} == {}
     assert {url: answers[url] for url in OWN_PAGES} == {url: 200 for url in OWN_PAGES}
     page = client.get("/utility/").content.decode()
