@@ -6,7 +6,8 @@ from django.http import QueryDict
 from api.b2b.cantons import check_canton
 from api.b2b.limits import spend
 from api.b2b.metering import count_call
-from api.b2b.registry import ENDPOINTS, ClientScope, Endpoint
+from api.b2b.registry import ENDPOINTS, Endpoint
+from api.b2b.scope import ClientScope
 from api.b2b.tiers import check_tier, effective_tier
 from api.errors import ApiError
 from api.models import ApiKey
@@ -19,13 +20,14 @@ def call_endpoint(key: ApiKey, endpoint: Endpoint, query: QueryDict | dict) -> d
     denied = False
     try:
         check_tier(client, endpoint.name, ENDPOINTS)
-        serializer = endpoint.query_serializer(data=query)
+        scope = ClientScope(utility_id=client.utility_id, client=client, key=key, tier=effective_tier(client))
+        # The scope goes into validation too: a community not of the client's utility is as unknown as none.
+        serializer = endpoint.query_serializer(data=query, context={"scope": scope})
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
         if endpoint.regional:
             check_canton(client, validated.get("canton"))
         spend(key)
-        scope = ClientScope(utility_id=client.utility_id, client=client, key=key, tier=effective_tier(client))
         return endpoint.compute(scope, dict(validated))
     except ApiError as refused:
         denied = refused.code in DENIED_CODES

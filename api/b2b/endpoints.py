@@ -1,3 +1,6 @@
 """Importing this module registers every B2B endpoint in ``api.b2b.registry.ENDPOINTS``."""
 
-from api.b2b import status  # noqa: F401
+from api.b2b import (
+    figure_endpoints,  # noqa: F401
+    status,  # noqa: F401
+)

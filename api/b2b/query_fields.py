@@ -4,9 +4,11 @@ the contract test) calls invalid. The B2B endpoints' query serializers use these
 
 import re
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from api.errors import not_found
 from pipeline.cantons import Canton
 
 ASCII_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
@@ -35,9 +37,28 @@ class QueryDecimalField(AsSent, serializers.DecimalField):
         return super().to_internal_value(data)
 
 
-class QueryCantonField(AsSent, serializers.ChoiceField):
-    """A canton code; leave the parameter out (``required=False``) for all of Switzerland: the validated query then
-    has no "canton", which the pipeline reads as None. Never nullable: "canton=" is refused, not read as all."""
+class QueryChoiceField(AsSent, serializers.ChoiceField):
+    """One of the choices; "size_band=" is refused, not read as not sent."""
+
+
+def canton_code(value: str | None) -> str | None:
+    """A canton code as asked (any case) in upper case; an unknown code is a 404 (like an unknown municipality)."""
+    if not value:
+        return None
+    code = value.strip().upper()
+    if code not in Canton.values:
+        raise not_found(_("Kanton"), value)
+    return code
+
+
+class QueryCantonField(AsSent, serializers.CharField):
+    """A canton code (any case); leave the parameter out (``required=False``) for all of Switzerland: the validated
+    query then has no "canton", which the pipeline reads as None. "canton=" is refused, not read as all; an unknown
+    code answers 404 ``not_found``."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=Canton.choices, **kwargs)
+        kwargs.setdefault("help_text", "Kantonskürzel, z. B. ZH (weglassen: ganze Schweiz).")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return canton_code(super().to_internal_value(data))

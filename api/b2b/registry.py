@@ -8,20 +8,11 @@ sets it in ``validate``), which is checked against the client's allowed cantons.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from rest_framework import serializers
 
-
-@dataclass(frozen=True)
-class ClientScope:
-    """Who asks: the figures need only ``utility_id`` (None: a client that is no utility); ``status`` the rest."""
-
-    utility_id: int | None
-    client: Any = field(compare=False)  # api.models.ApiClient
-    key: Any = field(compare=False)  # api.models.ApiKey
-    tier: str = ""
+from api.b2b.scope import ClientScope
 
 
 @dataclass(frozen=True)

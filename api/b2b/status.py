@@ -4,7 +4,8 @@ open to it. Open to every tier."""
 from rest_framework import serializers
 
 from api.b2b.limits import usage
-from api.b2b.registry import ENDPOINTS, ClientScope, Endpoint, Example, register
+from api.b2b.registry import ENDPOINTS, Endpoint, Example, register
+from api.b2b.scope import ClientScope
 from api.b2b.tiers import open_endpoints
 
 

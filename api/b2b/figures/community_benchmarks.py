@@ -31,6 +31,7 @@ from rest_framework import serializers
 
 from api.b2b.figures.places import CantonQuery, PlaceAnswer, place_of
 from api.b2b.figures.quantiles import QUANTILE_METHOD, quartiles
+from api.b2b.query_fields import QueryChoiceField, QueryIntegerField
 from api.b2b.scope import ClientScope
 from billing.models import BillingRun, RunStatus
 
@@ -46,9 +47,9 @@ _PERCENT, _KWH, _CHF = Decimal("0.1"), Decimal("0.001"), Decimal("0.01")
 
 
 class CommunityBenchmarksQuery(CantonQuery):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    month = serializers.IntegerField(required=False, min_value=1, max_value=12)
-    size_band = serializers.ChoiceField(
+    year = QueryIntegerField(min_value=2000, max_value=2100)
+    month = QueryIntegerField(required=False, min_value=1, max_value=12)
+    size_band = QueryChoiceField(
         choices=list(SIZE_BANDS), required=False, help_text="Grösse nach Mitgliedern: 1-10, 11-30, 31-100, 101+."
     )
 

@@ -24,6 +24,7 @@ from api.b2b.figures.flow_figures import figures, grid_saving_chf, kwh, monthly
 from api.b2b.figures.grid_optimization_answer import EXAMPLE, GridOptimizationAnswer
 from api.b2b.figures.stored_year import StoredYear, load_year
 from api.b2b.figures.what_if import ExtraPv, Flows, flows
+from api.b2b.query_fields import QueryDecimalField, QueryIntegerField
 from api.b2b.scope import ClientScope
 from api.errors import invalid, not_found
 from communities.models import Community, Membership
@@ -31,8 +32,9 @@ from metering.models import DaySeries
 from openleg.periods import local_today
 from pipeline.models import Municipality
 
-__all__ = ["EXAMPLE", "GridOptimizationAnswer", "GridOptimizationQuery", "compute"]
+__all__ = ["ENDPOINT", "EXAMPLE", "GridOptimizationAnswer", "GridOptimizationQuery", "compute"]
 
+ENDPOINT = "grid-optimization"
 WHAT_IF_FIELDS = ("add_pv_kwp", "pv_producer", "battery_kwh", "battery_kw")
 DEFAULT_EFFICIENCY = Decimal("0.900")
 # The allocation engine's stated range (billing.allocation): quarter-hour values below 10^7 Wh, a 40 MW plant.
@@ -41,16 +43,16 @@ _ENERGY = {"max_digits": 10, "decimal_places": 3, "required": False}
 
 
 class GridOptimizationQuery(serializers.Serializer):
-    community = serializers.IntegerField(required=False, help_text="Gemeinschaft (ID) des eigenen Netzbetreibers")
-    municipality = serializers.IntegerField(required=False, help_text="Gemeinde (BFS-Nummer), summiert")
-    year = serializers.IntegerField(
+    community = QueryIntegerField(required=False, help_text="Gemeinschaft (ID) des eigenen Netzbetreibers")
+    municipality = QueryIntegerField(required=False, help_text="Gemeinde (BFS-Nummer), summiert")
+    year = QueryIntegerField(
         required=False, min_value=2000, max_value=2100, help_text="Standard: das letzte abgeschlossene Jahr mit Daten"
     )
-    add_pv_kwp = serializers.DecimalField(**_ENERGY, help_text="zusätzliche PV-Leistung (kWp) beim Produzenten")
-    pv_producer = serializers.IntegerField(required=False, help_text="Teilnehmer-ID; Standard: grösster Produzent")
-    battery_kwh = serializers.DecimalField(**_ENERGY, help_text="Kapazität der Gemeinschaftsbatterie (kWh)")
-    battery_kw = serializers.DecimalField(**_ENERGY, help_text="Lade- und Entladeleistung (kW)")
-    battery_efficiency = serializers.DecimalField(
+    add_pv_kwp = QueryDecimalField(**_ENERGY, help_text="zusätzliche PV-Leistung (kWp) beim Produzenten")
+    pv_producer = QueryIntegerField(required=False, help_text="Teilnehmer-ID; Standard: grösster Produzent")
+    battery_kwh = QueryDecimalField(**_ENERGY, help_text="Kapazität der Gemeinschaftsbatterie (kWh)")
+    battery_kw = QueryDecimalField(**_ENERGY, help_text="Lade- und Entladeleistung (kW)")
+    battery_efficiency = QueryDecimalField(
         max_digits=4, decimal_places=3, required=False, default=DEFAULT_EFFICIENCY, help_text="Round-Trip, 0 < η ≤ 1"
     )
 

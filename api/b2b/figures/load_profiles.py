@@ -13,7 +13,6 @@ least ``MINIMUM_COMMUNITIES`` communities. Both: five participants of one commun
 own profile, and five communities with one participant of the kind each would show single households.
 """
 
-import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,9 +20,11 @@ import numpy as np
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
 from api.b2b.figures.places import PlaceAnswer, PlaceQuery, place_of
+from api.b2b.query_fields import QueryChoiceField, QueryIntegerField
 from api.b2b.scope import ClientScope
 from communities.models import Membership, ParticipantKind, ParticipantRole
 from metering.models import Direction
@@ -34,7 +35,8 @@ ENDPOINT = "load-profiles"
 MINIMUM_PARTICIPANTS = 5
 MINIMUM_COMMUNITIES = 5
 LABELS = [f"{slot // 4:02d}:{slot % 4 * 15:02d}" for slot in range(96)]
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# As the schema states it (a pattern the contract test generates from): a month of 1900–2099.
+MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 _WH = Decimal("0.001")
 _MWH_PER_KWH = 1_000_000
 DST_RULE = (
@@ -44,19 +46,17 @@ DST_RULE = (
 
 
 class LoadProfilesQuery(PlaceQuery):
-    municipality = serializers.IntegerField(min_value=1, max_value=9999, help_text="BFS-Nummer der Gemeinde.")
-    month = serializers.CharField(help_text="Monat als JJJJ-MM, z. B. 2026-03.")
-    kind = serializers.ChoiceField(choices=ParticipantKind.choices, help_text="Art der Teilnehmenden.")
-    role = serializers.ChoiceField(choices=ParticipantRole.choices, required=False, help_text="Rolle (optional).")
-    direction = serializers.ChoiceField(
+    municipality = QueryIntegerField(min_value=1, max_value=9999, help_text="BFS-Nummer der Gemeinde.")
+    month = serializers.RegexField(
+        MONTH_PATTERN,
+        help_text="Monat als JJJJ-MM, z. B. 2026-03.",
+        error_messages={"invalid": _lazy("Bitte den Monat als JJJJ-MM angeben, z. B. 2026-03.")},
+    )
+    kind = QueryChoiceField(choices=ParticipantKind.choices, help_text="Art der Teilnehmenden.")
+    role = QueryChoiceField(choices=ParticipantRole.choices, required=False, help_text="Rolle (optional).")
+    direction = QueryChoiceField(
         choices=Direction.choices, default=Direction.CONSUMPTION, help_text="Bezug (Standard) oder Einspeisung."
     )
-
-    def validate_month(self, value: str) -> str:
-        match = _MONTH.match(value.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise serializers.ValidationError(_("Bitte den Monat als JJJJ-MM angeben, z. B. 2026-03."))
-        return match.group(0)
 
 
 class ProfileValue(serializers.Serializer):

@@ -8,19 +8,9 @@ client's allowed cantons. An unknown canton or municipality is a 404 with code `
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from api.b2b.query_fields import QueryCantonField, QueryIntegerField, canton_code
 from api.errors import not_found
-from pipeline.cantons import Canton
 from pipeline.models import Municipality
-
-
-def canton_code(value: str | None) -> str | None:
-    """A canton code as asked (any case) in upper case; an unknown code is a 404."""
-    if not value:
-        return None
-    code = value.strip().upper()
-    if code not in Canton.values:
-        raise not_found(_("Kanton"), value)
-    return code
 
 
 def municipality_of(bfs_number: int | None) -> Municipality | None:
@@ -33,16 +23,14 @@ def municipality_of(bfs_number: int | None) -> Municipality | None:
 
 
 class CantonQuery(serializers.Serializer):
-    canton = serializers.CharField(
-        required=False, allow_blank=True, max_length=2, help_text="Kantonskürzel, z. B. ZH (leer: ganze Schweiz)."
-    )
+    canton = QueryCantonField(required=False)
 
     def validate(self, attrs: dict) -> dict:
         return {**attrs, "canton": canton_code(attrs.get("canton"))}
 
 
 class PlaceQuery(CantonQuery):
-    municipality = serializers.IntegerField(
+    municipality = QueryIntegerField(
         required=False, min_value=1, max_value=9999, help_text="BFS-Nummer der Gemeinde."
     )
 

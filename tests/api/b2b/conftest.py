@@ -128,6 +128,10 @@ def fresh_generation():
     """Cached figures live in Redis across tests: every test starts a generation of its own, so it finds none.
 
     Not ``cache.clear()``: sessions and throttle counters of tests running in parallel share the Redis database."""
+    import secrets
+
     from django.core.cache import cache
 
-    cache.delete(GENERATION_KEY)
+    # Not deleted: a lost counter restarts from the clock, and tests that freeze the clock at the same moment would
+    # then share a generation.
+    cache.set(GENERATION_KEY, secrets.randbits(62), timeout=None)

@@ -43,10 +43,18 @@ def test_status_is_no_regional_question(make_key, keyed):
 
 
 def test_the_query_is_validated_before_the_canton(test_endpoint, make_key, keyed):
-    answer = keyed(make_key(allowed_cantons=["ZH"]).secret).get(FIGURES_URL, {"canton": "XX", "year": 2025})
+    answer = keyed(make_key(allowed_cantons=["ZH"]).secret).get(FIGURES_URL, {"canton": "BE", "year": 1900})
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "invalid"
-    assert list(answer.json()["error"]["details"]["fields"]) == ["canton"]
+    assert list(answer.json()["error"]["details"]["fields"]) == ["year"]
+
+
+def test_an_unknown_canton_is_not_found(test_endpoint, make_key, keyed):
+    answer = keyed(make_key().secret).get(FIGURES_URL, {"canton": "XX", "year": 2025})
+    assert (answer.status_code, answer.json()["error"]) == (
+        404,
+        {"code": "not_found", "message": "Kanton «XX» gibt es nicht.", "details": {"object": "Kanton", "key": "XX"}},
+    )
 
 
 def test_an_empty_canton_is_refused_not_read_as_all_of_switzerland(test_endpoint, make_key, keyed):

@@ -15,6 +15,7 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api.b2b.conftest import TEST_ENDPOINT, endpoint_registered
 
@@ -52,9 +53,20 @@ def professional_key(make_key):
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_b2b_api_keeps_its_schema(case, in_process, professional_key):
-    case.call_and_validate(headers={"Authorization": f"Bearer {professional_key}"})
+    # grid-optimization takes a community or a municipality, not both, and the what-if only with a community: rules
+    # between parameters that OpenAPI cannot state, so a schema-valid query may be refused there (400, as intended).
+    excluded = [positive_data_acceptance] if case.operation.path == "/api/v1/grid-optimization" else []
+    case.call_and_validate(headers={"Authorization": f"Bearer {professional_key}"}, excluded_checks=excluded)
 
 
 def test_the_contract_covers_every_b2b_operation():
     operations = sorted(f"{result.ok().method.upper()} {result.ok().path}" for result in schema.get_all_operations())
-    assert operations == ["GET /api/v1/status", "GET /api/v1/test-figures"]
+    assert operations == [
+        "GET /api/v1/community-benchmarks",
+        "GET /api/v1/formation-pipeline",
+        "GET /api/v1/grid-optimization",
+        "GET /api/v1/load-profiles",
+        "GET /api/v1/solar-index",
+        "GET /api/v1/status",
+        "GET /api/v1/test-figures",
+    ]

@@ -6,6 +6,7 @@ import pytest
 from rest_framework import serializers
 
 from api.b2b.query_fields import QueryCantonField, QueryDecimalField, QueryIntegerField
+from api.errors import ApiError
 
 
 @pytest.mark.parametrize("text", ["2025.0", " 2025", "2025 ", "+2025", "2_025", "２０２５", "", "2e3"])
@@ -31,11 +32,18 @@ def test_plain_decimals_pass():
     assert (field.run_validation("12.50"), field.run_validation("-3")) == (Decimal("12.50"), Decimal("-3"))
 
 
-@pytest.mark.parametrize("text", ["", "zh", "XX", " ZH"])
-def test_a_canton_is_one_code_and_an_empty_one_is_no_question_about_all(text):
+def test_a_canton_is_a_code_in_any_case_an_empty_one_no_question_about_all_and_an_unknown_one_not_found():
+    field = QueryCantonField(required=False)
     with pytest.raises(serializers.ValidationError):
-        QueryCantonField(required=False).run_validation(text)
-    assert QueryCantonField(required=False).run_validation("AG") == "AG"
+        field.run_validation("")
+    with pytest.raises(ApiError) as unknown:
+        field.run_validation("XX")
+    assert (unknown.value.status, unknown.value.code, unknown.value.message) == (
+        404,
+        "not_found",
+        "Kanton «XX» gibt es nicht.",
+    )
+    assert (field.run_validation("AG"), field.run_validation("zh"), field.run_validation(" ZH")) == ("AG", "ZH", "ZH")
 
 
 def test_an_empty_optional_parameter_is_refused_not_dropped():

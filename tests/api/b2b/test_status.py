@@ -29,11 +29,17 @@ def test_status_tells_a_client_what_it_has(test_endpoint, make_key, keyed, monke
             "today": {"calls": 2, "limit": 400, "remaining": 398, "resets_at": "2026-05-04T22:00:00Z"},
         },
         "allowed_cantons": ["AG", "ZH"],
-        "endpoints": ["status"],
+        "endpoints": ["formation-pipeline", "solar-index", "status"],
     }
 
 
 def test_a_professional_client_sees_every_endpoint(test_endpoint, make_key, keyed):
     assert keyed(make_key(tier="professional").secret).get(STATUS_URL).json()["endpoints"] == [
-        "status", "test-figures"
+        "community-benchmarks",
+        "formation-pipeline",
+        "grid-optimization",
+        "load-profiles",
+        "solar-index",
+        "status",
+        "test-figures",
     ]
