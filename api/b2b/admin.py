@@ -52,7 +52,11 @@ class ApiClientForm(forms.ModelForm):
         limits = {name: cleaned[name] for name in ("hourly_limit", "daily_limit") if cleaned.get(name) is not None}
         try:
             api_client_check(
-                tier=cleaned.get("tier", ""), allowed_cantons=cleaned.get("allowed_cantons", []), limits=limits
+                tier=cleaned.get("tier", ""),
+                allowed_cantons=cleaned.get("allowed_cantons", []),
+                limits=limits,
+                utility=cleaned.get("utility"),
+                client_pk=self.instance.pk,
             )
         except KeyRefused as refused:
             self.add_error(refused.field, refused.message)

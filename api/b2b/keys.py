@@ -27,8 +27,19 @@ class NewKey:
     secret: str  # shown once; only its hash is stored
 
 
-def api_client_check(*, tier: str, allowed_cantons: list[str], limits: dict[str, int] | None = None) -> None:
-    """The rules a client keeps (``KeyRefused`` naming the field): the command and the admin share them."""
+def api_client_check(
+    *, tier: str, allowed_cantons: list[str], limits: dict[str, int] | None = None, utility=None, client_pk=None
+) -> None:
+    """The rules a client keeps (``KeyRefused`` naming the field): the command and the admin share them. A utility
+    has one client (its portal users' keys belong to it)."""
+    if utility is not None:
+        other = ApiClient.objects.filter(utility=utility).exclude(pk=client_pk).first()
+        if other is not None:
+            raise KeyRefused(
+                _("%(utility)s hat schon den API-Kunden «%(client)s»; weitere Schlüssel bitte dort erstellen.")
+                % {"utility": utility.name, "client": other.company},
+                field="utility",
+            )
     for name, value in (limits or {}).items():
         if value < 1:
             raise KeyRefused(_("Ein Limit muss mindestens 1 Aufruf sein."), field=name)
@@ -52,7 +63,7 @@ def api_client_create(
     cantons = sorted(set(allowed_cantons))
     given = {"hourly_limit": hourly_limit, "daily_limit": daily_limit}
     limits = {name: value for name, value in given.items() if value is not None}  # else the settings' defaults
-    api_client_check(tier=tier, allowed_cantons=cantons, limits=limits)
+    api_client_check(tier=tier, allowed_cantons=cantons, limits=limits, utility=utility)
     return ApiClient.objects.create(
         company=company, tier=tier, utility=utility, allowed_cantons=cantons, contact_name=contact_name,
         contact_email=contact_email, endpoints=list(endpoints), **limits,

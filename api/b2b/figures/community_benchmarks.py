@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import BigIntegerField, IntegerField
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
@@ -39,10 +40,18 @@ ENDPOINT = "community-benchmarks"
 MINIMUM_COMMUNITIES = 5
 SIZE_BANDS = {"1-10": (1, 10), "11-30": (11, 30), "31-100": (31, 100), "101+": (101, None)}
 COUNTED = (RunStatus.APPROVED, RunStatus.ISSUED)
-_MEMBERS_SQL = (
-    "(SELECT count(DISTINCT entry->>'participant') FROM jsonb_array_elements("
-    "COALESCE(billing_billingrun.snapshot->'membership', '[]'::jsonb)) AS entry)"
-)
+# The run's members: distinct participants of its membership snapshot, counted in the database (PostgreSQL; SQLite
+# for the demo).
+_MEMBERS_SQL = {
+    "postgresql": (
+        "(SELECT count(DISTINCT entry->>'participant') FROM jsonb_array_elements("
+        "COALESCE(billing_billingrun.snapshot->'membership', '[]'::jsonb)) AS entry)"
+    ),
+    "sqlite": (
+        "(SELECT count(DISTINCT json_extract(entry.value, '$.participant')) FROM "
+        "json_each(billing_billingrun.snapshot, '$.membership') AS entry)"
+    ),
+}
 _PERCENT, _KWH, _CHF = Decimal("0.1"), Decimal("0.001"), Decimal("0.01")
 
 
@@ -139,7 +148,7 @@ def _runs(query: dict):
         delivered_wh=_wh("delivered"),
         grid_usage_rp_kwh=KT("snapshot__grid_usage_rp_kwh"),
         reduction_percent=Cast(KT("snapshot__reduction_percent"), IntegerField()),
-        members=RawSQL(_MEMBERS_SQL, [], output_field=IntegerField()),
+        members=RawSQL(_MEMBERS_SQL[connection.vendor], [], output_field=IntegerField()),
     ).values_list(
         "community_id",
         "members",

@@ -65,6 +65,19 @@ def test_create_refuses_in_german_naming_what_is_wrong(args, message):
     assert ApiClient.objects.count() == 0
 
 
+def test_a_utility_has_one_client():
+    utility = UtilityFactory(name="EW Seldwyla AG")
+    run("create", "EW Seldwyla", "--tier", "starter", "--utility", str(utility.pk))
+
+    with pytest.raises(CommandError) as refused:
+        run("create", "Noch einer", "--tier", "professional", "--utility", str(utility.pk))
+
+    assert str(refused.value) == (
+        "EW Seldwyla AG hat schon den API-Kunden «EW Seldwyla»; weitere Schlüssel bitte dort erstellen."
+    )
+    assert list(ApiClient.objects.values_list("company", flat=True)) == ["EW Seldwyla"]
+
+
 def test_revoke_by_prefix_and_an_unknown_prefix():
     run("create", "Solarplan AG", "--tier", "starter")
     key = ApiKey.objects.get()
