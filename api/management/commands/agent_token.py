@@ -3,19 +3,17 @@
 
 from datetime import date
 
-from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from api.management.actions import ActionCommand, utility_option
 from api.models import AgentToken
 from api.scopes import Scope
-from api.tokens import TokenRefused, agent_token_create, agent_token_revoke, expiry_after
-from openleg.management.base import GermanCommand
-from pipeline.models import Utility
+from api.tokens import agent_token_create, agent_token_revoke, expiry_after
 
 
-class Command(GermanCommand):
+class Command(ActionCommand):
     help = gettext_lazy("Agent-Tokens erstellen (das Geheimnis wird einmal ausgegeben), widerrufen und auflisten.")
 
     def add_arguments(self, parser):
@@ -36,18 +34,8 @@ class Command(GermanCommand):
         revoke.add_argument("prefix", metavar=_("PRÄFIX"))
         actions.add_parser("list", help=_("alle Tokens auflisten"))
 
-    def handle(self, *args, **options):
-        try:
-            getattr(self, f"_{options['action']}")(options)
-        except TokenRefused as refused:
-            raise CommandError(refused.message) from None
-
     def _create(self, options) -> None:
-        utility = None
-        if options["utility"] is not None:
-            utility = Utility.objects.filter(pk=options["utility"]).first()
-            if utility is None:
-                raise CommandError(_("Netzbetreiber %(id)s gibt es nicht.") % {"id": options["utility"]})
+        utility = utility_option(options["utility"])
         new = agent_token_create(
             name=options["name"], scopes=options["scopes"], utility=utility,
             expires_at=expiry_after(options["expires"]) if options["expires"] else None,

@@ -1,17 +1,15 @@
 """python manage.py api_client create NAME --tier starter|professional|enterprise [--utility ID] [--cantons ZH,AG]
 [--hourly N] [--daily N] [--key-name NAME] | revoke PREFIX | list"""
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from api.b2b.keys import KeyRefused, api_client_create, api_key_create, api_key_revoke
+from api.b2b.keys import api_client_create, api_key_create, api_key_revoke
+from api.management.actions import ActionCommand, utility_option
 from api.models import ApiClient
-from openleg.management.base import GermanCommand
-from pipeline.models import Utility
 
 
-class Command(GermanCommand):
+class Command(ActionCommand):
     help = gettext_lazy(
         "B2B-API-Kunden mit einem ersten Schlüssel erstellen (der Schlüssel wird einmal ausgegeben), Schlüssel "
         "widerrufen und Kunden mit ihren Schlüsseln auflisten."
@@ -33,18 +31,8 @@ class Command(GermanCommand):
         revoke.add_argument("prefix", metavar=_("PRÄFIX"))
         actions.add_parser("list", help=_("alle Kunden und Schlüssel auflisten"))
 
-    def handle(self, *args, **options):
-        try:
-            getattr(self, f"_{options['action']}")(options)
-        except KeyRefused as refused:
-            raise CommandError(refused.message) from None
-
     def _create(self, options) -> None:
-        utility = None
-        if options["utility"] is not None:
-            utility = Utility.objects.filter(pk=options["utility"]).first()
-            if utility is None:
-                raise CommandError(_("Netzbetreiber %(id)s gibt es nicht.") % {"id": options["utility"]})
+        utility = utility_option(options["utility"])
         cantons = [code.strip().upper() for code in options["cantons"].split(",") if code.strip()]
         client = api_client_create(
             company=options["name"], tier=options["tier"], utility=utility, allowed_cantons=cantons,
