@@ -11,7 +11,7 @@ from math import ceil
 
 from django.utils.translation import gettext as _
 
-from openleg.chart_axis import axis_label, nice_step
+from openleg.chart_axis import gridlines, nice_step, svg_start
 from openleg.formats import format_kwh
 
 COLOURS = {"production": "#2471a3", "consumption": "#c0392b", "leg": "#27ae60"}
@@ -38,22 +38,13 @@ def month_energy_svg(
     def y(kwh: float) -> float:
         return TOP + plot_h * (1 - kwh / top)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts = svg_start(WIDTH, HEIGHT, title)
     for index, day in enumerate(days):
         if day.weekday() in WEEKEND:
             parts.append(
                 f'<rect x="{LEFT + index * group:.1f}" y="{TOP}" width="{group:.1f}" height="{plot_h}" fill="#f4f6f7"/>'
             )
-    for n in range(round(top / step) + 1):
-        tick = n * step
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
-        )
+    parts += gridlines(top=top, step=step, y=y, left=LEFT, right=WIDTH - RIGHT)
     parts.append(
         f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})" '
         f'text-anchor="middle">{escape(_("kWh pro Tag"))}</text>'
@@ -119,17 +110,8 @@ def deviation_days_svg(
     def y(kwh: float) -> float:
         return DEVIATION_TOP + plot_h * (1 - kwh / top)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{DEVIATION_HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for n in range(round(top / step) + 1):
-        tick = n * step
-        parts.append(
-            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
-        )
+    parts = svg_start(width, DEVIATION_HEIGHT, title)
+    parts += gridlines(top=top, step=step, y=y, left=LEFT, right=width - RIGHT)
     parts.append(
         f'<text x="14" y="{DEVIATION_TOP + plot_h / 2:.0f}" '
         f'transform="rotate(-90 14 {DEVIATION_TOP + plot_h / 2:.0f})" text-anchor="middle">'

@@ -9,7 +9,7 @@ from html import escape
 from django.utils.translation import gettext as _
 
 from communities.dashboard import MonthEnergy
-from openleg.chart_axis import axis_label, axis_top, nice_step
+from openleg.chart_axis import axis_top, gridlines, nice_step, svg_start
 from openleg.formats import format_kwh, format_percent
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 280, 64, 52, 16, 58
@@ -28,17 +28,8 @@ def leg_share_svg(months: Sequence[MonthEnergy], title: str) -> str:
     def y(fraction: float) -> float:
         return TOP + plot_h * (1 - fraction)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for n in range(round(top / step) + 1):
-        tick, at = n * step, y(n * step / top)
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{at:.1f}" y2="{at:.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{at + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
-        )
+    parts = svg_start(WIDTH, HEIGHT, title, view_box=True)
+    parts += gridlines(top=top, step=step, y=lambda kwh: y(kwh / top), left=LEFT, right=WIDTH - RIGHT)
     for percent in (0, 25, 50, 75, 100):
         parts.append(
             f'<text x="{WIDTH - RIGHT + 6}" y="{y(percent / 100) + 4:.1f}" fill="{LINE_COLOUR}">{percent} %</text>'

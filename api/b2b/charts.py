@@ -7,7 +7,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
-from openleg.chart_axis import axis_label, axis_top, nice_step
+from openleg.chart_axis import axis_top, gridlines, nice_step, svg_start
 from openleg.formats import format_day, swiss_number
 
 COLOURS = {"calls": "#2471a3", "denied": "#c0392b"}
@@ -25,17 +25,8 @@ def calls_per_day_svg(rows: Sequence, title: str) -> str:
     def y(value: float) -> float:
         return TOP + plot_h * (1 - value / top)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for n in range(round(top / step) + 1):
-        tick = n * step
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(axis_label(tick, step))}</text>'
-        )
+    parts = svg_start(WIDTH, HEIGHT, title)
+    parts += gridlines(top=top, step=step, y=y, left=LEFT, right=WIDTH - RIGHT)
     for index, row in enumerate(rows):
         x = LEFT + index * slot + slot * 0.1
         label = _("%(day)s: %(calls)s Aufrufe, %(denied)s abgewiesen") % {
