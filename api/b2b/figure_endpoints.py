@@ -43,7 +43,6 @@ def figure_endpoint(figures: ModuleType, *, query, answer, summary: str, example
             answer_serializer=_fresh(answer),
             compute=_answered(figures),
             example=Example(query=example_query, answer={**figures.EXAMPLE, "freshness": EXAMPLE_FRESHNESS}),
-            cached=True,
         )
     )
 

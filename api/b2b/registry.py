@@ -29,7 +29,6 @@ class Endpoint:
     answer_serializer: type[serializers.Serializer]
     compute: Callable[[ClientScope, dict], dict]
     example: Example
-    cached: bool = False  # heavy aggregate: answered from the cache where the endpoint's module keeps one
     regional: bool = True  # False: not about a region (``status``), no canton check
     description: str = ""
 
