@@ -200,6 +200,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Three choice sets of fields named "status" in the B2B answers: named here, not numbered by collision.
+    "ENUM_NAME_OVERRIDES": {
+        "CommunityStatusEnum": "communities.models.community.CommunityStatus",
+        "BenchmarkStatusEnum": ["ok", "too_few_communities"],
+        "ProfileStatusEnum": ["ok", "too_few_communities", "no_data"],
+    },
     "PREPROCESSING_HOOKS": ["api.b2b.schema.drop_slash_twins"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
