@@ -6,9 +6,9 @@ from api.b2b.figures import load_profiles
 from api.b2b.figures.load_profiles import LABELS, LoadProfilesAnswer, LoadProfilesQuery
 from api.b2b.scope import ClientScope
 from metering.sdat_writer import SdatSeries
-from openleg.periods import QUARTER_HOUR, local_day, local_month
+from openleg.periods import QUARTER_HOUR, ZURICH, local_day, local_month
 from tests.api.b2b.figures.helpers import not_found, refused, validated
-from tests.api.b2b.figures.meter_data import by_wall_clock, import_series
+from tests.api.b2b.figures.meter_data import by_wall_clock, import_series, wall_clock_slot
 from tests.communities.factories import CommunityFactory, MembershipFactory, MeteringPointFactory
 from tests.pipeline.factories import MunicipalityFactory, UtilityFactory
 
@@ -106,3 +106,37 @@ def test_bad_parameters(households):
 def test_the_example_fits_the_answer_schema():
     serializer = LoadProfilesAnswer(data=load_profiles.EXAMPLE)
     assert serializer.is_valid(), serializer.errors
+
+
+OCTOBER = local_month(2026, 10)  # 25 October has 100 quarter-hours: 02:00–02:45 happen twice
+REPEATED_BUMP_WH = 3200  # on the repeated (winter-time) 02:00–02:45 only: 3,200 Wh over 32 observations is 100 Wh
+
+
+@pytest.fixture
+def october_households(db):
+    """Five households in five communities of Wetzikon, October 2026: household n consumes (wall-clock index + n)
+    Wh, and 3,200 Wh more in the repeated hour of 25 October, so that counting it twice shows in the mean."""
+    utility = UtilityFactory(vnb_number="100777")
+    wetzikon = MunicipalityFactory(bfs_number=121, name="Wetzikon", canton="ZH")
+    series = []
+    for number in range(1, 6):
+        point = MeteringPointFactory(mp_id=mp_id(20 + number), utility=utility)
+        community = CommunityFactory(utility=utility, municipality=wetzikon)
+        MembershipFactory(metering_point=point, participant__community=community, valid_from=date(2026, 1, 1))
+        values = []
+        for n in range(OCTOBER.quarter_hours):
+            moment = OCTOBER.start + n * QUARTER_HOUR
+            repeated = moment.astimezone(ZURICH).fold == 1  # the second 02:00–02:45 of 25 October
+            values.append(wall_clock_slot(moment) + number + (REPEATED_BUMP_WH if repeated else 0))
+        series.append(SdatSeries(point.mp_id, "consumption", "total", OCTOBER.start, values))
+    import_series(series, "WETZIKON-OKTOBER")
+
+
+def test_the_repeated_autumn_hour_counts_twice(october_households):
+    data = answer({"municipality": 121, "month": "2026-10", "kind": "person"})
+
+    assert (data["status"], data["participants"], data["communities"]) == ("ok", 5, 5)
+    # 31 days give index + 3 Wh at every label; 02:00–02:45 also have the repeated quarter-hour: 32 observations,
+    # one of them 3,200 Wh higher, so their mean is index + 3 + 100 Wh. Counted once, it would be index + 3.
+    expected = [f"0.{slot + 3 + (100 if 8 <= slot <= 11 else 0):03d}" for slot in range(96)]
+    assert [row["kwh"] for row in data["profile"]] == expected
