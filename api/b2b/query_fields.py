@@ -5,6 +5,8 @@ the contract test) calls invalid. The B2B endpoints' query serializers use these
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -12,6 +14,7 @@ from api.errors import not_found
 from pipeline.cantons import Canton
 
 ASCII_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+CANTON_PATTERN = re.compile(r"^[A-Za-z]{2}$", re.ASCII)
 ASCII_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
@@ -45,20 +48,26 @@ def canton_code(value: str | None) -> str | None:
     """A canton code as asked (any case) in upper case; an unknown code is a 404 (like an unknown municipality)."""
     if not value:
         return None
-    code = value.strip().upper()
+    code = value.upper()
     if code not in Canton.values:
         raise not_found(_("Kanton"), value)
     return code
 
 
+@extend_schema_field({"type": "string", "pattern": CANTON_PATTERN.pattern})
 class QueryCantonField(AsSent, serializers.CharField):
-    """A canton code (any case); leave the parameter out (``required=False``) for all of Switzerland: the validated
-    query then has no "canton", which the pipeline reads as None. "canton=" is refused, not read as all; an unknown
-    code answers 404 ``not_found``."""
+    """A canton code: two letters, any case (the schema's pattern); leave the parameter out (``required=False``) for
+    all of Switzerland: the validated query then has no "canton", which the pipeline reads as None. "canton=" or
+    anything but two letters is refused (400), an unknown code answers 404 ``not_found``."""
+
+    default_error_messages = {"invalid": _lazy("Bitte ein Kantonskürzel aus zwei Buchstaben angeben, z. B. ZH.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Kantonskürzel, z. B. ZH (weglassen: ganze Schweiz).")
-        super().__init__(**kwargs)
+        super().__init__(trim_whitespace=False, **kwargs)
 
     def to_internal_value(self, data):
-        return canton_code(super().to_internal_value(data))
+        value = super().to_internal_value(data)
+        if not CANTON_PATTERN.fullmatch(value):
+            self.fail("invalid")
+        return canton_code(value)

@@ -6,6 +6,7 @@ The schema is generated once at collection, with the test-only endpoint register
 schemathesis' fixture-based lazy loading does not run under pytest 9 (it writes ``Function._nodeid``)."""
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -51,7 +52,14 @@ def professional_key(make_key):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI tests the same examples on every run (no run fails by luck); OPENLEG_CONTRACT_EXAMPLES=300 explores
+# further on demand.
+@settings(
+    max_examples=int(os.environ.get("OPENLEG_CONTRACT_EXAMPLES", "25")),
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_the_b2b_api_keeps_its_schema(case, in_process, professional_key):
     # grid-optimization takes a community or a municipality, not both, and the what-if only with a community: rules
     # between parameters that OpenAPI cannot state, so a schema-valid query may be refused there (400, as intended).

@@ -43,7 +43,11 @@ def test_a_canton_is_a_code_in_any_case_an_empty_one_no_question_about_all_and_a
         "not_found",
         "Kanton «XX» gibt es nicht.",
     )
-    assert (field.run_validation("AG"), field.run_validation("zh"), field.run_validation(" ZH")) == ("AG", "ZH", "ZH")
+    assert (field.run_validation("AG"), field.run_validation("zh")) == ("AG", "ZH")
+    for text in (" ZH", "\x1f", "ZHX", "Z1"):  # not two letters: not what the schema's pattern allows
+        with pytest.raises(serializers.ValidationError) as refused:
+            field.run_validation(text)
+        assert refused.value.detail == ["Bitte ein Kantonskürzel aus zwei Buchstaben angeben, z. B. ZH."]
 
 
 def test_an_empty_optional_parameter_is_refused_not_dropped():
