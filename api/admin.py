@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from api.admin_actions import revoke_selected
 from api.models import AgentCall, AgentJob, AgentToken
 from api.scopes import Scope
 from api.tokens import TokenRefused, agent_token_check, agent_token_create, agent_token_revoke, expiry_after
@@ -107,14 +108,15 @@ class AgentTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Ausgewählte Tokens widerrufen"))
     def revoke(self, request, queryset):
-        prefixes = list(queryset.filter(revoked_at__isnull=True).values_list("prefix", flat=True))
-        for prefix in prefixes:
-            agent_token_revoke(prefix=prefix)
-        self.message_user(
+        revoke_selected(
+            self,
             request,
-            ngettext("%(count)s Token widerrufen.", "%(count)s Tokens widerrufen.", len(prefixes))
-            % {"count": len(prefixes)},
-            messages.SUCCESS,
+            queryset,
+            revoke=agent_token_revoke,
+            counted=lambda count: ngettext(
+                "%(count)s Token widerrufen.", "%(count)s Tokens widerrufen.", count
+            )
+            % {"count": count},
         )
 
     def has_delete_permission(self, request, obj=None):

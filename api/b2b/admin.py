@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from api.admin_actions import revoke_selected
 from api.b2b.charts import calls_per_day_svg
 from api.b2b.keys import KeyRefused, api_client_check, api_key_create, api_key_revoke
 from api.b2b.registry import ENDPOINTS
@@ -165,12 +166,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Ausgewählte Schlüssel widerrufen"))
     def revoke(self, request, queryset):
-        prefixes = list(queryset.filter(revoked_at__isnull=True).values_list("prefix", flat=True))
-        for prefix in prefixes:
-            api_key_revoke(prefix=prefix)
-        self.message_user(
+        revoke_selected(
+            self,
             request,
-            ngettext("%(count)s Schlüssel widerrufen.", "%(count)s Schlüssel widerrufen.", len(prefixes))
-            % {"count": len(prefixes)},
-            messages.SUCCESS,
+            queryset,
+            revoke=api_key_revoke,
+            counted=lambda count: ngettext(
+                "%(count)s Schlüssel widerrufen.", "%(count)s Schlüssel widerrufen.", count
+            )
+            % {"count": count},
         )
