@@ -58,7 +58,8 @@ def observe_request(*, method: str, route: str, status: int, seconds: float) -> 
     HTTP_DURATION.labels(route=route).observe(seconds)
 
 
-def observe_task(*, task: str, outcome: str, seconds: float | None = None) -> None:
-    CELERY_TASKS.labels(task=task, outcome=outcome).inc()
+def observe_task(*, task: str, outcome: str | None, seconds: float | None = None) -> None:
+    if outcome is not None:
+        CELERY_TASKS.labels(task=task, outcome=outcome).inc()
     if seconds is not None:
         CELERY_DURATION.labels(task=task).observe(seconds)
