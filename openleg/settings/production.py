@@ -4,6 +4,8 @@ HTTPS is enforced here (redirect, HSTS, secure cookies); ``manage.py check --dep
 reverse proxy of docker-compose.yml, ``OPENLEG_BEHIND_PROXY`` makes Django trust the proxy's X-Forwarded-Proto.
 """
 
+import logging
+
 import environ
 
 from openleg.settings.base import *  # noqa: F403
@@ -29,6 +31,7 @@ DEBUG = False
 # One JSON object per line (openleg/log_format.py), with the request id; uvicorn's own access log is off
 # (docker-compose.yml): openleg.access writes one line per request.
 LOGGING = logging_settings(json_lines=True, level=_env("LOG_LEVEL", default="INFO"))
+logging.captureWarnings(True)  # Python's warnings too, as JSON lines of the logger "py.warnings"
 EMAIL_BACKEND = _env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 STORAGES["staticfiles"] = {  # noqa: F405
