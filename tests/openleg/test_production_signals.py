@@ -1,9 +1,14 @@
 """Production settings, in a process of their own: a request's log lines are JSON, /metrics is not redirected."""
 
 import json
+import os
 import re
+import socket
+import subprocess
 
-from tests.openleg.test_deploy import PRODUCTION_ENV, _manage
+from django.conf import settings
+
+from tests.openleg.test_deploy import PRODUCTION_ENV, _compose, _manage
 
 _REQUEST = """
 from django.test import Client
@@ -37,3 +42,26 @@ def test_health_and_metrics_are_not_redirected_to_https():
     script = "from django.conf import settings; print(settings.SECURE_REDIRECT_EXEMPT)"
     result = _manage("shell", "-v", "0", "-c", script, **PRODUCTION_ENV)
     assert result.stdout.strip() == "['^healthz$', '^metrics$']"
+
+
+def test_web_and_worker_count_into_their_own_folders_of_a_shared_volume():
+    services = _compose()["services"]
+    assert "metrics:/var/lib/openleg/metrics" in _compose()["x-app"]["volumes"]
+    assert _compose()["x-app"]["environment"]["OPENLEG_METRICS_DIR"] == "/var/lib/openleg/metrics"
+    assert "exec sh deploy/metrics-dir.sh uvicorn openleg.asgi:application" in services["web"]["command"]
+    assert services["web"]["command"].endswith('--no-access-log"')  # openleg.access writes the access lines
+    assert services["worker"]["command"] == "sh deploy/metrics-dir.sh celery -A openleg worker --loglevel=INFO"
+
+
+def test_the_metrics_folder_script_gives_each_container_its_own_folder(tmp_path):
+    result = subprocess.run(
+        ["sh", "deploy/metrics-dir.sh", "sh", "-c", 'echo "$PROMETHEUS_MULTIPROC_DIR"'],
+        env={"OPENLEG_METRICS_DIR": str(tmp_path), "PATH": os.environ["PATH"]},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    folder = tmp_path / socket.gethostname()
+    assert result.stdout.strip() == str(folder)
+    assert folder.is_dir()
