@@ -2,6 +2,7 @@
 worker back after an outage does not run a backlog of them."""
 
 from django.db import migrations
+from django.utils import timezone
 
 NAME = "Betrieb: Herzschlag von Beat und Worker (jede Minute)"
 TASK = "openleg.tasks.heartbeat"
@@ -13,6 +14,10 @@ def create(apps, schema_editor):
     every_minute, _ = interval.objects.get_or_create(every=60, period="seconds")
     periodic.objects.get_or_create(
         name=NAME, defaults={"task": TASK, "interval": every_minute, "kwargs": "{}", "expire_seconds": 60}
+    )
+    # A running beat reloads its schedule only when this stamp moves (the admin's saves move it; a migration must).
+    apps.get_model("django_celery_beat", "PeriodicTasks").objects.update_or_create(
+        ident=1, defaults={"last_update": timezone.now()}
     )
 
 
