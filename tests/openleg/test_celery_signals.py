@@ -42,13 +42,14 @@ def broken():
 @pytest.fixture
 def json_buffer(settings):
     """Production's JSON logging into a buffer; a worker that sets logging up (setup_logging) takes it too."""
+    original = django_settings.LOGGING
     buffer = io.StringIO()
     config = logging_settings(json_lines=True, level="INFO")
     config["handlers"]["console"]["stream"] = buffer
     settings.LOGGING = config
     dictConfig(config)
     yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
-    dictConfig(django_settings.LOGGING)
+    dictConfig(original)
 
 
 def _task_lines(lines):
@@ -77,7 +78,8 @@ def test_an_eager_task_logs_with_the_request_id_and_its_own_id_and_name(json_buf
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)  # the worker's Django fix-up looks after its own connection
+@pytest.mark.django_db  # the worker's Django fix-up looks after its connection (never transaction=True: its flush
+# would delete the rows data migrations made, the beat entries, for the tests after it)
 def test_a_worker_gets_the_request_id_through_the_message_headers(json_buffer):
     """A real worker (a thread with a context of its own) consuming from Redis: only the header brings the id."""
     from celery.contrib.testing.worker import start_worker
