@@ -65,3 +65,8 @@ def test_the_metrics_folder_script_gives_each_container_its_own_folder(tmp_path)
     folder = tmp_path / socket.gethostname()
     assert result.stdout.strip() == str(folder)
     assert folder.is_dir()
+
+
+def test_the_proxy_gives_every_request_its_own_id():
+    caddyfile = (settings.BASE_DIR / "deploy" / "Caddyfile").read_text()
+    assert "header_up X-Request-ID {http.request.uuid}" in caddyfile  # a client's own id is replaced, not believed
