@@ -58,9 +58,7 @@ def logging_settings(*, json_lines: bool, level: str) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "filters": {"log_context": {"()": "openleg.log_context.LogContextFilter"}},
         "formatters": {"console": formatter},
-        "handlers": {
-            "console": {"class": "logging.StreamHandler", "filters": ["log_context"], "formatter": "console"}
-        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["log_context"], "formatter": "console"}},
         "root": {"handlers": ["console"], "level": level},
         # PDF rendering reports every step and every font subset at INFO: keep warnings only.
         "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
