@@ -23,13 +23,13 @@ RUN pip install --no-cache-dir -c constraints.txt .
 COPY . .
 
 RUN useradd --create-home --uid 1000 openleg \
-    && mkdir -p /app/media /app/staticfiles \
+    && mkdir -p /app/media /app/staticfiles /var/lib/openleg/metrics \
     && SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db ALLOWED_HOSTS=localhost \
        python manage.py collectstatic --noinput \
-    && chown -R openleg:openleg /app/media /app/staticfiles
+    && chown -R openleg:openleg /app/media /app/staticfiles /var/lib/openleg/metrics
 USER openleg
 
 EXPOSE 8000
 # The ASGI application: Django, the MCP server at /mcp and the static files (openleg/asgi.py).
 CMD ["uvicorn", "openleg.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", \
-     "--timeout-graceful-shutdown", "30"]
+     "--timeout-graceful-shutdown", "30", "--no-access-log"]

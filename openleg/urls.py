@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from accounts.forms import ThrottledAdminAuthenticationForm
 from openleg.file_views import protected_file
 from openleg.health import healthz
+from openleg.metrics_view import metrics
 from subscriptions.webhook import stripe_webhook
 
 admin.site.site_header = "OpenLEG"
@@ -17,6 +18,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("webhook/stripe", stripe_webhook, name="stripe-webhook"),
     path("djstripe/", include("djstripe.urls", namespace="djstripe")),  # dj-stripe's webhook/<uuid>/ endpoints
     path("admin/pipeline/", include("openleg.pipeline_dashboard")),  # the funnel dashboard, before the admin

@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
-from openleg.settings.components import redis_settings
+from openleg.settings.components import logging_settings, redis_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the access log line and the request metrics see every answer (openleg/request_signals.py).
+    "openleg.request_signals.RequestSignalsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -300,14 +302,21 @@ PIPELINE_SCORE_UNTAPPED_SOLAR_HALF_MWH = Decimal(env.str("PIPELINE_SCORE_UNTAPPE
 PIPELINE_PV_YIELD_KWH_PER_KWP = Decimal(env.str("PIPELINE_PV_YIELD_KWH_PER_KWP", default="1000"))
 PIPELINE_SCORE_SMART_METER_DEFAULT = Decimal(env.str("PIPELINE_SCORE_SMART_METER_DEFAULT", default="0.5"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # PDF rendering reports every step and every font subset at INFO: keep warnings only.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
-}
+# Readable text lines here; production writes one JSON object per line (settings/production.py). Both carry the
+# request id (X-Request-ID) and, in a Celery worker, the task; every request leaves one line on "openleg.access".
+LOGGING = logging_settings(json_lines=False, level=env("LOG_LEVEL", default="INFO"))
+
+# What an operator watches (README "Logs, metrics and health"). /metrics answers a bearer of the token, or an address
+# (or network) of the list; anyone else gets 404. Counters of several processes are summed from the files that
+# prometheus_client keeps in PROMETHEUS_MULTIPROC_DIR (set per process before it starts): OPENLEG_METRICS_DIR is where
+# /metrics reads them, that folder and its subfolders (one per container in docker compose).
+OPENLEG_METRICS_TOKEN = env("OPENLEG_METRICS_TOKEN", default="")
+OPENLEG_METRICS_ALLOWED_IPS = [
+    net for net in env.list("OPENLEG_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"]) if net
+]
+OPENLEG_METRICS_DIR = env("OPENLEG_METRICS_DIR", default=env("PROMETHEUS_MULTIPROC_DIR", default=""))
+# /healthz says "degraded" when beat's or the worker's last heartbeat (every minute) is older than this.
+OPENLEG_HEARTBEAT_STALE_SECONDS = env.int("OPENLEG_HEARTBEAT_STALE_SECONDS", default=5 * 60)
 
 # MCP server for the agent (api/mcp/, served by openleg/asgi.py under uvicorn): the path of its streamable-HTTP
 # endpoint. The tools, tokens and scopes are the agent API's; the SDK's DNS-rebinding protection admits the names

@@ -41,3 +41,25 @@ def redis_settings(redis_url: str) -> dict[str, Any]:
         "CELERY_BROKER_URL": "memory://",
         "CELERY_TASK_ALWAYS_EAGER": True,
     }
+
+
+TEXT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
+
+
+def logging_settings(*, json_lines: bool, level: str) -> dict[str, Any]:
+    """Logging to the console: one JSON object per line (production), or readable text (development, tests).
+
+    Every handler carries the request id and the task (``openleg.log_context.LogContextFilter``); the access log
+    line of each request comes from ``openleg.request_signals`` on the logger ``openleg.access``.
+    """
+    formatter = {"()": "openleg.log_format.JsonFormatter"} if json_lines else {"format": TEXT_LOG_FORMAT}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"log_context": {"()": "openleg.log_context.LogContextFilter"}},
+        "formatters": {"console": formatter},
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["log_context"], "formatter": "console"}},
+        "root": {"handlers": ["console"], "level": level},
+        # PDF rendering reports every step and every font subset at INFO: keep warnings only.
+        "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    }

@@ -4,9 +4,12 @@ HTTPS is enforced here (redirect, HSTS, secure cookies); ``manage.py check --dep
 reverse proxy of docker-compose.yml, ``OPENLEG_BEHIND_PROXY`` makes Django trust the proxy's X-Forwarded-Proto.
 """
 
+import logging
+
 import environ
 
 from openleg.settings.base import *  # noqa: F403
+from openleg.settings.components import logging_settings
 
 _env = environ.Env()
 
@@ -25,14 +28,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env.in
         "timeout": _env.int("DB_POOL_TIMEOUT_SECONDS", default=10),
     }
 DEBUG = False
+# One JSON object per line (openleg/log_format.py), with the request id; uvicorn's own access log is off
+# (docker-compose.yml): openleg.access writes one line per request.
+LOGGING = logging_settings(json_lines=True, level=_env("LOG_LEVEL", default="INFO"))
+logging.captureWarnings(True)  # Python's warnings too, as JSON lines of the logger "py.warnings"
 EMAIL_BACKEND = _env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
 SECURE_SSL_REDIRECT = _env.bool("SECURE_SSL_REDIRECT", default=True)
-# The container's health check asks over plain HTTP from inside; it must not be redirected.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The container's health check and Prometheus ask over plain HTTP from inside; they must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = _env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = _env.bool("SECURE_HSTS_PRELOAD", default=True)

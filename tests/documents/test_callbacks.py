@@ -95,7 +95,7 @@ def test_deepsigns_event_body_makes_us_read_the_status_and_store_the_signed_pdf(
     assert response.status_code == 204
     request.refresh_from_db()
     assert (request.state, request.signed_file.read()) == ("signed", signed_version(pdf))
-    assert caplog.messages == [
+    assert [record.getMessage() for record in caplog.records if record.name == "documents.views"] == [
         f"DeepSign event 'document-completed' for signature request {request.pk} (signee None, "
         "2026-03-03T14:02:12.000+00:00)"
     ]
