@@ -37,6 +37,7 @@ class Case:
     producers: int
     days: int
     runs: int
+    season: str = "summer"
 
     @property
     def quarter_hours(self) -> int:
@@ -45,15 +46,19 @@ class Case:
 
 CASES = (
     Case("month", consumers=40, producers=10, days=31, runs=500),
-    Case("year", consumers=400, producers=100, days=365, runs=7),
+    Case("winter", consumers=40, producers=10, days=31, runs=500, season="winter"),
+    Case("year", consumers=400, producers=100, days=365, runs=7, season="year"),
 )
 
 
 def community(case: Case, seed: int = 2026) -> tuple[np.ndarray, np.ndarray]:
     """Households of 2–8 MWh a year with morning and evening peaks; 5–30 kWp PV under varying clouds.
 
-    The month is July; the year starts in January and adds a seasonal swing (more consumption and less sun in
-    winter), so that some quarter-hours share everything, some nothing and many a fraction.
+    The summer month is July; the year starts in January and adds a seasonal swing (more consumption and less sun
+    in winter), so that some quarter-hours share everything, some nothing and many a fraction. The winter month is
+    January's short days (sun from 08:15 to 16:45) with the PV sized so that daylight production is close to
+    consumption: in nearly every daylight quarter-hour one side is short by a fraction, so the consumers' shares
+    or the producers' deliveries (and the static offers, and the levels of static_redistributed) are fractional.
     """
     rng = np.random.default_rng(seed)
     slots = case.quarter_hours
@@ -62,14 +67,22 @@ def community(case: Case, seed: int = 2026) -> tuple[np.ndarray, np.ndarray]:
     mean_wh = rng.uniform(2_000_000, 8_000_000, (case.consumers, 1)) / (365 * 96)
     consumption = mean_wh * daily_shape / daily_shape.mean() * rng.gamma(4, 1 / 4, (case.consumers, slots))
 
-    sun = np.clip(np.sin((hour - 5.5) / 15 * np.pi), 0, None)
-    clouds = np.repeat(rng.uniform(0.3, 1.0, case.days), 96) * rng.uniform(0.7, 1.0, slots)
-    if case.days > 31:
+    if case.season == "winter":
+        # Low winter sun from 08:15 to 16:45 on steep, wide-spread panels: a flat day curve.
+        sun = np.clip(np.sin((hour - 8.25) / 8.5 * np.pi), 0, None) ** 0.25
+        clouds = rng.uniform(0.8, 1.0, slots)
+    else:
+        sun = np.clip(np.sin((hour - 5.5) / 15 * np.pi), 0, None)
+        clouds = np.repeat(rng.uniform(0.3, 1.0, case.days), 96) * rng.uniform(0.7, 1.0, slots)
+    if case.season == "year":
         season = np.cos(2 * np.pi * (np.arange(slots) / 96 - 172) / 365)  # +1 at the summer solstice
         consumption *= 1 - 0.25 * season
         sun = sun * (0.6 + 0.4 * season)
     peak_wh = rng.uniform(5, 30, (case.producers, 1)) * 250  # kWp × 1 kW for a quarter-hour
     production = peak_wh * sun * clouds
+    if case.season == "winter":  # plants sized so that production is above consumption in half the daylight
+        daylight = sun > 0
+        production *= np.median(consumption.sum(axis=0)[daylight] / production.sum(axis=0)[daylight])
     return np.rint(consumption).astype(np.int64), np.rint(production).astype(np.int64)
 
 
@@ -91,19 +104,24 @@ def best_ms(run: Callable[[], object], runs: int) -> float:
     return best * 1000
 
 
-def measure(case: Case) -> None:
-    consumption, production = community(case)
-    rng = np.random.default_rng(1)
-    shares = rng.uniform(0.1, 10, case.consumers)
+def method_options(consumers: int, seed: int = 1) -> dict[str, tuple[str, dict]]:
+    """Every method, the static ones twice: integer keys (exact weights) and float shares x / x.sum()."""
+    rng = np.random.default_rng(seed)
+    shares = rng.uniform(0.1, 10, consumers)
     shares /= shares.sum()  # float shares as users pass them: no small exact integer form
-    options = {
+    return {
         "proportional": ("proportional", {}),
-        "static": ("static", {"keys": rng.integers(1, 10, case.consumers)}),
-        "static_redistributed": ("static_redistributed", {"keys": rng.integers(1, 10, case.consumers)}),
-        "priority": ("priority", {"ranks": rng.integers(0, 4, case.consumers)}),
+        "static": ("static", {"keys": rng.integers(1, 10, consumers)}),
+        "static_redistributed": ("static_redistributed", {"keys": rng.integers(1, 10, consumers)}),
+        "priority": ("priority", {"ranks": rng.integers(0, 4, consumers)}),
         "static, float shares": ("static", {"keys": shares}),
         "redistr., float shares": ("static_redistributed", {"keys": shares}),
     }
+
+
+def measure(case: Case) -> None:
+    consumption, production = community(case)
+    options = method_options(case.consumers)
     total_consumption, total_production = consumption.sum(axis=0), production.sum(axis=0)
     shared = np.minimum(total_consumption, total_production)
     fractional = ((shared > 0) & (shared != total_consumption)).mean()
