@@ -189,9 +189,8 @@ def _split_pro_rata(totals: np.ndarray, weights: np.ndarray, weight_sums: np.nda
             totals[fractional], lambda: weights if constant else weights[:, fractional], weight_sums[fractional], rows
         )
         for columns in _column_blocks(fractional, rows):
-            shares[:, columns] = _largest_remainder(
-                totals[columns], weights if constant else weights[:, columns], weight_sums[columns]
-            )
+            block_weights = weights.T if constant else weights.T[columns]
+            shares[:, columns] = _largest_remainder(totals[columns], block_weights, weight_sums[columns]).T
     return shares
 
 
@@ -199,7 +198,9 @@ def _column_blocks(columns: np.ndarray, rows: int) -> list[np.ndarray]:
     """``columns`` in consecutive blocks of about ``_BLOCK_VALUES`` values for ``rows`` rows.
 
     A block's temporaries fit in the CPU cache and are reused from block to block; whole-array temporaries of a
-    500-participant year are 100 MB each, and fresh memory costs a page fault per 4 KiB.
+    500-participant year are 100 MB each, and fresh memory costs a page fault per 4 KiB. Blocks are worked on
+    transposed (quarter-hours × rows), so that each quarter-hour's values lie side by side: sorting them along
+    the last axis is twice as fast as across rows.
     """
     step = max(1, _BLOCK_VALUES // rows)
     return [columns[start : start + step] for start in range(0, columns.size, step)]
@@ -219,26 +220,33 @@ def _check_largest_remainder_fits(
 def _largest_remainder(totals: np.ndarray, weights: np.ndarray, weight_sums: np.ndarray) -> np.ndarray:
     """Hamilton rounding of total × weight / weight sum: floors, then 1 Wh each to the largest remainders.
 
-    The floors leave fewer Wh over than there are rows with a remainder, so a row gets at most 1 Wh more than its
-    floor, and only if its exact share is not whole. Equal remainders favour the lower index. The caller has
-    checked the bounds (``_check_largest_remainder_fits``).
+    Works on a transposed block: ``weights`` is quarter-hours × rows (or 1 × rows for weights constant over
+    time), and so is the result. The floors leave fewer Wh over than there are rows with a remainder, so a row
+    gets at most 1 Wh more than its floor, and only if its exact share is not whole. Equal remainders favour the
+    lower index. The caller has checked the bounds (``_check_largest_remainder_fits``).
     """
-    rows = weights.shape[0]
-    remainders = weights * totals
-    floors, remainders = np.divmod(remainders, weight_sums, out=(np.empty_like(remainders), remainders))
-    leftover = totals - floors.sum(axis=0)
-    # Make each column's remainders unique with the index as tie-break (remainder × rows + preference); then
+    rows = weights.shape[1]
+    remainders = weights * totals[:, np.newaxis]
+    if (weight_sums == weight_sums[0]).all():  # one divisor (constant weights): a scalar divides much faster
+        divisor = weight_sums[0]
+        floors = np.floor_divide(remainders, divisor)
+        remainders -= floors * divisor
+    else:
+        divisors = weight_sums[:, np.newaxis]
+        floors, remainders = np.divmod(remainders, divisors, out=(np.empty_like(remainders), remainders))
+    leftover = totals - floors.sum(axis=1)
+    # Make each quarter-hour's remainders unique with the index as tie-break (remainder × rows + preference); then
     # exactly the `leftover` largest keys lie at or above the leftover-th largest key. Keys stay below
     # weight sum × rows, so a column with nothing left over gets a cutoff no key reaches. Where they fit in int32
     # (nearly always) they are sorted as int32, twice as fast.
     key_type = np.int32 if int(weight_sums.max()) * rows <= _INT32_MAX else np.int64
     order_keys = remainders.astype(key_type, copy=False)
     order_keys *= rows
-    order_keys += np.arange(rows - 1, -1, -1, dtype=key_type)[:, np.newaxis]
-    ranked = np.sort(order_keys, axis=0)
-    cutoffs = ranked[np.minimum(rows - leftover, rows - 1), np.arange(totals.size)]
+    order_keys += np.arange(rows - 1, -1, -1, dtype=key_type)
+    ranked = np.sort(order_keys, axis=1)
+    cutoffs = ranked[np.arange(totals.size), np.minimum(rows - leftover, rows - 1)]
     cutoffs[leftover == 0] = np.iinfo(key_type).max
-    floors += order_keys >= cutoffs
+    floors += order_keys >= cutoffs[:, np.newaxis]
     return floors
 
 
@@ -261,7 +269,7 @@ def _water_fill(
     if levelled.size:
         check(total_consumption[levelled], lambda: int(consumption[:, levelled].max()))
         for columns in _column_blocks(levelled, consumption.shape[0]):
-            allocated[:, columns] = fill(consumption[:, columns], shared[columns])
+            allocated[:, columns] = fill(consumption.T[columns], shared[columns]).T
     return allocated
 
 
@@ -289,25 +297,26 @@ def _fill_to_level(consumption: np.ndarray, shared: np.ndarray, *, weights: np.n
     Sort the consumers by consumption / weight. Going up that order, the level only rises while consumers are
     served fully, so the first consumer that stays unsaturated, when everyone before it is served fully and
     everyone from it on shares the rest pro-rata to weight, fixes the level: what is left at that point over the
-    weight from that point on. All comparisons are exact integer products (``_check_level_fits``).
+    weight from that point on. All comparisons are exact integer products (``_check_level_fits``). Works on a
+    transposed block: ``consumption`` and the result are quarter-hours × consumers.
     """
     weight_sum = int(weights.sum())
-    column_weights = weights[:, np.newaxis]
     # Consumers with equal ratios saturate together, so their order among themselves does not matter.
-    order = np.argsort(consumption / column_weights, axis=0)
-    sorted_consumption = np.take_along_axis(consumption, order, axis=0)
+    order = np.argsort(consumption / weights, axis=1)
+    sorted_consumption = np.take_along_axis(consumption, order, axis=1)
     sorted_weights = weights[order]
     # At sorted position r: what is left once everyone before r is served fully, and the weight from r on.
-    left = shared - (np.cumsum(sorted_consumption, axis=0) - sorted_consumption)
-    weight_from = weight_sum - (np.cumsum(sorted_weights, axis=0) - sorted_weights)
+    left = shared[:, np.newaxis] - (np.cumsum(sorted_consumption, axis=1) - sorted_consumption)
+    weight_from = weight_sum - (np.cumsum(sorted_weights, axis=1) - sorted_weights)
     stays_unsaturated = sorted_consumption * weight_from > left * sorted_weights
-    first_unsaturated = stays_unsaturated.argmax(axis=0)
-    columns = np.arange(consumption.shape[1])
-    level_numerator, level_denominator = left[first_unsaturated, columns], weight_from[first_unsaturated, columns]
+    first_unsaturated = stays_unsaturated.argmax(axis=1)
+    quarter_hours = np.arange(consumption.shape[0])
+    level_numerator = left[quarter_hours, first_unsaturated]
+    level_denominator = weight_from[quarter_hours, first_unsaturated]
 
-    saturated = consumption * level_denominator <= level_numerator * column_weights
-    rest_weights = np.where(saturated, 0, column_weights)
-    return np.where(saturated, consumption, 0) + _split_pro_rata(level_numerator, rest_weights)
+    saturated = consumption * level_denominator[:, np.newaxis] <= level_numerator[:, np.newaxis] * weights
+    rest_weights = np.where(saturated, 0, weights)
+    return np.where(saturated, consumption, 0) + _split_pro_rata(level_numerator, rest_weights.T).T
 
 
 def _check_float_level_fits(total_consumption: np.ndarray, largest_consumption: Callable[[], int]) -> None:
@@ -326,36 +335,36 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     The level is found as in ``_fill_to_level``, in float64; the key sums from each sorted position on are summed
     from the end, so tiny keys are not lost next to large ones. Everyone's float share min(level × key,
     consumption) lies within about 10^-9 Wh of the exact one; it is then rounded by largest remainder to integers
-    that add up to ``shared`` exactly and never exceed consumption.
+    that add up to ``shared`` exactly and never exceed consumption. Works on a transposed block, as
+    ``_fill_to_level``.
     """
     floats = consumption.astype(np.float64)
-    column_keys = keys[:, np.newaxis]
-    order = np.argsort(floats / column_keys, axis=0)
-    sorted_consumption = np.take_along_axis(floats, order, axis=0)
+    order = np.argsort(floats / keys, axis=1)
+    sorted_consumption = np.take_along_axis(floats, order, axis=1)
     sorted_keys = keys[order]
-    left = shared - (np.cumsum(sorted_consumption, axis=0) - sorted_consumption)
-    key_from = np.cumsum(sorted_keys[::-1], axis=0)[::-1]
-    first_unsaturated = (sorted_consumption * key_from > left * sorted_keys).argmax(axis=0)
-    columns = np.arange(consumption.shape[1])
-    level = left[first_unsaturated, columns] / key_from[first_unsaturated, columns]
+    left = shared[:, np.newaxis] - (np.cumsum(sorted_consumption, axis=1) - sorted_consumption)
+    key_from = np.cumsum(sorted_keys[:, ::-1], axis=1)[:, ::-1]
+    first_unsaturated = (sorted_consumption * key_from > left * sorted_keys).argmax(axis=1)
+    quarter_hours = np.arange(consumption.shape[0])
+    level = left[quarter_hours, first_unsaturated] / key_from[quarter_hours, first_unsaturated]
     # Saturated are the consumers sorted before the first unsaturated one: deciding that by comparing with the
     # level would lose a tiny key in a sum with large ones. So the float shares add up to what is shared.
+    rows = consumption.shape[1]
     saturated = np.empty_like(order, dtype=np.bool_)
-    np.put_along_axis(saturated, order, np.arange(consumption.shape[0])[:, np.newaxis] < first_unsaturated, axis=0)
-    shares = np.where(saturated, floats, np.minimum(floats, level * column_keys))
+    np.put_along_axis(saturated, order, np.arange(rows) < first_unsaturated[:, np.newaxis], axis=1)
+    shares = np.where(saturated, floats, np.minimum(floats, level[:, np.newaxis] * keys))
     floors = np.minimum(np.floor(shares).astype(np.int64), consumption)
-    leftover = shared - floors.sum(axis=0)
+    leftover = shared - floors.sum(axis=1)
     can_take_more = floors < consumption
     # As in _largest_remainder: unique integer keys, remainder (in units of 2^-40, finer than the float noise of
     # the shares) × rows + preference for the lower index; consumers at their consumption rank below everyone.
-    rows = consumption.shape[0]
     order_keys = np.where(can_take_more, ((shares - floors) * 2.0**40).astype(np.int64), -1)
     order_keys *= rows
-    order_keys += np.arange(rows - 1, -1, -1, dtype=np.int64)[:, np.newaxis]
-    ranked = np.sort(order_keys, axis=0)
-    cutoffs = ranked[np.clip(rows - leftover, 0, rows - 1), columns]
+    order_keys += np.arange(rows - 1, -1, -1, dtype=np.int64)
+    ranked = np.sort(order_keys, axis=1)
+    cutoffs = ranked[quarter_hours, np.clip(rows - leftover, 0, rows - 1)]
     cutoffs[leftover <= 0] = _INT64_MAX
-    return floors + ((order_keys >= cutoffs) & can_take_more)
+    return floors + ((order_keys >= cutoffs[:, np.newaxis]) & can_take_more)
 
 
 def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production: np.ndarray) -> np.ndarray:
@@ -381,8 +390,8 @@ def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production:
     partial = np.flatnonzero(~served_fully[-1] & (left > 0))
     if partial.size:
 
-        def member_consumption(columns: np.ndarray) -> np.ndarray:
-            return consumption[:, columns] * (rank_index[:, np.newaxis] == partly_served[columns])
+        def member_consumption(columns: np.ndarray) -> np.ndarray:  # transposed: quarter-hours × consumers
+            return consumption.T[columns] * (rank_index == partly_served[columns, np.newaxis])
 
         rows = consumption.shape[0]
         _check_largest_remainder_fits(
@@ -391,7 +400,7 @@ def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production:
         for columns in _column_blocks(partial, rows):
             allocated[:, columns] += _largest_remainder(
                 left[columns], member_consumption(columns), partly_served_demand[columns]
-            )
+            ).T
     return allocated
 
 
