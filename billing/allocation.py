@@ -340,9 +340,11 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     """
     floats = consumption.astype(np.float64)
     order = np.argsort(floats / keys, axis=1)
-    sorted_consumption = np.take_along_axis(floats, order, axis=1)
+    sorted_consumption = np.take_along_axis(consumption, order, axis=1)
+    # Whole Wh below 2^52 add up exactly in float64 too, so the sums are taken as int64 (faster) and converted.
+    left = (shared[:, np.newaxis] - (np.cumsum(sorted_consumption, axis=1) - sorted_consumption)).astype(np.float64)
+    sorted_consumption = sorted_consumption.astype(np.float64)
     sorted_keys = keys[order]
-    left = shared[:, np.newaxis] - (np.cumsum(sorted_consumption, axis=1) - sorted_consumption)
     key_from = np.cumsum(sorted_keys[:, ::-1], axis=1)[:, ::-1]
     first_unsaturated = (sorted_consumption * key_from > left * sorted_keys).argmax(axis=1)
     quarter_hours = np.arange(consumption.shape[0])
@@ -378,7 +380,11 @@ def _serve_by_rank(consumption: np.ndarray, ranks: np.ndarray, total_production:
     distinct_ranks, rank_index = np.unique(ranks, return_inverse=True)
     by_rank = np.argsort(rank_index, kind="stable")
     rank_starts = np.searchsorted(rank_index[by_rank], np.arange(distinct_ranks.size))
-    rank_demand = np.add.reduceat(consumption[by_rank], rank_starts, axis=0)
+    rank_demand = np.empty((distinct_ranks.size, consumption.shape[1]), dtype=np.int64)
+    step = max(1, _BLOCK_VALUES // consumption.shape[0])
+    for start in range(0, consumption.shape[1], step):  # rows ordered by rank, a cache-sized block at a time
+        block = slice(start, start + step)
+        np.add.reduceat(consumption[by_rank, block], rank_starts, axis=0, out=rank_demand[:, block])
     demand_through = np.cumsum(rank_demand, axis=0)  # demand of this rank and all better ones
     served_fully = demand_through <= total_production
     allocated = consumption * served_fully[rank_index]
