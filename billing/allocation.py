@@ -154,7 +154,8 @@ def allocate(
             fill, check = partial(_fill_to_float_level, float_keys), _check_float_level_fits
         else:
             integer_weights = np.array(weights, dtype=np.int64)
-            fill, check = partial(_fill_to_level, weights=integer_weights), partial(_check_level_fits, integer_weights)
+            exact_fill = partial(_fill_to_level, weights=integer_weights, ratio_scale=_ratio_scale(weights))
+            fill, check = exact_fill, partial(_check_level_fits, integer_weights)
         allocated = _water_fill(consumption, shared, total_consumption, fill, check)
     else:
         allocated = _serve_by_rank(consumption, _rank_array(ranks, consumers), total_production)
@@ -291,7 +292,9 @@ def _check_level_fits(
         )
 
 
-def _fill_to_level(consumption: np.ndarray, shared: np.ndarray, *, weights: np.ndarray) -> np.ndarray:
+def _fill_to_level(
+    consumption: np.ndarray, shared: np.ndarray, *, weights: np.ndarray, ratio_scale: np.ndarray | None
+) -> np.ndarray:
     """Water-filling for columns where 0 < shared < total consumption (so somebody stays unsaturated).
 
     Sort the consumers by consumption / weight. Going up that order, the level only rises while consumers are
@@ -301,10 +304,8 @@ def _fill_to_level(consumption: np.ndarray, shared: np.ndarray, *, weights: np.n
     transposed block: ``consumption`` and the result are quarter-hours × consumers.
     """
     weight_sum = int(weights.sum())
-    # Consumers with equal ratios saturate together, so their order among themselves does not matter.
-    order = np.argsort(consumption / weights, axis=1)
-    sorted_consumption = np.take_along_axis(consumption, order, axis=1)
-    sorted_weights = weights[order]
+    order = _ratio_order(consumption, weights, ratio_scale)
+    sorted_consumption, sorted_weights = np.take(consumption, _flat_order(order)), np.take(weights, order)
     # At sorted position r: what is left once everyone before r is served fully, and the weight from r on.
     left = shared[:, np.newaxis] - (np.cumsum(sorted_consumption, axis=1) - sorted_consumption)
     weight_from = weight_sum - (np.cumsum(sorted_weights, axis=1) - sorted_weights)
@@ -317,6 +318,42 @@ def _fill_to_level(consumption: np.ndarray, shared: np.ndarray, *, weights: np.n
     saturated = consumption * level_denominator[:, np.newaxis] <= level_numerator[:, np.newaxis] * weights
     rest_weights = np.where(saturated, 0, weights)
     return np.where(saturated, consumption, 0) + _split_pro_rata(level_numerator, rest_weights.T).T
+
+
+def _ratio_scale(weights: list[int]) -> np.ndarray | None:
+    """Integers m_i with consumption_i × m_i proportional to consumption_i / weight_i (lcm / weight), if small."""
+    multiple = 1
+    for weight in weights:
+        multiple = lcm(multiple, weight)
+        if multiple > _INT32_MAX:
+            return None
+    return np.array([multiple // weight for weight in weights], dtype=np.int64)
+
+
+def _ratio_order(consumption: np.ndarray, weights: np.ndarray, ratio_scale: np.ndarray | None) -> np.ndarray:
+    """Each quarter-hour's consumers in ascending order of consumption / weight (equal ratios in any order).
+
+    Consumers with equal ratios saturate together, so their order among themselves does not matter. Where the
+    exact integer keys consumption × lcm / weight, times the number of consumers plus the index, fit in int64,
+    sorting them is much faster than sorting the float ratios by index (and equally exact).
+    """
+    rows = consumption.shape[1]
+    if ratio_scale is not None:
+        largest_key = int(consumption.max()) * int(ratio_scale.max()) * rows + rows - 1
+        if largest_key <= _INT64_MAX:
+            key_type = np.int32 if largest_key <= _INT32_MAX else np.int64
+            keys = consumption.astype(key_type)
+            keys *= (ratio_scale * rows).astype(key_type)
+            keys += np.arange(rows, dtype=key_type)
+            keys.sort(axis=1)
+            keys %= rows
+            return keys
+    return np.argsort(consumption / weights, axis=1)
+
+
+def _flat_order(order: np.ndarray) -> np.ndarray:
+    """A permutation of each row as indices into the flattened array (np.take is faster than take_along_axis)."""
+    return order + np.arange(0, order.size, order.shape[1])[:, np.newaxis]
 
 
 def _check_float_level_fits(total_consumption: np.ndarray, largest_consumption: Callable[[], int]) -> None:
@@ -339,12 +376,13 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     ``_fill_to_level``.
     """
     floats = consumption.astype(np.float64)
-    order = np.argsort(floats / keys, axis=1)
-    sorted_consumption = np.take_along_axis(consumption, order, axis=1)
+    order = np.argsort(floats / keys, axis=1)  # the order of equal ratios matters here: keep numpy's own
+    flat_order = _flat_order(order)
+    sorted_consumption = np.take(consumption, flat_order)
     # Whole Wh below 2^52 add up exactly in float64 too, so the sums are taken as int64 (faster) and converted.
     left = (shared[:, np.newaxis] - (np.cumsum(sorted_consumption, axis=1) - sorted_consumption)).astype(np.float64)
     sorted_consumption = sorted_consumption.astype(np.float64)
-    sorted_keys = keys[order]
+    sorted_keys = np.take(keys, order)
     key_from = np.cumsum(sorted_keys[:, ::-1], axis=1)[:, ::-1]
     first_unsaturated = (sorted_consumption * key_from > left * sorted_keys).argmax(axis=1)
     quarter_hours = np.arange(consumption.shape[0])
@@ -352,8 +390,8 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     # Saturated are the consumers sorted before the first unsaturated one: deciding that by comparing with the
     # level would lose a tiny key in a sum with large ones. So the float shares add up to what is shared.
     rows = consumption.shape[1]
-    saturated = np.empty_like(order, dtype=np.bool_)
-    np.put_along_axis(saturated, order, np.arange(rows) < first_unsaturated[:, np.newaxis], axis=1)
+    saturated = np.empty(order.shape, dtype=np.bool_)
+    saturated.reshape(-1)[flat_order] = np.arange(rows) < first_unsaturated[:, np.newaxis]
     shares = np.where(saturated, floats, np.minimum(floats, level[:, np.newaxis] * keys))
     floors = np.minimum(np.floor(shares).astype(np.int64), consumption)
     leftover = shared - floors.sum(axis=1)
