@@ -356,6 +356,29 @@ def _flat_order(order: np.ndarray) -> np.ndarray:
     return order + np.arange(0, order.size, order.shape[1])[:, np.newaxis]
 
 
+def _float_ratio_order(ratios: np.ndarray) -> np.ndarray:
+    """``np.argsort(ratios, axis=1)`` for non-negative float ratios, exactly, mostly four times faster.
+
+    The bits of a non-negative float64 sort like the float as int64. With the index in the lowest bits (in place
+    of as many low mantissa bits) the int64 sort gives a permutation that is checked on the full ratios: where
+    they come out strictly ascending it is the only sorting permutation, so the one argsort would give. Ties of
+    positive ratios are left to argsort (their order decides the float sums of the keys); ties at zero
+    consumption are not, since those consumers come first and are saturated whatever their order.
+    """
+    rows = ratios.shape[1]
+    index_mask = (1 << (rows - 1).bit_length()) - 1
+    order = ratios.view(np.int64) & np.int64(~index_mask)
+    order |= np.arange(rows)
+    order.sort(axis=1)
+    order &= index_mask
+    ascending = np.take(ratios, _flat_order(order))
+    ascending = (ascending[:, 1:] > ascending[:, :-1]) | (ascending[:, 1:] == 0)
+    doubtful = np.flatnonzero(~ascending.all(axis=1))
+    if doubtful.size:
+        order[doubtful] = np.argsort(ratios[doubtful], axis=1)
+    return order
+
+
 def _check_float_level_fits(total_consumption: np.ndarray, largest_consumption: Callable[[], int]) -> None:
     """Refuse consumptions beyond ``_fill_to_float_level``'s float64 precision."""
     largest_total = int(total_consumption.max())
@@ -376,7 +399,7 @@ def _fill_to_float_level(keys: np.ndarray, consumption: np.ndarray, shared: np.n
     ``_fill_to_level``.
     """
     floats = consumption.astype(np.float64)
-    order = np.argsort(floats / keys, axis=1)  # the order of equal ratios matters here: keep numpy's own
+    order = _float_ratio_order(floats / keys)
     flat_order = _flat_order(order)
     sorted_consumption = np.take(consumption, flat_order)
     # Whole Wh below 2^52 add up exactly in float64 too, so the sums are taken as int64 (faster) and converted.

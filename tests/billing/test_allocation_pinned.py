@@ -1,10 +1,11 @@
 """The engine's exact output on the benchmark's communities, pinned before it was optimised.
 
 Speed work on billing/allocation.py must not move a single Wh: these digests were taken from the engine as it
-was before (commit "allocation: pin the engine's output on the benchmark communities"). The communities are the
-benchmark's own (benchmarks/bench_allocation.py): a July month, a January month in which daylight production is
-close to consumption, and a 500-participant year, with every method and both kinds of keys. The inputs are pinned
-too, so that a change in the generated data is told apart from a change in the engine.
+was before (commit 4a3564f). The communities are the benchmark's own (benchmarks/bench_allocation.py): a July
+month, a January month in which daylight production is close to consumption, and a 500-participant year, with
+every method and both kinds of keys. The inputs are pinned too, so that a change in the generated data is told
+apart from a change in the engine. A small community full of ties (equal consumptions, zeros, repeated keys)
+pins the cases where the order of equal ratios could matter.
 """
 
 import hashlib
@@ -88,3 +89,38 @@ def test_allocation_is_bit_identical_to_the_pinned_engine(communities, case_name
     assert int(result.allocated.sum()) == total
     assert int(result.delivered.sum()) == total
     assert digest(result.allocated, result.delivered) == expected_digest
+
+
+def tied_community() -> tuple[np.ndarray, np.ndarray, dict[str, dict]]:
+    """60 consumers with a handful of distinct consumptions (a third of them zero) and three distinct keys."""
+    rng = np.random.default_rng(17)
+    consumption = rng.choice([0, 0, 1, 2, 3, 5, 8], size=(60, 400)).astype(np.int64)
+    production = rng.integers(0, 120, size=(3, 400))
+    fine_keys = [0.123456789012, 0.246913578024, 0.0987654321098]  # too fine for int64 weights: float level
+    redistributed_keys = [fine_keys[i] for i in rng.integers(0, 3, 60)]
+    integer_keys = list(rng.integers(1, 4, 60))
+    static_keys = [fine_keys[i] for i in rng.integers(0, 3, 60)]
+    options = {
+        "redistr., fine keys": {"method": "static_redistributed", "keys": redistributed_keys},
+        "static_redistributed": {"method": "static_redistributed", "keys": integer_keys},
+        "static, fine keys": {"method": "static", "keys": static_keys},
+        "priority": {"method": "priority", "ranks": rng.integers(0, 3, 60)},
+        "proportional": {"method": "proportional"},
+    }
+    return consumption, production, options
+
+
+PINNED_TIES = {
+    "redistr., fine keys": (57253, "eb138fbf79f2fe62"),
+    "static_redistributed": (57253, "3f2165420786c725"),
+    "static, fine keys": (37574, "565ada74fed944f3"),
+    "priority": (57253, "ce5375b09526c7ed"),
+    "proportional": (57253, "97b9f4410402fab2"),
+}
+
+
+@pytest.mark.parametrize("label", list(PINNED_TIES))
+def test_ties_are_split_as_by_the_pinned_engine(label):
+    consumption, production, options = tied_community()
+    result = allocate(consumption, production, **options[label])
+    assert (int(result.allocated.sum()), digest(result.allocated, result.delivered)) == PINNED_TIES[label]
