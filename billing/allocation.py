@@ -483,12 +483,14 @@ def _energy_array(name: str, values: npt.ArrayLike) -> np.ndarray:
     if array.dtype.kind == "u" and int(array.max()) > _INT64_MAX:
         raise ValueError(f"{name} has a value above the int64 range: {int(array.max())} Wh")
     array = array.astype(np.int64, copy=False)
-    if array.min() < 0:
+    # One pass for both checks: read as uint64, a negative value is above every non-negative one.
+    largest = int(array.view(np.uint64).max())
+    if largest > _INT64_MAX:
         row, column = np.unravel_index(np.argmax(array < 0), array.shape)
         raise ValueError(
             f"{name} has a negative value at row {row}, column {column}: {array[row, column]} Wh; energy must be ≥ 0"
         )
-    _check_product_fits(int(array.max()), array.shape[0], f"the largest {name} value times the number of rows")
+    _check_product_fits(largest, array.shape[0], f"the largest {name} value times the number of rows")
     return array
 
 
