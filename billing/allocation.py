@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
-from math import floor, gcd, isfinite, lcm
+from math import gcd, isfinite, lcm
 
 import numpy as np
 import numpy.typing as npt
@@ -509,9 +509,8 @@ def _check_method_arguments(method: str, keys: Keys | None, ranks: npt.ArrayLike
 
 def _integer_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> np.ndarray:
     """Int64 weights for keys: exactly the same ratios if they fit, else each share rounded to 10^-9."""
-    exact_keys = _checked_keys(keys, consumers, allow_zero=allow_zero)
-    weights = _smallest_weights(exact_keys)
-    return np.array(_rounded_shares(exact_keys) if weights is None else weights, dtype=np.int64)
+    ratios = _integer_ratios(_checked_keys(keys, consumers, allow_zero=allow_zero))
+    return np.array(ratios if sum(ratios) <= KEY_SCALE else _rounded_shares(ratios), dtype=np.int64)
 
 
 def _checked_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> list[Fraction]:
@@ -522,43 +521,50 @@ def _checked_keys(keys: Keys, consumers: int, *, allow_zero: bool) -> list[Fract
     if len(values) != consumers:
         raise ValueError(f"keys has {len(values)} entries but there are {consumers} consumers; give one per consumer")
     fractions = [_exact_key(index, value) for index, value in enumerate(values)]
-    for index, key in enumerate(fractions):
-        if key < 0:
+    for index, key in enumerate(fractions):  # a fraction's sign is its numerator's
+        if key.numerator < 0:
             raise ValueError(f"keys must not be negative; key {index} is {values[index]}")
-        if key == 0 and not allow_zero:
+        if key.numerator == 0 and not allow_zero:
             raise ValueError(
                 f"static_redistributed needs a positive key for every consumer; key {index} is {values[index]} "
                 "(a consumer without a key could leave energy unshared; use static, or priority)"
             )
-    if consumers and not any(fractions):
+    if consumers and not any(key.numerator for key in fractions):
         raise ValueError("keys must not all be zero")
     return fractions
 
 
 def _smallest_weights(keys: list[Fraction]) -> list[int] | None:
     """The smallest integers with exactly the ratios of ``keys``, or None if they add up to more than KEY_SCALE."""
-    denominator = lcm(*(key.denominator for key in keys))
-    numerators = [key.numerator * (denominator // key.denominator) for key in keys]
-    divisor = gcd(*numerators) or 1
-    weights = [numerator // divisor for numerator in numerators]
+    weights = _integer_ratios(keys)
     return weights if sum(weights) <= KEY_SCALE else None
 
 
-def _rounded_shares(keys: list[Fraction]) -> list[int]:
+def _integer_ratios(keys: list[Fraction]) -> list[int]:
+    """The smallest integers with exactly the ratios of ``keys``."""
+    denominator = lcm(*(key.denominator for key in keys))
+    numerators = [key.numerator * (denominator // key.denominator) for key in keys]
+    divisor = gcd(*numerators) or 1
+    return [numerator // divisor for numerator in numerators]
+
+
+def _rounded_shares(ratios: list[int]) -> list[int]:
     """Each key's share of the key sum in units of 1 / KEY_SCALE, largest remainder, adding up to KEY_SCALE.
 
-    A positive key keeps a positive weight: one that would round to 0 gets 1, taken from the largest weight.
+    ``ratios`` are integers with exactly the keys' ratios (``_integer_ratios``), so the exact shares are the
+    fractions ratio × KEY_SCALE / Σ ratios, worked out in Python integers. A positive key keeps a positive
+    weight: one that would round to 0 gets 1, taken from the largest weight.
     """
-    key_sum = sum(keys)
-    exact = [key * KEY_SCALE / key_sum for key in keys]
-    weights = [floor(share) for share in exact]
-    by_remainder = sorted(range(len(keys)), key=lambda i: (weights[i] - exact[i], i))
+    ratio_sum = sum(ratios)
+    weights, remainders = zip(*(divmod(ratio * KEY_SCALE, ratio_sum) for ratio in ratios), strict=True)
+    weights = list(weights)
+    by_remainder = sorted(range(len(ratios)), key=lambda i: (-remainders[i], i))
     for i in by_remainder[: KEY_SCALE - sum(weights)]:
         weights[i] += 1
-    raised = [i for i, key in enumerate(keys) if key > 0 and weights[i] == 0]
+    raised = [i for i, ratio in enumerate(ratios) if ratio > 0 and weights[i] == 0]
     largest = max(range(len(weights)), key=weights.__getitem__)
     if weights[largest] <= len(raised):
-        raise ValueError(f"{len(keys)} keys are too many to share {KEY_SCALE} weight units; give fewer consumers")
+        raise ValueError(f"{len(ratios)} keys are too many to share {KEY_SCALE} weight units; give fewer consumers")
     for i in raised:
         weights[i] = 1
     weights[largest] -= len(raised)
@@ -574,7 +580,7 @@ def _exact_key(index: int, value: object) -> Fraction:
     if isinstance(value, Decimal) and value.is_finite():
         return Fraction(value)
     if isinstance(value, float | np.floating) and isfinite(value):
-        return Fraction(repr(float(value)))
+        return Fraction(*Decimal(repr(float(value))).as_integer_ratio())  # as Fraction(repr(...)), faster
     raise ValueError(f"keys must be finite numbers; key {index} is {value!r}")
 
 
