@@ -9,9 +9,16 @@ exception:
     Σ allocated = Σ delivered ≤ Σ production
     Σ allocated = min(Σ production, Σ consumption)   (all methods except "static")
 
-Quarter-hours are independent (no banking), so every method works on all quarter-hours at once, with no Python
-loop over them (the only Python loops convert the keys, once per consumer). Most quarter-hours need no division
-at all: at night nothing is shared, and when one side covers the other, everyone gets exactly their own value.
+Quarter-hours are independent (no banking), so every method works on many quarter-hours at once, with no Python
+loop over single quarter-hours. Most quarter-hours need no division at all: at night nothing is shared, and when
+one side covers the other, everyone gets exactly their own value.
+
+Speed. The quarter-hours that do need one are worked through in blocks of about 65,000 values (``_column_blocks``),
+transposed so that each quarter-hour's values lie side by side: a block's temporaries stay in the CPU cache, and
+the per-quarter-hour sorts run along contiguous memory. Sorts use the smallest exact integer keys that fit (int32
+where they do), and integer divisions by one divisor go through a scalar. On a 500-participant year this keeps
+every method within about 3× of plain float64 numpy doing the proportional split (benchmarks/bench_allocation.py);
+tests/billing/test_allocation_pinned.py holds the results to the last Wh of the engine before these changes.
 
 Rounding. Every split is "share a whole number of Wh pro-rata to integer weights". The exact share is a
 fraction; it is rounded with the largest-remainder (Hamilton) method: everyone gets the floor of their exact share,
