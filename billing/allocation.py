@@ -157,7 +157,9 @@ def allocate(
         exact_keys = _checked_keys(keys, consumers, allow_zero=False)
         weights = _smallest_weights(exact_keys)
         if weights is None:
-            float_keys = np.array([float(key) for key in exact_keys], dtype=np.float64)
+            float_keys = np.asarray(keys, dtype=np.float64)  # each key rounded once, as float(exact key) does
+            if not np.isfinite(float_keys).all():  # a Decimal beyond float range: let float() say so
+                float_keys = np.array([float(key) for key in exact_keys], dtype=np.float64)
             fill, check = partial(_fill_to_float_level, float_keys), _check_float_level_fits
         else:
             integer_weights = np.array(weights, dtype=np.int64)
