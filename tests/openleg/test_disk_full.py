@@ -19,12 +19,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from billing.models import InvoicePdf
 from billing.services import billing_run_approve, billing_run_start
 from communities.models import Door
+from documents.forms import PaperSignatureForm
 from documents.invoice_pdfs import PdfProgress, invoice_pdfs_render_later, pdf_progress
+from documents.models import PaperSignature, SignatureState
 from metering.models import DaySeries, MeterImport
 from metering.services import meter_file_import
 from openleg.storage import StorageFull
 from tests.accounts.factories import UtilityUserFactory
 from tests.billing.conftest import march_community  # noqa: F401  (five members, March 2026)
+from tests.documents.test_signing import make_document
 from tests.metering.conftest import fixture_bytes, leg  # noqa: F401
 from tests.metering.test_portal_meter_data import said
 
@@ -199,3 +202,21 @@ def test_invoice_pdfs_on_a_full_disk_are_not_recorded_the_run_says_why_and_a_ret
 
     assert pdf_progress(run=run) == PdfProgress(done=5, total=5, error="")
     assert files_in(disk.media) == sorted(pdf.file.name for pdf in InvoicePdf.objects.all())
+
+
+def test_a_paper_signature_scan_on_a_full_disk_is_refused_by_the_form_and_nothing_is_recorded(disk, staff_user):
+    document = make_document(b"%PDF-1.7 Vereinbarung")
+    kept = files_in(disk.media)
+    disk.leave(16 * 1024)
+    form = PaperSignatureForm(
+        data={"signed_on": document.created_at.date().isoformat(), "note": ""},
+        files={"scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.7 " + b"x" * 64 * 1024)},
+    )
+    assert form.is_valid(), form.errors
+
+    assert form.record(document=document, actor=staff_user, door=Door.ADMIN) is None
+
+    document.refresh_from_db()
+    assert form.non_field_errors() == [FULL]
+    assert (PaperSignature.objects.count(), document.signature_state) == (0, SignatureState.UNSIGNED)
+    assert files_in(disk.media) == kept
