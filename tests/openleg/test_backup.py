@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import sql
 
@@ -196,6 +197,9 @@ def test_a_corrupted_backup_is_refused_and_nothing_is_restored(media, fresh_data
         f"{hashlib.sha256(damaged).hexdigest()}, das Manifest nennt {expected}."
     )
     assert (_tables_of(fresh_database), restored_media.exists()) == ([], False)
+    with pytest.raises(CommandError) as verified:
+        call_command("backup_steps", "verify", str(target))
+    assert str(verified.value) == _error(refused).removeprefix("CommandError: ")
 
 
 def test_a_directory_without_manifest_is_refused(fresh_database, tmp_path):
