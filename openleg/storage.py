@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from openleg.errors import DomainError
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 STORAGE_FULL = _("Speicher voll: die Datei wurde nicht gespeichert.")
 
@@ -30,10 +31,6 @@ class StorageFull(DomainError):
         super().__init__(STORAGE_FULL)
 
 
-def is_disk_full(error: BaseException) -> bool:
-    return isinstance(error, StorageFull) or (isinstance(error, OSError) and error.errno in _FULL)
-
-
 class WholeFileSystemStorage(FileSystemStorage):
     def _save(self, name: str, content) -> str:
         # 64 random bits: the partial name is never taken, so Django writes exactly there and we know what to remove.
@@ -42,7 +39,7 @@ class WholeFileSystemStorage(FileSystemStorage):
             partial = super()._save(partial, content)
             name = self._link(partial, name)
         except OSError as error:
-            if is_disk_full(error):
+            if error.errno in _FULL:
                 raise StorageFull() from error
             raise
         finally:
@@ -57,7 +54,27 @@ class WholeFileSystemStorage(FileSystemStorage):
                 return name
             except FileExistsError:
                 name = self.get_available_name(name)
+            except OSError as error:
+                if error.errno not in _NO_HARD_LINKS:
+                    raise
+                return self._claim_and_rename(partial, name)
 
-    def _remove(self, partial: str) -> None:
+    def _claim_and_rename(self, partial: str, name: str) -> str:
+        """Where the file system has no hard links (some network shares): claim the name with an empty file of our
+        own (O_EXCL), then rename the written file over it."""
+        while True:
+            try:
+                os.close(os.open(self.path(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                break
+            except FileExistsError:
+                name = self.get_available_name(name)
+        try:
+            os.replace(self.path(partial), self.path(name))
+        except BaseException:
+            self._remove(name)
+            raise
+        return name
+
+    def _remove(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):
-            os.remove(self.path(partial))
+            os.remove(self.path(name))
