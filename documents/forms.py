@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.paper_signatures import MAX_SCAN_BYTES, paper_signature_record
 from documents.signing import SignatureRefused
+from openleg.storage import StorageFull
 
 
 class PaperSignatureForm(forms.Form):
@@ -33,6 +34,6 @@ class PaperSignatureForm(forms.Form):
                 actor=actor,
                 door=door,
             )
-        except SignatureRefused as refused:
+        except (SignatureRefused, StorageFull) as refused:
             self.add_error(None, refused.message)
             return None

@@ -26,6 +26,7 @@ from documents.models import RunPdfRendering
 from documents.pdf import htmls_to_pdfs
 from openleg.errors import DomainError
 from openleg.periods import utc_now
+from openleg.storage import StorageFull
 
 logger = logging.getLogger(__name__)
 
@@ -161,10 +162,28 @@ def _store(invoices: list[Invoice], pdfs: list[bytes]) -> list[InvoicePdf]:
                 record.save()
     except IntegrityError:
         # another worker stored the same PDFs meanwhile: theirs are kept, ours discarded
-        for record in stored:
-            record.file.delete(save=False)
+        _discard(stored)
         return []
+    except StorageFull:
+        # the chunk's records are rolled back: their files go too, and the run says why (a retry renders them)
+        _discard(stored)
+        first, last = invoices[0].display_number, invoices[-1].display_number
+        _record_error(
+            invoices[0].run_id,
+            _("Speicher voll: die PDFs %(first)s bis %(last)s wurden nicht gespeichert.")
+            % {"first": first, "last": last},
+        )
+        return []
+    except BaseException:
+        _discard(stored)
+        raise
     return stored
+
+
+def _discard(records: list[InvoicePdf]) -> None:
+    """Files are not part of the transaction: remove those of records it rolled back."""
+    for record in records:
+        record.file.delete(save=False)
 
 
 def invoice_pdfs_render_missing(*, invoices) -> list[int]:

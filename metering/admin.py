@@ -39,6 +39,7 @@ from openleg.admin_display import short_column
 from openleg.admin_mixins import ReadOnlyAdminMixin
 from openleg.formats import format_kwh_of_mwh, format_span
 from openleg.periods import utc_now
+from openleg.storage import StorageFull
 
 POINT_COLUMN = short_column("metering_point__mp_id", gettext_lazy("Messpunkt"), kind="id")
 IMPORT_COLUMN = short_column("last_import__filename", gettext_lazy("Zuletzt geändert durch"), kind="file")
@@ -98,14 +99,18 @@ class MeterImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if oversize is not None:
                 self.message_user(request, oversize.message, messages.ERROR)
                 return redirect("admin:metering_meterimport_upload")
-            meter_import = services.meter_import_stage(
-                data=upload.read(),
-                filename=upload.name,
-                actor=request.user,
-                door=Door.ADMIN,
-                metering_point=form.cleaned_data["metering_point"],
-                utility=form.cleaned_data["utility"],
-            )
+            try:
+                meter_import = services.meter_import_stage(
+                    data=upload.read(),
+                    filename=upload.name,
+                    actor=request.user,
+                    door=Door.ADMIN,
+                    metering_point=form.cleaned_data["metering_point"],
+                    utility=form.cleaned_data["utility"],
+                )
+            except StorageFull as error:
+                self.message_user(request, f"{upload.name}: {error.message}", messages.ERROR)
+                return redirect("admin:metering_meterimport_upload")
             return redirect("admin:metering_meterimport_preview", pk=meter_import.pk)
         context = {
             **self.admin_site.each_context(request),

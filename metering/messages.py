@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from metering.parsers.base import Problem
+from openleg.storage import STORAGE_FULL
 
 TEXTS = {
     "unknown_format": _("Das Dateiformat wurde nicht erkannt: %(reason)s"),  # the reason ends with its full stop
@@ -27,6 +28,7 @@ TEXTS = {
         "Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. SDAT-CH-Dateien haben keine; "
         "die Datei wird aus Sicherheitsgründen nicht gelesen."
     ),
+    "storage_full": STORAGE_FULL,
     "file_too_large": _("Die Datei ist %(size)s gross; angenommen werden höchstens %(limit)s."),
     "parser_failure": _(
         "Die Datei konnte nicht gelesen werden (interner Fehler, protokolliert). Es wurde nichts gespeichert."

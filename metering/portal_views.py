@@ -35,6 +35,7 @@ from metering.portal_forms import MeterFilesForm, PortalMappingConfirmForm
 from metering.tasks import apply_meter_import
 from openleg.periods import local_today
 from openleg.spreadsheets import spreadsheet_response
+from openleg.storage import StorageFull
 from subscriptions.gate import new_work_refused
 
 HISTORY_PAGE_SIZE = 25
@@ -99,16 +100,19 @@ def _meter_data_post(request):
         if refused is not None:
             messages.error(request, " ".join(finding.message for finding in refused.errors))
             continue
-        staged.append(
-            services.meter_import_stage(
-                data=upload.read(),
-                filename=upload.name,
-                actor=request.user,
-                door=Door.PORTAL,
-                metering_point=form.cleaned_data["metering_point"],
-                utility=request.user.utility,
+        try:
+            staged.append(
+                services.meter_import_stage(
+                    data=upload.read(),
+                    filename=upload.name,
+                    actor=request.user,
+                    door=Door.PORTAL,
+                    metering_point=form.cleaned_data["metering_point"],
+                    utility=request.user.utility,
+                )
             )
-        )
+        except StorageFull as error:
+            messages.error(request, f"{upload.name}: {error.message}")
     if len(staged) == 1:
         return redirect("portal:meter-import", import_pk=staged[0].pk)
     if staged:

@@ -20,6 +20,7 @@ from metering.models import MeterImport
 from metering.parsers import GenericMapping
 from metering.storing import keep_notes, lock_series, write_rows
 from openleg.periods import utc_now
+from openleg.storage import StorageFull
 from pipeline.models import Utility
 
 
@@ -355,9 +356,12 @@ def meter_file_import(
         analysis = analyse(data=data, filename=filename, metering_point=metering_point, mapping=mapping)
         status = MeterImport.Status.REJECTED if analysis.errors else "dry-run"
         return ImportOutcome(filename, status, analysis, None, analysis.errors, analysis.warnings)
-    meter_import, analysis, previous = _stage_while_analysing(
-        data=data, filename=filename, actor=actor, door=door, metering_point=metering_point, mapping=mapping
-    )
+    try:
+        meter_import, analysis, previous = _stage_while_analysing(
+            data=data, filename=filename, actor=actor, door=door, metering_point=metering_point, mapping=mapping
+        )
+    except StorageFull:  # nothing kept, nothing recorded: the same file can simply be delivered again
+        return ImportOutcome(filename, MeterImport.Status.REJECTED, None, None, [Finding("storage_full", filename)], [])
     if previous is not None:
         return _unchanged(meter_import, previous)
     return _apply_analysis(meter_import, analysis)

@@ -1,4 +1,5 @@
-# Shared by scripts/demo and scripts/test: find Python 3.11+, make .venv, install the project.
+# Shared by scripts/demo, scripts/test, scripts/backup and scripts/restore: find Python 3.11+, make .venv, install
+# the project.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,6 +12,18 @@ pick_python() {
   done
   echo "OpenLEG needs Python 3.11 or newer (apt-get install python3)." >&2
   return 1
+}
+
+pick_manage_python() {
+  # The Python that runs manage.py for scripts/backup and scripts/restore, which install nothing: OPENLEG_PYTHON,
+  # else the project's .venv, else the system's (the Docker image installs the project there).
+  if [ -n "${OPENLEG_PYTHON:-}" ]; then
+    MANAGE_PYTHON=$OPENLEG_PYTHON
+  elif [ -x .venv/bin/python ]; then
+    MANAGE_PYTHON=.venv/bin/python
+  else
+    MANAGE_PYTHON=$(pick_python)
+  fi
 }
 
 have_chromium() {

@@ -137,7 +137,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "files/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "openleg.storage.WholeFileSystemStorage"},  # a file is kept whole or not at all
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
