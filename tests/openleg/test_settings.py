@@ -87,13 +87,27 @@ DATABASE = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['d
 
 def test_production_borrows_postgresql_connections_from_a_pool_instead_of_keeping_them():
     result = _import_production({**PRODUCTION, "CONN_MAX_AGE": "60"}, show=DATABASE)
-    assert result.stdout.strip() == "0 {'min_size': 2, 'max_size': 8, 'timeout': 10}", result.stderr
+    pool = "{'min_size': 2, 'max_size': 8, 'timeout': 3, 'reconnect_timeout': 5}"
+    assert result.stdout.strip() == f"0 {pool}", result.stderr
 
-    sized = _import_production({**PRODUCTION, "DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4"}, show=DATABASE)
-    assert sized.stdout.strip() == "0 {'min_size': 1, 'max_size': 4, 'timeout': 10}", sized.stderr
+    sized = _import_production(
+        {**PRODUCTION, "DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4", "DB_POOL_TIMEOUT_SECONDS": "7"}, show=DATABASE
+    )
+    sized_pool = "{'min_size': 1, 'max_size': 4, 'timeout': 7, 'reconnect_timeout': 5}"
+    assert sized.stdout.strip() == f"0 {sized_pool}", sized.stderr
 
     without = _import_production({**PRODUCTION, "DB_POOL_MAX_SIZE": "0"}, show=DATABASE)
     assert without.stdout.strip() == "0 None", without.stderr
+
+
+def test_production_checks_pooled_connections_and_gives_up_connecting_after_a_timeout():
+    """A connection a PostgreSQL restart killed is replaced before a request gets it (README "Faults")."""
+    show = (
+        "settings.DATABASES['default']['CONN_HEALTH_CHECKS'], "
+        "settings.DATABASES['default']['OPTIONS']['connect_timeout']"
+    )
+    assert _import_production(PRODUCTION, show=show).stdout.strip() == "True 5"
+    assert _import_production({**PRODUCTION, "DB_CONNECT_TIMEOUT_SECONDS": "2"}, show=show).stdout.strip() == "True 2"
 
 
 def _test_media_root(worker: str | None) -> str:
