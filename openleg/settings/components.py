@@ -6,6 +6,40 @@ without Redis) without reloading Django.
 
 from typing import Any
 
+# Seconds before a Redis command (cache, sessions, counters) gives up: connecting, and waiting for an answer.
+REDIS_CONNECT_TIMEOUT_SECONDS = 2
+REDIS_ANSWER_TIMEOUT_SECONDS = 2
+
+# The Celery broker on Redis. A web request that queues a task (``delay()``) must not wait for a broker that is
+# down or frozen: each socket gives up after seconds, publishing is retried twice within a second, then
+# kombu's OperationalError reaches the request (503). The worker keeps reconnecting for as long as it takes.
+BROKER_TIMEOUTS = {
+    "CELERY_BROKER_CONNECTION_TIMEOUT": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "CELERY_BROKER_TRANSPORT_OPTIONS": {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_ANSWER_TIMEOUT_SECONDS,
+    },
+    "CELERY_TASK_PUBLISH_RETRY_POLICY": {
+        "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+    },
+    "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+    "CELERY_BROKER_CONNECTION_MAX_RETRIES": None,
+}
+
+
+def _redis_cache(redis_url: str, *, prefix: str, ignore_errors: bool = False) -> dict[str, Any]:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_ANSWER_TIMEOUT_SECONDS,
+            "IGNORE_EXCEPTIONS": ignore_errors,
+        },
+    }
+
 
 def redis_settings(redis_url: str) -> dict[str, Any]:
     """Cache, sessions, throttling and the Celery broker: Redis when configured, else in-process.
@@ -15,18 +49,13 @@ def redis_settings(redis_url: str) -> dict[str, Any]:
     if redis_url:
         return {
             "CACHES": {
-                "default": {
-                    "BACKEND": "django_redis.cache.RedisCache",
-                    "LOCATION": redis_url,
-                    "KEY_PREFIX": "openleg",
-                    "OPTIONS": {
-                        "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                        "SOCKET_CONNECT_TIMEOUT": 2,
-                        "SOCKET_TIMEOUT": 2,
-                    },
-                }
+                "default": _redis_cache(redis_url, prefix="openleg"),
+                # Sessions live in PostgreSQL, read through this cache (SESSION_ENGINE cached_db): without Redis
+                # they are read from the database, and a logged-in person keeps working. Its errors are ignored.
+                "sessions": _redis_cache(redis_url, prefix="openleg-sessions", ignore_errors=True),
             },
-            "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "SESSION_CACHE_ALIAS": "sessions",
             "CELERY_BROKER_URL": redis_url,
             "CELERY_TASK_ALWAYS_EAGER": False,
         }
@@ -38,6 +67,7 @@ def redis_settings(redis_url: str) -> dict[str, Any]:
             }
         },
         "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+        "SESSION_CACHE_ALIAS": "default",
         "CELERY_BROKER_URL": "memory://",
         "CELERY_TASK_ALWAYS_EAGER": True,
     }
