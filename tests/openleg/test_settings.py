@@ -21,9 +21,27 @@ def test_with_redis_cache_sessions_and_broker_use_it():
     shape = redis_settings("redis://127.0.0.1:6379/3")
     assert shape["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert shape["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
-    assert shape["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
+    assert shape["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert shape["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert shape["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def test_with_redis_sessions_are_stored_in_postgresql_and_read_through_a_cache_that_ignores_its_errors():
+    shape = redis_settings("redis://127.0.0.1:6379/3")
+    assert shape["SESSION_CACHE_ALIAS"] == "sessions"
+    sessions, default = shape["CACHES"]["sessions"], shape["CACHES"]["default"]
+    assert (sessions["LOCATION"], sessions["OPTIONS"]["IGNORE_EXCEPTIONS"]) == ("redis://127.0.0.1:6379/3", True)
+    assert default["OPTIONS"]["IGNORE_EXCEPTIONS"] is False  # throttles must know when they cannot count
+    for options in (sessions["OPTIONS"], default["OPTIONS"]):
+        assert (options["SOCKET_CONNECT_TIMEOUT"], options["SOCKET_TIMEOUT"]) == (2, 2)
+
+
+def test_the_broker_gives_up_within_seconds_when_publishing_and_the_worker_never_gives_up():
+    from openleg.celery import app
+
+    assert app.conf.broker_transport_options == {"socket_connect_timeout": 2, "socket_timeout": 2}
+    assert (app.conf.broker_connection_timeout, app.conf.broker_connection_max_retries) == (2, None)
+    assert app.conf.task_publish_retry_policy["max_retries"] == 2
 
 
 def test_drf_throttling_counts_in_the_default_cache():
@@ -35,7 +53,7 @@ def test_drf_throttling_counts_in_the_default_cache():
 @pytest.mark.redis
 def test_live_settings_use_redis_when_configured():
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     cache.set("openleg-test-roundtrip", "ok", 5)
     from django_redis import get_redis_connection
 
