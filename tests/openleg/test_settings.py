@@ -41,7 +41,7 @@ def test_the_broker_gives_up_within_seconds_when_publishing_and_the_worker_never
 
     assert app.conf.broker_transport_options == {"socket_connect_timeout": 2, "socket_timeout": 2}
     assert (app.conf.broker_connection_timeout, app.conf.broker_connection_max_retries) == (2, None)
-    assert app.conf.task_publish_retry_policy["max_retries"] == 2
+    assert app.conf.task_publish_retry_policy["max_retries"] == 0
 
 
 def test_drf_throttling_counts_in_the_default_cache():
