@@ -101,3 +101,11 @@ def log_in(app: App) -> dict[str, str]:
     )
     assert answer.status_code == 302, answer.text[:500]
     return {"sessionid": answer.cookies["sessionid"], "csrftoken": csrf}
+
+
+def mcp(app: App, secret: str, method: str, params: dict) -> requests.Response:
+    """One JSON-RPC request to the MCP server (stateless: no session to open first)."""
+    return requests.post(
+        f"{app.base}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=30,
+        headers={"Authorization": f"Bearer {secret}", "Accept": "application/json, text/event-stream"},
+    )

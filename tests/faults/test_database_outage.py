@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.faults.conftest import log_in, start_app
+from tests.faults.conftest import log_in, mcp, start_app
 
 # django_db: pytest-django then creates the test database, which the private cluster copies.
 pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db]
@@ -67,11 +67,16 @@ def test_database_stopped_answers_503_at_once_and_the_app_recovers_by_itself(app
     assert DOWN_PAGE in page.text and "<h1>Vorübergehend nicht verfügbar</h1>" in page.text
     assert "Traceback" not in page.text and "OperationalError" not in page.text
     assert seconds < BOUND_SECONDS
+    started = time.monotonic()
+    tools = mcp(app, seeded, "tools/list", {})  # the MCP door finds its token in the database first
+    assert (tools.status_code, tools.headers["Retry-After"], tools.json()) == (503, "10", DOWN_API)
+    assert time.monotonic() - started < BOUND_SECONDS
 
     fault_postgres.start()
     health, _seconds = get(app, "/healthz")
     assert (health.status_code, health.json()) == (200, {"status": "ok", "checks": {"database": "ok", "redis": "ok"}})
     assert get(app, "/api/agent/v1/", headers=bearer)[0].status_code == 200
+    assert mcp(app, seeded, "tools/list", {}).status_code == 200
     page, _seconds = get(app, "/accounts/password_change/", cookies=session)
     assert (page.status_code, "<h1>Passwort ändern</h1>" in page.text) == (200, True)
     assert log_in(app)["sessionid"]

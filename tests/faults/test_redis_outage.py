@@ -13,13 +13,14 @@ import time
 import pytest
 import requests
 
-from tests.faults.conftest import DATABASE, PASSWORD, log_in, start_app
+from tests.faults.conftest import DATABASE, PASSWORD, log_in, mcp, start_app
 from tests.faults.servers import ROOT, server_env
 
 # django_db: pytest-django then creates the test database, which the private cluster copies.
 pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db]
 
 BOUND_SECONDS = 5
+TOOL = "get_billing_reconciliation"  # a read the seeded token's scope billing:read opens
 REDIS_DOWN_PAGE = (
     "<p>Der Zwischenspeicher (Redis) ist im Moment nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut.</p>"
 )
@@ -73,6 +74,12 @@ def check_redis_outage(app, seeded, session) -> None:
     assert (api.status_code, api.headers["Retry-After"], api.json()) == (503, "10", REDIS_DOWN_API)
     assert seconds < BOUND_SECONDS
 
+    started = time.monotonic()
+    call = mcp(app, seeded, "tools/call", {"name": TOOL, "arguments": {}})  # the same throttles count MCP calls
+    assert (call.status_code, call.json()["result"]["isError"]) == (200, True)
+    assert json.loads(call.json()["result"]["content"][0]["text"]) == REDIS_DOWN_API
+    assert time.monotonic() - started < BOUND_SECONDS
+
     page, seconds = timed("GET", app, "/accounts/password_change/", cookies=session)
     assert (page.status_code, "<h1>Passwort ändern</h1>" in page.text) == (200, True)  # the session, from PostgreSQL
     assert seconds < BOUND_SECONDS
@@ -88,6 +95,7 @@ def check_everything_answers(app, seeded, session) -> None:
     health, _seconds = timed("GET", app, "/healthz")
     assert (health.status_code, health.json()) == (200, {"status": "ok", "checks": {"database": "ok", "redis": "ok"}})
     assert timed("GET", app, "/api/agent/v1/", headers={"Authorization": f"Bearer {seeded}"})[0].status_code == 200
+    assert mcp(app, seeded, "tools/call", {"name": TOOL, "arguments": {}}).json()["result"].get("isError") is not True
     assert timed("GET", app, "/accounts/password_change/", cookies=session)[0].status_code == 200
     assert log_in_form(app, session).status_code == 302
 
