@@ -27,15 +27,17 @@ BROKER_TIMEOUTS = {
 }
 
 
-def _redis_cache(redis_url: str, *, prefix: str, ignore_errors: bool = False) -> dict[str, Any]:
+def _redis_cache(
+    redis_url: str, *, prefix: str, timeout: int = REDIS_ANSWER_TIMEOUT_SECONDS, ignore_errors: bool = False
+) -> dict[str, Any]:
     return {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": redis_url,
         "KEY_PREFIX": prefix,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
-            "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT_SECONDS,
-            "SOCKET_TIMEOUT": REDIS_ANSWER_TIMEOUT_SECONDS,
+            "SOCKET_CONNECT_TIMEOUT": min(timeout, REDIS_CONNECT_TIMEOUT_SECONDS),
+            "SOCKET_TIMEOUT": timeout,
             "IGNORE_EXCEPTIONS": ignore_errors,
         },
     }
@@ -51,8 +53,9 @@ def redis_settings(redis_url: str) -> dict[str, Any]:
             "CACHES": {
                 "default": _redis_cache(redis_url, prefix="openleg"),
                 # Sessions live in PostgreSQL, read through this cache (SESSION_ENGINE cached_db): without Redis
-                # they are read from the database, and a logged-in person keeps working. Its errors are ignored.
-                "sessions": _redis_cache(redis_url, prefix="openleg-sessions", ignore_errors=True),
+                # they are read from the database, and a logged-in person keeps working. Its errors are ignored,
+                # and it waits 1 s: a page asks it twice (read, then keep) before a frozen Redis is passed over.
+                "sessions": _redis_cache(redis_url, prefix="openleg-sessions", timeout=1, ignore_errors=True),
             },
             "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             "SESSION_CACHE_ALIAS": "sessions",
