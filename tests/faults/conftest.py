@@ -69,10 +69,23 @@ def fault_redis(fault_directory):
     yield from _redis(fault_directory)
 
 
-@pytest.fixture(scope="module")
-def fault_redis_module(fault_directory):
-    """A private Redis for the tests of one module (a test that stops it starts it again)."""
+@pytest.fixture(scope="session")
+def app_redis(fault_directory):
+    """The private Redis of the app (a test that stops it starts it again)."""
     yield from _redis(fault_directory)
+
+
+@pytest.fixture(scope="session")
+def app(fault_postgres, app_redis, seeded, fault_directory):
+    """The app, for every fault test of the web doors. The agent rate limit is lifted: a test asks hundreds of times
+    a second."""
+    env = server_env(
+        DATABASE_URL=fault_postgres.url(DATABASE), REDIS_URL=app_redis.url(), MEDIA_ROOT=str(fault_directory / "media"),
+        AGENT_THROTTLE_RATE="100000/min",
+    )
+    server = App(env, fault_directory / "app.log")
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -80,13 +93,6 @@ def seeded(fault_postgres) -> str:
     """A staff login (``stoerung`` / PASSWORD) and an agent token (returned) in the private database."""
     env = server_env(DATABASE_URL=fault_postgres.url(DATABASE))
     return manage(env, "shell", "-c", SEED).strip().splitlines()[-1]
-
-
-def start_app(postgres: PrivatePostgres, redis: PrivateRedis, log: Path, **variables: str) -> App:
-    env = server_env(
-        DATABASE_URL=postgres.url(DATABASE), REDIS_URL=redis.url(), MEDIA_ROOT=str(log.parent / "media"), **variables
-    )
-    return App(env, log)
 
 
 def log_in(app: App) -> dict[str, str]:

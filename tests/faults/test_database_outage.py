@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.faults.conftest import log_in, mcp, start_app
+from tests.faults.conftest import log_in, mcp
 
 # django_db: pytest-django then creates the test database, which the private cluster copies.
 pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db]
@@ -24,16 +24,6 @@ DOWN_API = {
     }
 }
 BOUND_SECONDS = 5  # no request waits longer than this for an answer, database or not
-
-
-@pytest.fixture(scope="module")
-def app(fault_postgres, fault_redis_module, seeded, fault_directory):
-    # The agent rate limit is lifted: the restart test asks hundreds of times a second.
-    server = start_app(
-        fault_postgres, fault_redis_module, fault_directory / "app-database.log", AGENT_THROTTLE_RATE="100000/min"
-    )
-    yield server
-    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.faults.conftest import DATABASE, PASSWORD, log_in, mcp, start_app
+from tests.faults.conftest import DATABASE, PASSWORD, log_in, mcp
 from tests.faults.servers import ROOT, server_env
 
 # django_db: pytest-django then creates the test database, which the private cluster copies.
@@ -35,18 +35,11 @@ REDIS_DOWN_API = {
 }
 
 
-@pytest.fixture(scope="module")
-def app(fault_postgres, fault_redis_module, seeded, fault_directory):
-    server = start_app(fault_postgres, fault_redis_module, fault_directory / "app-redis.log")
-    yield server
-    server.stop()
-
-
 @pytest.fixture(autouse=True)
-def redis_back(fault_redis_module):
+def redis_back(app_redis):
     yield
-    if fault_redis_module.process is None:
-        fault_redis_module.start()
+    if app_redis.process is None:
+        app_redis.start()
 
 
 def timed(method, app, path: str, **options) -> tuple[requests.Response, float]:
@@ -100,22 +93,22 @@ def check_everything_answers(app, seeded, session) -> None:
     assert log_in_form(app, session).status_code == 302
 
 
-def test_redis_stopped_refuses_what_needs_it_keeps_sessions_and_recovers(app, seeded, fault_redis_module):
+def test_redis_stopped_refuses_what_needs_it_keeps_sessions_and_recovers(app, seeded, app_redis):
     session = log_in(app)
-    fault_redis_module.stop()
+    app_redis.stop()
     check_redis_outage(app, seeded, session)
-    fault_redis_module.start()  # empty: a restarted Redis without persistence has lost every key
+    app_redis.start()  # empty: a restarted Redis without persistence has lost every key
     check_everything_answers(app, seeded, session)
 
 
-def test_redis_frozen_answers_within_the_socket_timeouts(app, seeded, fault_redis_module):
+def test_redis_frozen_answers_within_the_socket_timeouts(app, seeded, app_redis):
     """A Redis that accepts connections and never answers (a stopped process, a full machine) is the worse case."""
     session = log_in(app)
-    fault_redis_module.pause()
+    app_redis.pause()
     try:
         check_redis_outage(app, seeded, session)
     finally:
-        fault_redis_module.resume()
+        app_redis.resume()
     check_everything_answers(app, seeded, session)
 
 
