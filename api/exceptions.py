@@ -1,7 +1,8 @@
 """The DRF exception handler: every failure of every API view answers in the one error shape (``api.errors``).
 
-DRF's own exceptions keep their status and get a stable English code and a German message; an unexpected exception
-is logged and answers 500 ``server_error`` without revealing anything about it.
+DRF's own exceptions keep their status and get a stable English code and a German message; an unreachable database,
+Redis or broker answers 503 ``service_unavailable`` naming it, with Retry-After; an unexpected exception is logged
+and answers 500 ``server_error`` without revealing anything about it.
 """
 
 import logging
@@ -14,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from api.errors import ApiError, invalid
+from openleg.unavailable import RETRY_AFTER_SECONDS, unavailable_sentence, unavailable_service
 
 logger = logging.getLogger(__name__)
 
@@ -21,19 +23,25 @@ logger = logging.getLogger(__name__)
 def api_exception_handler(exc, context) -> Response:
     request = context.get("request")
     error = as_api_error(exc, method=getattr(request, "method", ""))
-    if error.status >= 500:
-        view = context.get("view")
-        logger.error("API view %s failed", type(view).__name__, exc_info=exc)
+    view = type(context.get("view")).__name__
+    if error.code == "service_unavailable":  # an outage, not a bug: one line each, no traceback
+        logger.warning("API view %s: %s unreachable (%s: %s)", view, error.details["service"], type(exc).__name__, exc)
+    elif error.status >= 500:
+        logger.error("API view %s failed", view, exc_info=exc)
     return error_response(error, exc)
 
 
 def error_response(error: ApiError, exc=None) -> Response:
+    return Response(error.body(), status=error.status, headers=error_headers(error, exc))
+
+
+def error_headers(error: ApiError, exc=None) -> dict[str, str]:
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if error.status == 429 and "retry_after_seconds" in error.details:
+    if "retry_after_seconds" in error.details:
         headers["Retry-After"] = str(error.details["retry_after_seconds"])
-    return Response(error.body(), status=error.status, headers=headers)
+    return headers
 
 
 def as_api_error(exc, *, method: str = "") -> ApiError:
@@ -75,6 +83,8 @@ def as_api_error(exc, *, method: str = "") -> ApiError:
         return throttled(exc.wait, limit="rate")
     if isinstance(exc, exceptions.APIException):
         return ApiError(str(exc.default_code), str(exc.detail), status=exc.status_code)
+    if service := unavailable_service(exc):
+        return service_unavailable(service)
     return ApiError("server_error", _("Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert."), status=500)
 
 
@@ -88,6 +98,17 @@ def throttled(wait: float | None, *, limit: str) -> ApiError:
     return ApiError(
         "throttled", message % {"seconds": seconds}, status=429,
         details={"limit": limit, "retry_after_seconds": seconds},
+    )
+
+
+def service_unavailable(service: str) -> ApiError:
+    """503: the database, Redis or the broker cannot be reached; try again in ``retry_after_seconds``."""
+    message = _("%(sentence)s Bitte in %(seconds)s Sekunden wieder versuchen.") % {
+        "sentence": unavailable_sentence(service), "seconds": RETRY_AFTER_SECONDS,
+    }
+    return ApiError(
+        "service_unavailable", message, status=503,
+        details={"service": service, "retry_after_seconds": RETRY_AFTER_SECONDS},
     )
 
 

@@ -15,6 +15,9 @@ admin.site.index_title = "Backoffice"
 admin.site.enable_nav_sidebar = False
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
+# A failure no view handled: 503 for an unreachable service, the API's error shape under /api/ (openleg.error_views).
+handler500 = "openleg.error_views.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),

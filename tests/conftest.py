@@ -1,4 +1,5 @@
-"""Shared fixtures, and the rule that in CI a test needing PostgreSQL, Redis or a browser runs or fails, never skips."""
+"""Shared fixtures, and the rule that in CI a test needing PostgreSQL, Redis, a browser or the fault tests' private
+servers runs or fails, never skips."""
 
 import os
 
@@ -18,6 +19,10 @@ def _missing_service(item) -> str | None:
         return "Redis (REDIS_URL)"
     if item.get_closest_marker("browser"):
         return missing_browser()
+    if item.get_closest_marker("faults"):
+        from tests.faults.servers import missing_fault_tools
+
+        return missing_fault_tools()
     return None
 
 

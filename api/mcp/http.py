@@ -1,7 +1,8 @@
 """MCP over streamable HTTP: the SDK's session manager behind a bearer-token check.
 
 Every request to the MCP path must carry ``Authorization: Bearer <secret>`` of a usable agent token; otherwise it is
-answered 401 with the API's error shape and ``WWW-Authenticate: Bearer``, before the SDK sees it. The token found
+answered 401 with the API's error shape and ``WWW-Authenticate: Bearer``, before the SDK sees it (503 with
+Retry-After while the database cannot be asked). The token found
 travels in the ASGI scope to the tool call (``api.mcp.server.TOKEN_SCOPE_KEY``).
 
 The manager runs stateless, answering JSON: each POST is complete in itself, so any worker process of the server can
@@ -20,8 +21,10 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import ApiError
+from api.exceptions import error_headers, service_unavailable
 from api.mcp.django_thread import in_django_thread
 from api.mcp.server import TOKEN_SCOPE_KEY, build_server, token_for
+from openleg.unavailable import unavailable_service
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ class BearerTokenMiddleware:
         except ApiError as error:
             await _refuse(error, send)
             return
+        except Exception as failure:
+            if not (service := unavailable_service(failure)):
+                raise
+            error = service_unavailable(service)
+            await _answer(error, send, error_headers(error))
+            return
         await self.app({**scope, TOKEN_SCOPE_KEY: token}, receive, send)
 
 
@@ -85,6 +94,10 @@ async def _refuse(error: ApiError, send: Send) -> None:
     challenge = 'Bearer realm="openleg"'
     if error.code != "token_missing":  # RFC 6750: a token was sent but is no good
         challenge += ', error="invalid_token"'
+    await _answer(error, send, {"WWW-Authenticate": challenge})
+
+
+async def _answer(error: ApiError, send: Send, headers: dict[str, str]) -> None:
     body = json.dumps(error.body(), ensure_ascii=False).encode()
     await send({
         "type": "http.response.start",
@@ -92,7 +105,7 @@ async def _refuse(error: ApiError, send: Send) -> None:
         "headers": [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", challenge.encode()),
+            *((name.lower().encode(), value.encode()) for name, value in headers.items()),
         ],
     })
     await send({"type": "http.response.body", "body": body})

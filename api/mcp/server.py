@@ -22,11 +22,13 @@ from api.agent.calls import call_tool
 from api.agent.registry import TOOLS, Tool, tools_for
 from api.authentication import note_use
 from api.errors import ApiError
+from api.exceptions import service_unavailable
 from api.mcp.django_thread import in_django_thread
 from api.mcp.schema import serializer_schema
 from api.models import AgentToken
 from api.throttles import check_limits
 from api.tokens import token_for_secret
+from openleg.unavailable import unavailable_service
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +57,11 @@ def build_server(*, secret: str | None = None) -> Server:
             data = await in_django_thread(_call, scope_token, secret, params.name, params.arguments or {})
         except ApiError as error:
             return types.CallToolResult(content=[_text(error.body())], is_error=True)
-        except Exception:  # a bug: logged here; the SDK answers "Internal server error" without the details
-            logger.exception("MCP tool %s failed", params.name)
+        except Exception as failure:
+            if service := unavailable_service(failure):  # an outage, not a bug: the 503 of the REST door
+                logger.warning("MCP tool %s: %s unreachable (%s)", params.name, service, type(failure).__name__)
+                return types.CallToolResult(content=[_text(service_unavailable(service).body())], is_error=True)
+            logger.exception("MCP tool %s failed", params.name)  # a bug: the SDK answers without the details
             raise
         return types.CallToolResult(content=[_text(data)], structured_content=data)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
-from openleg.settings.components import logging_settings, redis_settings
+from openleg.settings.components import BROKER_TIMEOUTS, logging_settings, redis_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -145,10 +145,13 @@ REDIS_URL = env("REDIS_URL", default="")
 _services = redis_settings(REDIS_URL)
 CACHES = _services["CACHES"]
 SESSION_ENGINE = _services["SESSION_ENGINE"]
+SESSION_CACHE_ALIAS = _services["SESSION_CACHE_ALIAS"]
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_services["CELERY_BROKER_URL"])
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=_services["CELERY_TASK_ALWAYS_EAGER"])
 CELERY_TASK_EAGER_PROPAGATES = True
+# The broker's socket timeouts, publishing's short retries, the worker's endless reconnecting (README "Faults").
+globals().update(BROKER_TIMEOUTS)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60

@@ -21,12 +21,24 @@ DATABASES = {"default": _env.db("DATABASE_URL")}
 # PostgreSQL a connection pool per worker process instead (psycopg_pool through Django's "pool" option), so that a
 # request borrows an open connection rather than paying PostgreSQL's connection start (a new backend process).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env.int("DB_POOL_MAX_SIZE", default=8):
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": _env.int("DB_POOL_MIN_SIZE", default=2),
-        "max_size": _env.int("DB_POOL_MAX_SIZE", default=8),
-        "timeout": _env.int("DB_POOL_TIMEOUT_SECONDS", default=10),
-    }
+# PostgreSQL restarted or unreachable (README "Faults: database and Redis"): a request waits at most
+# DB_POOL_TIMEOUT_SECONDS for a connection, then answers 503. CONN_HEALTH_CHECKS: Django has the pool check each
+# connection (one round trip) before a request gets it, so the connections a restart killed are replaced instead of
+# failing the next requests.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["connect_timeout"] = _env.int("DB_CONNECT_TIMEOUT_SECONDS", default=5)  # an address that never answers
+    if _env.int("DB_POOL_MAX_SIZE", default=8):
+        _options["pool"] = {
+            "min_size": _env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": _env.int("DB_POOL_MAX_SIZE", default=8),
+            "timeout": _env.int("DB_POOL_TIMEOUT_SECONDS", default=3),
+            # A failed connection attempt is retried with doubling pauses (1, 2, 4 … s) until this many seconds,
+            # then dropped; the next request starts a fresh attempt at once. The pool's default (300 s) let the
+            # pauses grow to a minute: after a long outage, requests kept failing that long once PostgreSQL was back.
+            "reconnect_timeout": 5,
+        }
 DEBUG = False
 # One JSON object per line (openleg/log_format.py), with the request id; uvicorn's own access log is off
 # (docker-compose.yml): openleg.access writes one line per request.

@@ -1,6 +1,9 @@
 """Every failure answers in the one shape, with a stable code and a German message."""
 
+import kombu.exceptions
 import pytest
+import redis.exceptions
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.test import APIClient
@@ -83,6 +86,31 @@ def test_throttled_answers_429_with_the_wait_and_retry_after():
             "details": {"limit": "rate", "retry_after_seconds": 13},
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("exc", "service", "sentence"),
+    [
+        (OperationalError("terminating connection due to administrator command"), "database", "Die Datenbank"),
+        (redis.exceptions.ConnectionError("Error 111 connecting"), "redis", "Der Zwischenspeicher (Redis)"),
+        (redis.exceptions.TimeoutError("Timeout reading from socket"), "redis", "Der Zwischenspeicher (Redis)"),
+        (
+            kombu.exceptions.OperationalError("Error 111 connecting"), "broker",
+            "Die Warteschlange der Hintergrundaufträge",
+        ),
+    ],
+)
+def test_an_unreachable_service_answers_503_with_retry_after(exc, service, sentence, caplog):
+    response = handle(exc)
+    assert (response.status_code, response["Retry-After"]) == (503, "10")
+    assert response.data == {
+        "error": {
+            "code": "service_unavailable",
+            "message": f"{sentence} ist im Moment nicht erreichbar. Bitte in 10 Sekunden wieder versuchen.",
+            "details": {"service": service, "retry_after_seconds": 10},
+        }
+    }
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
 
 
 def test_an_unexpected_exception_answers_500_server_error_without_its_text(caplog):

@@ -67,3 +67,36 @@ def test_csrf_failure_page():
     assert "<h1>Sicherheitsprüfung fehlgeschlagen</h1>" in body
     assert "Das Formular konnte nicht überprüft werden (CSRF-Schutz)." in body
     assert "Bleibt der Fehler, erlauben Sie Cookies für diese Website und melden Sie sich neu an." in body
+
+
+@pytest.mark.parametrize(
+    ("path", "sentence"),
+    [
+        ("/test-errors/database/", "Die Datenbank ist im Moment nicht erreichbar."),
+        ("/test-errors/redis/", "Der Zwischenspeicher (Redis) ist im Moment nicht erreichbar."),
+        ("/test-errors/broker/", "Die Warteschlange der Hintergrundaufträge ist im Moment nicht erreichbar."),
+    ],
+)
+def test_an_unreachable_service_answers_503_and_names_it(path, sentence):
+    response = Client(raise_request_exception=False).get(path)
+    body = page(response, 503)
+    assert response["Retry-After"] == "10"
+    assert "<title>Vorübergehend nicht verfügbar · OpenLEG</title>" in body
+    assert "<h1>Vorübergehend nicht verfügbar</h1>" in body
+    assert f"<p>{sentence} Bitte versuchen Sie es in einer Minute erneut.</p>" in body
+    assert "Error 111" not in body and "5432" not in body
+
+
+def test_a_failure_outside_the_api_views_under_api_answers_in_the_api_shape():
+    client = Client(raise_request_exception=False)
+    down = client.get("/api/test-errors/database/")
+    assert (down.status_code, down["Content-Type"], down["Retry-After"]) == (503, "application/json", "10")
+    assert down.json() == {
+        "error": {
+            "code": "service_unavailable",
+            "message": "Die Datenbank ist im Moment nicht erreichbar. Bitte in 10 Sekunden wieder versuchen.",
+            "details": {"service": "database", "retry_after_seconds": 10},
+        }
+    }
+    bug = client.get("/api/test-errors/500/")
+    assert (bug.status_code, bug.json()["error"]["code"]) == (500, "server_error")

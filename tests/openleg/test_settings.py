@@ -21,9 +21,27 @@ def test_with_redis_cache_sessions_and_broker_use_it():
     shape = redis_settings("redis://127.0.0.1:6379/3")
     assert shape["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert shape["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
-    assert shape["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
+    assert shape["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert shape["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert shape["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def test_with_redis_sessions_are_stored_in_postgresql_and_read_through_a_cache_that_ignores_its_errors():
+    shape = redis_settings("redis://127.0.0.1:6379/3")
+    assert shape["SESSION_CACHE_ALIAS"] == "sessions"
+    sessions, default = shape["CACHES"]["sessions"], shape["CACHES"]["default"]
+    assert (sessions["LOCATION"], sessions["OPTIONS"]["IGNORE_EXCEPTIONS"]) == ("redis://127.0.0.1:6379/3", True)
+    assert default["OPTIONS"]["IGNORE_EXCEPTIONS"] is False  # throttles must know when they cannot count
+    assert (default["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"], default["OPTIONS"]["SOCKET_TIMEOUT"]) == (2, 2)
+    assert (sessions["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"], sessions["OPTIONS"]["SOCKET_TIMEOUT"]) == (1, 1)
+
+
+def test_the_broker_gives_up_within_seconds_when_publishing_and_the_worker_never_gives_up():
+    from openleg.celery import app
+
+    assert app.conf.broker_transport_options == {"socket_connect_timeout": 2, "socket_timeout": 2}
+    assert (app.conf.broker_connection_timeout, app.conf.broker_connection_max_retries) == (2, None)
+    assert app.conf.task_publish_retry_policy["max_retries"] == 0
 
 
 def test_drf_throttling_counts_in_the_default_cache():
@@ -35,7 +53,7 @@ def test_drf_throttling_counts_in_the_default_cache():
 @pytest.mark.redis
 def test_live_settings_use_redis_when_configured():
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     cache.set("openleg-test-roundtrip", "ok", 5)
     from django_redis import get_redis_connection
 
@@ -87,13 +105,27 @@ DATABASE = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['d
 
 def test_production_borrows_postgresql_connections_from_a_pool_instead_of_keeping_them():
     result = _import_production({**PRODUCTION, "CONN_MAX_AGE": "60"}, show=DATABASE)
-    assert result.stdout.strip() == "0 {'min_size': 2, 'max_size': 8, 'timeout': 10}", result.stderr
+    pool = "{'min_size': 2, 'max_size': 8, 'timeout': 3, 'reconnect_timeout': 5}"
+    assert result.stdout.strip() == f"0 {pool}", result.stderr
 
-    sized = _import_production({**PRODUCTION, "DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4"}, show=DATABASE)
-    assert sized.stdout.strip() == "0 {'min_size': 1, 'max_size': 4, 'timeout': 10}", sized.stderr
+    sized = _import_production(
+        {**PRODUCTION, "DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4", "DB_POOL_TIMEOUT_SECONDS": "7"}, show=DATABASE
+    )
+    sized_pool = "{'min_size': 1, 'max_size': 4, 'timeout': 7, 'reconnect_timeout': 5}"
+    assert sized.stdout.strip() == f"0 {sized_pool}", sized.stderr
 
     without = _import_production({**PRODUCTION, "DB_POOL_MAX_SIZE": "0"}, show=DATABASE)
     assert without.stdout.strip() == "0 None", without.stderr
+
+
+def test_production_checks_pooled_connections_and_gives_up_connecting_after_a_timeout():
+    """A connection a PostgreSQL restart killed is replaced before a request gets it (README "Faults")."""
+    show = (
+        "settings.DATABASES['default']['CONN_HEALTH_CHECKS'], "
+        "settings.DATABASES['default']['OPTIONS']['connect_timeout']"
+    )
+    assert _import_production(PRODUCTION, show=show).stdout.strip() == "True 5"
+    assert _import_production({**PRODUCTION, "DB_CONNECT_TIMEOUT_SECONDS": "2"}, show=show).stdout.strip() == "True 2"
 
 
 def _test_media_root(worker: str | None) -> str:
