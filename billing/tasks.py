@@ -2,8 +2,10 @@ import logging
 
 from celery import group, shared_task
 from django.db import transaction
+from django.db.models import Q
 
 from billing.billable import billing_refusals
+from billing.models import BillingRun, RunStatus
 from billing.run_start import run_batch_item_compute
 from billing.services import billing_run_start
 from communities.models import Community, CommunityStatus
@@ -40,16 +42,18 @@ def start_monthly_billing(only_missing: bool = False) -> int:
     """Beat: the previous month of every active community, as a group of one task per community.
 
     On the 2nd every draft is (re)computed; the daily safety net (``only_missing``) starts only months that
-    have no run yet, because beat can miss a monthly entry. Communities that may not be billed for the month
-    (not started in it, no members) are skipped, not failed.
+    have no run yet or a run that was never computed (its worker died), because beat can miss a monthly entry.
+    Communities that may not be billed for the month (not started in it, no members) are skipped, not failed.
     """
     year, month = previous_month()
-    statuses = ["draft", "approved", "issued"] if only_missing else ["approved", "issued"]
-    communities = list(
-        Community.objects.filter(status=CommunityStatus.ACTIVE).exclude(
-            billing_runs__year=year, billing_runs__month=month, billing_runs__status__in=statuses
-        )
-    )
+    settled = Q(status__in=[RunStatus.APPROVED, RunStatus.ISSUED])
+    if only_missing:
+        # A draft whose computation never committed (its worker died) is missing too.
+        settled |= Q(status=RunStatus.DRAFT, computed_at__isnull=False)
+    # One subquery on the runs of this month: conditions across a multi-valued relation in a single exclude()
+    # may each match a different run (any run of the year, any run of a March), and skip the community.
+    done = BillingRun.objects.filter(settled, year=year, month=month).values("community")
+    communities = list(Community.objects.filter(status=CommunityStatus.ACTIVE).exclude(pk__in=done))
     refusals = billing_refusals(communities=communities, year=year, month=month)
     for refusal in refusals.values():
         logger.info("monthly billing skipped: %s", refusal.message)

@@ -1,0 +1,98 @@
+"""Beat down over a month end: the daily safety net starts exactly the runs the 2nd did not, and no more."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from billing.models import BillingRun, RunStatus
+from billing.services import _claim_run, billing_run_approve
+from billing.tasks import start_monthly_billing
+from openleg.errors import DomainError
+from openleg.periods import local_month
+
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
+
+# 3 April 2026, 06:30 in Zurich (CEST): the daily safety net's hour, the day after the monthly entry's.
+THIRD_OF_APRIL = datetime(2026, 4, 3, 4, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock_on_the_3rd(monkeypatch):
+    """The clock stands on the 3rd for the task and for the check that the month is over."""
+    for module in ("billing.tasks", "billing.billable"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: THIRD_OF_APRIL)
+
+
+def _history(community, year: int, month: int) -> BillingRun:
+    """An issued run of an earlier month, as the community's past leaves it."""
+    period = local_month(year, month)
+    return BillingRun.objects.create(
+        community=community,
+        year=year,
+        month=month,
+        period_start=period.start,
+        period_end=period.end,
+        quarter_hours=period.quarter_hours,
+        status=RunStatus.ISSUED,
+        method="proportional",
+        computed_at=period.end,
+    )
+
+
+def _safety_net(django_capture_on_commit_callbacks) -> int:
+    with django_capture_on_commit_callbacks(execute=True):
+        return start_monthly_billing(only_missing=True)
+
+
+def test_the_safety_net_on_the_3rd_starts_the_month_the_2nd_missed_once(
+    march_community, clock_on_the_3rd, django_capture_on_commit_callbacks
+):
+    # Runs of other months whose year (2026) and month (March) each match the missing one: the safety net must ask
+    # about one run of March 2026, not about any run of 2026 and any run of a March.
+    _history(march_community, 2025, 3)
+    _history(march_community, 2026, 2)
+    assert not BillingRun.objects.filter(year=2026, month=3).exists()  # the 2nd passed while beat was down
+
+    assert _safety_net(django_capture_on_commit_callbacks) == 1
+
+    run = BillingRun.objects.get(year=2026, month=3)
+    assert (run.community, run.status, run.quarter_hours) == (march_community, RunStatus.DRAFT, 2972)
+    assert run.computed_at is not None
+    assert run.days.count() == 5 * 31
+    assert _safety_net(django_capture_on_commit_callbacks) == 0
+    assert BillingRun.objects.filter(year=2026, month=3).count() == 1
+    assert BillingRun.objects.get(year=2026, month=3).computed_at == run.computed_at  # not computed again
+
+
+def test_the_monthly_entry_recomputes_a_draft_whatever_the_community_s_other_runs(
+    march_community, clock_on_the_3rd, django_capture_on_commit_callbacks
+):
+    _history(march_community, 2025, 3)
+    _history(march_community, 2026, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert start_monthly_billing() == 1
+    first = BillingRun.objects.get(year=2026, month=3).computed_at
+    with django_capture_on_commit_callbacks(execute=True):
+        assert start_monthly_billing() == 1  # the 2nd recomputes drafts; an issued month of the past does not stop it
+    assert BillingRun.objects.get(year=2026, month=3).computed_at > first
+
+
+def test_a_run_claimed_by_a_worker_that_died_is_refused_for_approval_and_computed_by_the_safety_net(
+    march_community, clock_on_the_3rd, django_capture_on_commit_callbacks, staff_user
+):
+    # What a worker leaves when it dies after claiming the month: the claim is committed, the figures never were.
+    claimed = _claim_run(march_community, 2026, 3, None)
+    assert (claimed.status, claimed.computed_at, claimed.days.count()) == (RunStatus.DRAFT, None, 0)
+
+    with pytest.raises(DomainError) as refused:
+        billing_run_approve(run=claimed, actor=staff_user)
+    assert refused.value.code == "not_computed"
+    assert str(refused.value.message) == "Der Lauf wurde nie fertig berechnet. Bitte berechnen Sie ihn neu."
+    assert BillingRun.objects.get(pk=claimed.pk).status == RunStatus.DRAFT
+
+    assert _safety_net(django_capture_on_commit_callbacks) == 1
+    run = BillingRun.objects.get(year=2026, month=3)
+    assert run.pk == claimed.pk
+    assert run.computed_at is not None
+    assert run.days.count() == 5 * 31
+    assert _safety_net(django_capture_on_commit_callbacks) == 0
