@@ -55,8 +55,19 @@ class PrivateRedis:
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(directory)],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(directory),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -157,9 +168,25 @@ def processes(private_redis, tmp_path):
             number = len(started) + 1
             log = tmp_path / f"worker{number}.log"
             process = Process(
-                [sys.executable, "-m", "celery", "-A", "openleg", "worker", "-P", "prefork", "-c", "1",
-                 "-n", f"faults{number}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                 "-l", "INFO"],
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "openleg",
+                    "worker",
+                    "-P",
+                    "prefork",
+                    "-c",
+                    "1",
+                    "-n",
+                    f"faults{number}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-l",
+                    "INFO",
+                ],
                 env={**env, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)},
                 log=log,
             )
