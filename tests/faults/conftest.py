@@ -158,7 +158,6 @@ def processes(private_redis, tmp_path):
         "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": private_redis.url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DEBUG": "0",
         "PYTHONUNBUFFERED": "1",
     }
@@ -187,7 +186,11 @@ def processes(private_redis, tmp_path):
                     "-l",
                     "INFO",
                 ],
-                env={**env, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)},
+                env={
+                    **env,
+                    "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                    "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+                },
                 log=log,
             )
             started.append(process)
@@ -196,7 +199,9 @@ def processes(private_redis, tmp_path):
 
         def command(self, *args: str) -> Process:
             log = tmp_path / f"command{len(started) + 1}.log"
-            process = Process([sys.executable, "manage.py", *args], env=env, log=log)
+            process = Process(
+                [sys.executable, "manage.py", *args], env={**env, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}, log=log
+            )
             started.append(process)
             return process
 
