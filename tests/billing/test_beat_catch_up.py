@@ -96,3 +96,27 @@ def test_a_run_claimed_by_a_worker_that_died_is_refused_for_approval_and_compute
     assert run.computed_at is not None
     assert run.days.count() == 5 * 31
     assert _safety_net(django_capture_on_commit_callbacks) == 0
+
+
+@pytest.mark.parametrize(
+    ("last_run", "due"),
+    [
+        (datetime(2026, 3, 2, 2, 0, tzinfo=UTC), True),  # 2 March, 03:00 in Zurich: the 2 April passed unseen
+        (datetime(2026, 4, 2, 1, 0, tzinfo=UTC), False),  # 2 April, 03:00 in Zurich (CEST): it ran
+    ],
+)
+def test_beat_back_on_the_3rd_sends_a_missed_monthly_entry_once_at_start(monkeypatch, last_run, due):
+    """Celery's crontab, as django-celery-beat's scheduler asks it: an occurrence missed since the entry's last run
+    makes it due at once (one run, however many occurrences were missed; beat_cron_starting_deadline is unset)."""
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+    from django_celery_beat.tzcrontab import TzAwareCrontab
+
+    from openleg.celery import app
+
+    monkeypatch.setattr(TzAwareCrontab, "nowfunc", lambda self: THIRD_OF_APRIL.astimezone(self.tz))
+    monthly = PeriodicTask.objects.get(name="Monatsabrechnung (am 2. des Monats)")
+    monthly.last_run_at = last_run
+    monthly.save()
+
+    assert ModelEntry(PeriodicTask.objects.get(pk=monthly.pk), app=app).is_due()[0] is due
