@@ -49,8 +49,8 @@ def test_the_safety_net_on_the_3rd_starts_the_month_the_2nd_missed_once(
 ):
     # Runs of other months whose year (2026) and month (March) each match the missing one: the safety net must ask
     # about one run of March 2026, not about any run of 2026 and any run of a March.
-    _history(march_community, 2025, 3)
-    _history(march_community, 2026, 2)
+    for year, month in ((2025, 3), (2026, 1), (2026, 2)):
+        _history(march_community, year, month)
     assert not BillingRun.objects.filter(year=2026, month=3).exists()  # the 2nd passed while beat was down
 
     assert _safety_net(django_capture_on_commit_callbacks) == 1
@@ -120,3 +120,45 @@ def test_beat_back_on_the_3rd_sends_a_missed_monthly_entry_once_at_start(monkeyp
     monthly.save()
 
     assert ModelEntry(PeriodicTask.objects.get(pk=monthly.pk), app=app).is_due()[0] is due
+
+
+# 5 May 2026, 06:30 in Zurich: beat was down from the end of March, the 2nd of April and of May passed unseen.
+FIFTH_OF_MAY = datetime(2026, 5, 5, 4, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock_on_the_5th_of_may(monkeypatch):
+    for module in ("billing.tasks", "billing.billable"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: FIFTH_OF_MAY)
+
+
+def test_beat_down_for_two_month_ends_the_safety_net_starts_both_months_of_a_billed_community(
+    march_community, clock_on_the_5th_of_may, django_capture_on_commit_callbacks
+):
+    _history(march_community, 2026, 2)  # billing in OpenLEG is under way: a month without a run is a missed one
+
+    assert _safety_net(django_capture_on_commit_callbacks) == 2
+
+    started = BillingRun.objects.filter(community=march_community, year=2026, month__in=[3, 4]).order_by("month")
+    assert [(run.month, run.status, run.computed_at is not None) for run in started] == [
+        (3, RunStatus.DRAFT, True),
+        (4, RunStatus.DRAFT, True),
+    ]
+    assert _safety_net(django_capture_on_commit_callbacks) == 0
+    assert BillingRun.objects.filter(community=march_community).count() == 3
+
+
+def test_the_safety_net_goes_back_three_months_at_most_and_not_before_a_community_s_first_run(
+    march_community, clock_on_the_5th_of_may, django_capture_on_commit_callbacks
+):
+    _history(march_community, 2025, 12)  # then nothing: January to April missed
+    assert _safety_net(django_capture_on_commit_callbacks) == 3
+    assert sorted(BillingRun.objects.filter(year=2026).values_list("month", flat=True)) == [2, 3, 4]
+
+
+def test_a_community_never_billed_gets_only_the_previous_month_from_the_safety_net(
+    march_community, clock_on_the_5th_of_may, django_capture_on_commit_callbacks
+):
+    # Its earlier months may have been billed before OpenLEG: the console starts them if they are wanted.
+    assert _safety_net(django_capture_on_commit_callbacks) == 1
+    assert list(BillingRun.objects.values_list("year", "month")) == [(2026, 4)]
