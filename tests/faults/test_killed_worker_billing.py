@@ -5,7 +5,8 @@ import signal
 
 import pytest
 
-from billing.models import BillingRun, RunStatus, StatementLine
+from billing.models import BillingRun, RunBatchItem, RunStatus, StatementLine
+from billing.run_start import run_batch_start
 from billing.services import billing_run_approve, billing_run_start
 from openleg.errors import DomainError
 from tests.billing.conftest import march_community  # noqa: F401  (five participants, March 2026)
@@ -129,4 +130,44 @@ def test_warm_shutdown_mid_run_finishes_the_task_and_acknowledges_it(
         assert worker.popen.poll() is None  # it waits for the running task
     assert worker.popen.wait(timeout=60) == 0
     assert private_redis.waiting() == (0, 0)  # finished and acknowledged: nothing comes back
+    _assert_computed_once_and_like_an_undisturbed_run(march_community)
+
+
+def test_worker_killed_mid_batch_item_the_console_s_item_ends_done_once(
+    march_community,  # noqa: F811
+    broker,
+    processes,
+    database,
+    private_redis,
+    staff_user,
+    monkeypatch,
+):
+    # The console queues one task per community after commit: to the (private) Redis, not eagerly here.
+    monkeypatch.setattr(
+        "billing.run_start._queue",
+        lambda task, item_ids: [broker("billing.tasks.compute_run_batch_item", pk) for pk in item_ids],
+    )
+    first = processes.worker(visibility_timeout=4)
+    with database.table_lock(LATE_TABLE):
+        batch = run_batch_start(community_id=march_community.pk, year=2026, month=3, actor=staff_user)
+        stuck = until(lambda: database.waiting_for(LATE_TABLE), timeout=60, what="the item mid-run", log=first.log)
+        first.kill()
+    until(lambda: database.backends_gone(stuck), timeout=30, what="the dead worker's transaction to end")
+    (item,) = RunBatchItem.objects.filter(batch=batch)
+    assert (item.state, item.run_id, item.finished_at) == (RunBatchItem.State.QUEUED, None, None)  # "wartet"
+
+    second = processes.worker(visibility_timeout=4)
+    until(
+        lambda: RunBatchItem.objects.filter(pk=item.pk, state=RunBatchItem.State.DONE).exists(),
+        timeout=60,
+        what="the item delivered again",
+        log=second.log,
+    )
+    until(lambda: private_redis.waiting() == (0, 0), timeout=30, what="the acknowledgement", log=second.log)
+    item.refresh_from_db()
+    run = BillingRun.objects.get(community=march_community, year=2026, month=3)
+    assert (item.run_id, item.message) == (
+        run.pk,
+        f"{run.blocking_issues} blockierende Probleme, {run.deviations} Abweichungen zum VNB.",
+    )
     _assert_computed_once_and_like_an_undisturbed_run(march_community)
