@@ -305,7 +305,9 @@ def billing_run_cancel(*, run: BillingRun, actor, reason: str, door: str = Door.
             today = local_date(utc_now())
             notes = invoices_credit(run=run, reason=reason.strip())
             for note in notes:
-                cancellation_offset(original=note.corrects, credit_note=note, booked_on=today, actor=actor, door=door)
+                cancellation_offset(
+                    original=note.corrects, credit_note=note, booked_on=today, actor=actor, door=door
+                )
             credit_notes_issued.send(sender=BillingRun, run=run, credit_notes=notes, actor=actor, door=door)
         run.status = RunStatus.CANCELLED
         run.cancelled_at = utc_now()

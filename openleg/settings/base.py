@@ -153,7 +153,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Faults (README "Faults: workers and beat"). A task whose worker process dies (SIGKILL, out of memory) is queued
-# again rather than acknowledged as failed: every task's work is one transaction and safe to run twice. A message
+# again rather than acknowledged as failed: the tasks are safe to run twice (claims in the database). A message
 # held by a worker that died as a whole comes back after the Redis visibility timeout, which must outlast the
 # longest task (hard time limit 30 min) and the longest countdown (8 min), or a slow task would run twice at once.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
