@@ -230,6 +230,11 @@ def billing_run_approve(
         run = BillingRun.objects.select_for_update().select_related("community__utility").get(pk=run.pk)
         if run.status != RunStatus.DRAFT:
             raise DomainError(_("Nur Entwürfe können freigegeben werden."), code="not_draft")
+        if run.computed_at is None:
+            # Claimed, but its computation never committed (the worker died or gave up): no figures to freeze.
+            raise DomainError(
+                _("Der Lauf wurde nie fertig berechnet. Bitte berechnen Sie ihn neu."), code="not_computed"
+            )
         changes = basis_changes(run)
         if changes:
             raise DomainError(

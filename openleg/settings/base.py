@@ -157,6 +157,15 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Faults (README "Faults: workers and beat"). A task whose worker process dies (SIGKILL, out of memory) is queued
+# again rather than acknowledged as failed: the tasks are safe to run twice (claims in the database). A message
+# held by a worker that died as a whole comes back after the Redis visibility timeout, which must outlast the
+# longest task (hard time limit 30 min) and the longest countdown (8 min), or a slow task would run twice at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=35 * 60)}
+# A worker that loses Redis stops its running tasks (their transactions roll back): Redis hands the unacknowledged
+# messages out again, and the same work must not run twice side by side.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "Europe/Zurich"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
