@@ -11,7 +11,7 @@ every series, so a run also reconciles day by day.
 
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 
@@ -104,7 +104,7 @@ def community_with_members(shape: BenchShape, utility, ids: list[str]):
         status="active",
         start_date=date(2026, 1, 1),
         vat_number="CHE-123.456.789 MWST",
-        vnb_reference=f"{shape.vnb_number}-{ids[0][-6:]}",
+        vnb_reference=f"{shape.vnb_number}-{shape.participants:06d}",
     )
     points = MeteringPoint.objects.bulk_create(
         [MeteringPoint(mp_id=mp_id, utility=utility, connection_capacity_kw=25) for mp_id in ids]
@@ -138,8 +138,9 @@ def community_with_members(shape: BenchShape, utility, ids: list[str]):
     return community
 
 
-def month_file(shape: BenchShape, ids: list[str], year: int, month: int, seed: int = 2026) -> bytes:
-    """The SDAT E66 file of the community's month: total and the VNB's "leg" channel of every series."""
+def month_file(shape: BenchShape, ids: list[str], year: int, month: int, seed: int = 2026, document: str = "") -> bytes:
+    """The SDAT E66 file of the community's month: total and the VNB's "leg" channel of every series; made on the
+    5th of the following month."""
     from metering.sdat_writer import SdatSeries, write_e66
 
     period = local_month(year, month)
@@ -158,5 +159,6 @@ def month_file(shape: BenchShape, ids: list[str], year: int, month: int, seed: i
             if flag:
                 series.append(SdatSeries(mp_id, direction, "total", period.start, total[row].tolist()))
                 series.append(SdatSeries(mp_id, direction, "leg", period.start, share[row].tolist()))
-    document = f"BENCH-{ids[0][2:8]}-{ids[0][-6:]}-{year}{month:02d}"
-    return write_e66(series, document_id=document, created=period.end + timedelta(days=4))
+    created = datetime(year + month // 12, month % 12 + 1, 5, tzinfo=UTC)
+    document = document or f"BENCH-{shape.vnb_number}-{year}{month:02d}"
+    return write_e66(series, document_id=document, created=created)

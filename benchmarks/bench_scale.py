@@ -138,7 +138,8 @@ def _generate(job: tuple[BenchShape, list[str], int, str]) -> tuple[str, int, fl
     """In a pool process: write one community-month file into the folder; (path, values, CPU seconds)."""
     shape, ids, month, folder = job
     started = time.process_time()
-    data = month_file(shape, ids, YEAR, month, seed=int(shape.name[-3:]) * 100 + month)
+    number = int(shape.name[-3:])
+    data = month_file(shape, ids, YEAR, month, seed=number * 100 + month, document=f"SCALE-{number:03d}-{month:02d}")
     path = os.path.join(folder, file_name(shape, month))
     with open(path, "wb") as handle:
         handle.write(data)
