@@ -134,16 +134,15 @@ def file_name(shape: BenchShape, month: int) -> str:
     return f"scale-{shape.name[-3:]}-{YEAR}{month:02d}.xml"
 
 
-def _generate(job: tuple[BenchShape, list[str], int, str]) -> tuple[str, int, float]:
-    """In a pool process: write one community-month file into the folder; (path, values, CPU seconds)."""
+def _generate(job: tuple[BenchShape, list[str], int, str]) -> tuple[str, int]:
+    """In a pool process: write one community-month file into the folder; (path, values)."""
     shape, ids, month, folder = job
-    started = time.process_time()
     number = int(shape.name[-3:])
     data = month_file(shape, ids, YEAR, month, seed=number * 100 + month, document=f"SCALE-{number:03d}-{month:02d}")
     path = os.path.join(folder, file_name(shape, month))
     with open(path, "wb") as handle:
         handle.write(data)
-    return path, data.count(b"<rsm:Observation>"), time.process_time() - started
+    return path, data.count(b"<rsm:Observation>")
 
 
 def _import(path: str) -> tuple[str, int]:
@@ -192,37 +191,43 @@ def import_year(plan: list[tuple[BenchShape, list[str]]]) -> list[tuple]:
     print(f"{'month':<7}{'files':>6}{'values':>14}{'gen s':>8}{'gen v/s':>12}{'import s':>10}{'import v/s':>13}"
           f"{'vs 1M/s':>9}{'table GB':>10}{'B/value':>9}")
     connections.close_all()  # the pool's processes open their own
-    with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
-        for month in MONTHS:
-            todo = [(shape, ids) for shape, ids in plan if file_name(shape, month) not in applied]
-            if not todo:
-                continue
-            values = generating = importing = 0.0
-            for first in range(0, len(todo), CHUNK):
-                jobs = [(shape, ids, month, folder) for shape, ids in todo[first : first + CHUNK]]
-                started = time.perf_counter()
-                made = pool.map(_generate, jobs, chunksize=1)
-                generating += time.perf_counter() - started
-                started = time.perf_counter()
-                # the largest files first: the two processes end the round together
-                paths = [path for path, _count, _cpu in sorted(made, key=lambda m: -m[1])]
-                outcomes = pool.map(_import, paths, chunksize=1)
-                importing += time.perf_counter() - started
-                assert {status for status, _ in outcomes} == {"applied"}, outcomes
-                values += sum(count for _path, count, _cpu in made)
-                for path in paths:
-                    os.remove(path)
-                shutil.rmtree(media / "meter-imports", ignore_errors=True)  # the kept originals of the round
-            size = table_bytes()["total"]
-            months.append((month, len(todo), values, generating, importing))
-            print(
-                f"{YEAR}-{month:02d}{len(todo):>6}{values:>14,.0f}{generating:>8.1f}{values / generating:>12,.0f}"
-                f"{importing:>10.1f}{values / importing:>13,.0f}{values / importing / GOAL_VALUES_PER_SECOND:>8.2f}x"
-                f"{size / 1e9:>10.2f}{size / max(stored_values(), 1):>9.1f}",
-                flush=True,
-            )
-    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
+            _import_months(pool, plan, applied, folder, media, months)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return months
+
+
+def _import_months(pool, plan, applied: set[str], folder: str, media: Path, months: list[tuple]) -> None:
+    for month in MONTHS:
+        todo = [(shape, ids) for shape, ids in plan if file_name(shape, month) not in applied]
+        if not todo:
+            continue
+        values = generating = importing = 0.0
+        for first in range(0, len(todo), CHUNK):
+            jobs = [(shape, ids, month, folder) for shape, ids in todo[first : first + CHUNK]]
+            started = time.perf_counter()
+            made = pool.map(_generate, jobs, chunksize=1)
+            generating += time.perf_counter() - started
+            started = time.perf_counter()
+            # the largest files first: the two processes end the round together
+            paths = [path for path, _count in sorted(made, key=lambda m: -m[1])]
+            outcomes = pool.map(_import, paths, chunksize=1)
+            importing += time.perf_counter() - started
+            assert {status for status, _ in outcomes} == {"applied"}, outcomes
+            values += sum(count for _path, count in made)
+            for path in paths:
+                os.remove(path)
+            shutil.rmtree(media / "meter-imports", ignore_errors=True)  # the kept originals of the round
+        size = table_bytes()["total"]
+        months.append((month, len(todo), values, generating, importing))
+        print(
+            f"{YEAR}-{month:02d}{len(todo):>6}{values:>14,.0f}{generating:>8.1f}{values / generating:>12,.0f}"
+            f"{importing:>10.1f}{values / importing:>13,.0f}{values / importing / GOAL_VALUES_PER_SECOND:>8.2f}x"
+            f"{size / 1e9:>10.2f}{size / max(stored_values(), 1):>9.1f}",
+            flush=True,
+        )
 
 
 def billing_run(community, month: int) -> tuple[float, float, float]:
@@ -328,8 +333,17 @@ def portal_pages(community, month: int) -> list[tuple[str, float, float, int]]:
 def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("bench_scale measures PostgreSQL: set DATABASE_URL")
+    own_media = not os.environ.get("BENCH_MEDIA_ROOT")
     settings.MEDIA_ROOT = os.environ.get("BENCH_MEDIA_ROOT") or tempfile.mkdtemp(prefix="bench-scale-media-",
                                                                                   dir="/dev/shm")
+    try:
+        measure()
+    finally:
+        if own_media:
+            shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+def measure() -> None:
     call_command("migrate", verbosity=0)
     print(f"uptime at start: {os.getloadavg()}; {POINTS} points, {COMMUNITIES} communities, months {MONTHS}, "
           f"{PROCESSES} processes")

@@ -43,7 +43,7 @@ def test_a_community_month_goes_through_the_importer_with_every_value(tmp_path, 
     ids = metering_point_ids("100990", 0, 4)
     community_with_members(shape, UtilityFactory(vnb_number="100990"), ids)
 
-    path, values, _cpu = _generate((shape, ids, 3, str(tmp_path)))
+    path, values = _generate((shape, ids, 3, str(tmp_path)))
 
     # March 2026 has 2,972 quarter-hours; each consumer 2 series (total, leg), the prosumer 4, the producer 2
     assert (path, values) == (str(tmp_path / "scale-007-202603.xml"), 10 * 2972)
