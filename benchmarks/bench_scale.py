@@ -81,8 +81,10 @@ def community_sizes(points: int, communities: int, seed: int = 17) -> list[int]:
     sizes = np.random.default_rng(seed).integers(10, 81, communities)
     sizes[: min(2, communities)] = [50, 80][: min(2, communities)]
     low, high = (10, 80) if 10 * communities <= points <= 80 * communities else (1, points)
+    if communities < 3 or points < 130 + communities - 2:
+        raise ValueError(f"{points} points do not make {communities} communities beside those of 50 and 80")
     n = 2
-    while (gap := points - int(sizes.sum())) != 0 and communities > 2:
+    while (gap := points - int(sizes.sum())) != 0:
         index = 2 + n % (communities - 2)
         step = 1 if gap > 0 else -1
         if low <= sizes[index] + step <= high:

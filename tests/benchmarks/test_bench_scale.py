@@ -19,6 +19,11 @@ def test_a_small_run_still_adds_up():
     assert community_sizes(200, 6)[:2] == [50, 80]
 
 
+def test_too_few_points_for_the_two_fixed_communities_are_refused():
+    with pytest.raises(ValueError, match="100 points do not make 6 communities beside those of 50 and 80"):
+        community_sizes(100, 6)
+
+
 def test_roles_and_metering_points_of_the_first_community(monkeypatch):
     monkeypatch.setattr("benchmarks.bench_scale.POINTS", 5000)
     monkeypatch.setattr("benchmarks.bench_scale.COMMUNITIES", 150)
