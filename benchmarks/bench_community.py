@@ -65,11 +65,8 @@ def profiles(shape: BenchShape, period, seed: int = 2026) -> tuple[np.ndarray, n
 
 def bench_community(shape: BenchShape):
     """The community of ``shape`` with its tariff and its month of data; reused if the database has it already."""
-    from communities.models import Community, Membership, MeteringPoint
-    from communities.services import tariff_create
-    from metering.sdat_writer import SdatSeries, write_e66
+    from communities.models import Community
     from metering.services import meter_file_import
-    from tests.communities.factories import CommunityFactory, ParticipantFactory
     from tests.pipeline.factories import UtilityFactory
 
     existing = Community.objects.filter(name=shape.name).first()
@@ -77,6 +74,30 @@ def bench_community(shape: BenchShape):
         return existing
     started = time.perf_counter()
     utility = UtilityFactory(vnb_number=shape.vnb_number, grid_usage_rp_kwh=Decimal("9.5000"))
+    ids = metering_point_ids(shape.vnb_number, 0, shape.participants)
+    community = community_with_members(shape, utility, ids)
+    data = month_file(shape, ids, shape.year, shape.month)
+    outcome = meter_file_import(
+        data=data, filename=f"bench-{shape.vnb_number}-{shape.year}{shape.month:02d}.xml", actor=None, door="command"
+    )
+    assert outcome.ok, [f.message for f in outcome.errors]
+    print(f"built {shape.name} ({shape.participants} participants) and imported its month "
+          f"in {time.perf_counter() - started:.1f} s")
+    return community
+
+
+def metering_point_ids(vnb_number: str, first: int, count: int) -> list[str]:
+    """``count`` metering point ids of the utility, numbered from ``first``."""
+    return [f"CH{vnb_number}12345{n:020d}" for n in range(first, first + count)]
+
+
+def community_with_members(shape: BenchShape, utility, ids: list[str]):
+    """An active community of ``utility`` named ``shape.name``: one participant per id in the order of
+    ``shape.roles()``, members from 2026-01-01, and the bench tariff."""
+    from communities.models import Membership, MeteringPoint
+    from communities.services import tariff_create
+    from tests.communities.factories import CommunityFactory, ParticipantFactory
+
     community = CommunityFactory(
         utility=utility,
         name=shape.name,
@@ -85,12 +106,10 @@ def bench_community(shape: BenchShape):
         vat_number="CHE-123.456.789 MWST",
         vnb_reference=f"{shape.vnb_number}-{shape.participants:06d}",
     )
-    roles = shape.roles()
-    ids = [f"CH{shape.vnb_number}12345{n:020d}" for n in range(len(roles))]
     points = MeteringPoint.objects.bulk_create(
         [MeteringPoint(mp_id=mp_id, utility=utility, connection_capacity_kw=25) for mp_id in ids]
     )
-    participants = [ParticipantFactory(community=community, role=role) for role in roles]
+    participants = [ParticipantFactory(community=community, role=role) for role in shape.roles()]
     Membership.objects.bulk_create(
         [
             Membership(metering_point=p, participant=q, valid_from=date(2026, 1, 1))
@@ -116,15 +135,16 @@ def bench_community(shape: BenchShape):
         ],
         fees=[{"label": "Administration", "amount_chf": Decimal("4.50")}],
     )
-    _import_month(shape, ids, SdatSeries, write_e66, meter_file_import)
-    print(f"built {shape.name} ({shape.participants} participants) and imported its month "
-          f"in {time.perf_counter() - started:.1f} s")
     return community
 
 
-def _import_month(shape: BenchShape, ids: list[str], SdatSeries, write_e66, meter_file_import) -> None:
-    period = local_month(shape.year, shape.month)
-    consumption, production = profiles(shape, period)
+def month_file(shape: BenchShape, ids: list[str], year: int, month: int, seed: int = 2026, document: str = "") -> bytes:
+    """The SDAT E66 file of the community's month: total and the VNB's "leg" channel of every series; made on the
+    5th of the following month."""
+    from metering.sdat_writer import SdatSeries, write_e66
+
+    period = local_month(year, month)
+    consumption, production = profiles(shape, period, seed)
     consumers, producers = consumption.any(axis=1), production.any(axis=1)
     split = allocate(consumption[consumers], production[producers])  # the VNB's own split for the leg channel
     leg = np.zeros_like(consumption)
@@ -139,7 +159,6 @@ def _import_month(shape: BenchShape, ids: list[str], SdatSeries, write_e66, mete
             if flag:
                 series.append(SdatSeries(mp_id, direction, "total", period.start, total[row].tolist()))
                 series.append(SdatSeries(mp_id, direction, "leg", period.start, share[row].tolist()))
-    document = f"BENCH-{shape.vnb_number}-{shape.year}{shape.month:02d}"
-    data = write_e66(series, document_id=document, created=datetime(2026, 4, 5, tzinfo=UTC))
-    outcome = meter_file_import(data=data, filename=f"{document.lower()}.xml", actor=None, door="command")
-    assert outcome.ok, [f.message for f in outcome.errors]
+    created = datetime(year + month // 12, month % 12 + 1, 5, tzinfo=UTC)
+    document = document or f"BENCH-{shape.vnb_number}-{year}{month:02d}"
+    return write_e66(series, document_id=document, created=created)

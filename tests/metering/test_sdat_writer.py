@@ -30,3 +30,28 @@ def test_written_files_parse_back_to_the_same_wh(values, quarter_offset, channel
     assert (series.metering_point, series.channel, series.start) == (MP, channel, start)
     assert (series.values_mwh // 1000).tolist() == values
     assert set(series.quality.tolist()) == {2 if provisional else 1}
+
+
+def test_observations_are_written_exactly_also_when_pieces_are_reused():
+    """Positions and volumes come from caches: a shorter, provisional series after a longer one reuses them."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    data = write_e66(
+        [
+            SdatSeries(MP, "consumption", "total", start, [1234, 0, 1234]),
+            SdatSeries(MP, "production", "leg", start, [-5, 1234], provisional=True),
+        ],
+        document_id="T-2",
+        created=datetime(2026, 4, 1, tzinfo=UTC),
+    ).decode()
+    position = (
+        "<rsm:Observation><rsm:Position><rsm:Sequence>{}</rsm:Sequence></rsm:Position><rsm:Volume>{}</rsm:Volume>"
+    )
+    measured, provisional = "</rsm:Observation>\n", "<rsm:Condition>21</rsm:Condition></rsm:Observation>\n"
+    assert data.count("<rsm:Observation>") == 5
+    assert (
+        position.format(1, "1.234") + measured + position.format(2, "0.000") + measured + position.format(3, "1.234")
+        + measured + "</rsm:MeteringData>"
+    ) in data
+    assert (
+        position.format(1, "-0.005") + provisional + position.format(2, "1.234") + provisional + "</rsm:MeteringData>"
+    ) in data
