@@ -11,6 +11,7 @@ when the password was right: so many tries arriving at once on several workers c
 as the limit allows, not as many as were in flight before the first failure was counted.
 """
 
+import contextlib
 import hashlib
 import math
 import time
@@ -88,7 +89,5 @@ def login_succeeded(request, username: str) -> None:
 
 
 def _give_back(key: str) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # the count ran out meanwhile: nothing to give back
         cache.decr(key)
-    except ValueError:  # the count ran out meanwhile: nothing to give back
-        pass
