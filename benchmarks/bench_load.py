@@ -5,6 +5,7 @@ Run: createdb -h 127.0.0.1 -U postgres openleg_load
      export DATABASE_URL=postgres://postgres@127.0.0.1:5432/openleg_load REDIS_URL=redis://127.0.0.1:6379/9
      .venv/bin/python benchmarks/bench_load.py
      (BENCH_SECONDS per phase, default 60; BENCH_THINK_SECONDS, default 3; BENCH_PORT, default 8150;
+      BENCH_PHASES, default think,nopause,limits;
       BENCH_WORKERS uvicorn workers, default 3 as in docker-compose.yml; users per scenario: BENCH_PORTAL 8,
       BENCH_STAFF 3, BENCH_B2B 3, BENCH_AGENT 3, BENCH_MCP 3 (20 in all), BENCH_UPLOADERS 2 besides them)
 The first run migrates the database, loads the demo, builds a 200-participant community of the demo utility with
@@ -23,7 +24,6 @@ rate, throttled calls (429), the client's own CPU share; per page or endpoint th
 applied. Goal: no 5xx, no error, p99 under 500 ms for page views and API reads at 20 users.
 """
 
-import asyncio
 import os
 import secrets
 import sys
@@ -46,7 +46,15 @@ from benchmarks.load_scenarios import (
     staff_user,
     uploader,
 )
-from benchmarks.stack import BUILD, django_with_demo, production_environment, start_celery, start_server, stop
+from benchmarks.stack import (
+    BUILD,
+    django_with_demo,
+    production_environment,
+    start_celery,
+    start_server,
+    stop,
+    tree_cpu_seconds,
+)
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 THINK = float(os.environ.get("BENCH_THINK_SECONDS", "3"))
@@ -54,6 +62,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8150"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 USERS = {name: int(os.environ.get(f"BENCH_{name.upper()}", default)) for name, default in
          (("portal", "8"), ("staff", "3"), ("b2b", "3"), ("agent", "3"), ("mcp", "3"), ("uploaders", "2"))}
+PHASES = os.environ.get("BENCH_PHASES", "think,nopause,limits").split(",")
 MCP_TOOLS = ("get_billing_summary", "get_pipeline_dashboard", "get_vnb_pipeline")
 CHANGED = {"OPENLEG_BEHIND_PROXY": "True", "METER_IMPORT_ASYNC_BYTES": "0"}
 MEDIA_ROOT = str(BUILD / "bench_load_media")  # the stack's files (PDFs, meter files), apart from the demo's media/
@@ -68,13 +77,13 @@ def stack_environment() -> dict:
     )
 
 
-def _threads(plan: Plan, deadline: float) -> tuple[list[threading.Thread], list[Client]]:
+def _threads(plan: Plan) -> tuple[list[threading.Thread], list[Client]]:
     data, clients, threads = plan.data, [], []
 
     def user(scenario, target, *args, headers=None):
         client = Client(plan.port, scenario=scenario, address=address(len(clients)), headers=headers)
         clients.append(client)
-        threads.append(threading.Thread(target=target, args=(client, plan, *args, deadline), daemon=True))
+        threads.append(threading.Thread(target=target, args=(client, plan, *args), daemon=True))
 
     for username in data.portal_users:
         user("portal", portal_user, username)
@@ -99,9 +108,10 @@ def _mcp_thread(plan: Plan, results: list) -> list[threading.Thread]:
         arguments = plan.data.run_summary if tool == "get_billing_summary" else {}
 
         def run(secret=secret, tool=tool, arguments=arguments):
-            asyncio.set_event_loop(asyncio.new_event_loop())
+            deadline = plan.ready()  # the session is opened after the start: its initialize is not timed
             results.append(mcp_load(
-                f"http://127.0.0.1:{plan.port}/mcp", secret, tool, arguments, clients=1, seconds=plan.seconds,
+                f"http://127.0.0.1:{plan.port}/mcp", secret, tool, arguments, clients=1,
+                seconds=deadline - time.perf_counter(),
                 think=plan.think, headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.200"},
             ))
         threads.append(threading.Thread(target=run, daemon=True))
@@ -114,6 +124,13 @@ def _watch_uploads(plan: Plan, until: float, finished: dict) -> None:
 
     from metering.models import MeterImport
 
+    try:
+        _poll_uploads(plan, until, finished, MeterImport)
+    finally:
+        connection.close()
+
+
+def _poll_uploads(plan: Plan, until: float, finished: dict, MeterImport) -> None:
     done_states = {MeterImport.Status.APPLIED, MeterImport.Status.UNCHANGED, MeterImport.Status.REJECTED}
     while time.perf_counter() < until:
         waiting = {pk: began for pk, began in plan.applied if pk not in finished}
@@ -126,24 +143,25 @@ def _watch_uploads(plan: Plan, until: float, finished: dict) -> None:
         elif plan.applied and len(finished) == len(plan.applied) and time.perf_counter() > until - 60:
             break
         time.sleep(0.2)
-    connection.close()
 
 
-def run_phase(name: str, plan: Plan) -> None:
-    load_before = os.getloadavg()
-    deadline = time.perf_counter() + plan.seconds
-    threads, clients = _threads(plan, deadline)
+def run_phase(name: str, plan: Plan, stack: dict) -> None:
+    threads, clients = _threads(plan)
     mcp_results: list = []
     threads += _mcp_thread(plan, mcp_results)
-    finished: dict = {}
-    watcher = threading.Thread(target=_watch_uploads, args=(plan, deadline + 60, finished), daemon=True)
-    began, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
+    deadline = plan.ready()  # every user has logged in
+    load_before = os.getloadavg()
+    server_before = {name: tree_cpu_seconds(process.pid) for name, process in stack.items()}
+    began, cpu = time.perf_counter(), time.process_time()
+    finished: dict = {}
+    watcher = threading.Thread(target=_watch_uploads, args=(plan, deadline + 60, finished), daemon=True)
     watcher.start()
     for thread in threads:
         thread.join()
     wall, client_cpu = time.perf_counter() - began, time.process_time() - cpu
+    server_cpu = {name: tree_cpu_seconds(process.pid) - server_before[name] for name, process in stack.items()}
     watcher.join()
     for client in clients:
         client.close()
@@ -151,7 +169,7 @@ def run_phase(name: str, plan: Plan) -> None:
     failures = sorted({client.first_failure for client in clients if client.first_failure})
     print(phase_report(
         name, samples=samples, mcp=mcp_results, wall=wall, client_cpu=client_cpu, load=(load_before, os.getloadavg()),
-        uploads=(len(plan.applied), list(finished.values())), failures=failures,
+        uploads=(len(plan.applied), list(finished.values())), failures=failures, server_cpu=server_cpu,
     ), flush=True)
 
 
@@ -176,6 +194,7 @@ def main() -> None:
     from benchmarks.load_limits import limits_phase
 
     total = sum(USERS[name] for name in ("portal", "staff", "b2b", "agent", "mcp"))
+    users = total + USERS["uploaders"]
     data = load_data.prepare(
         portal_users=USERS["portal"], uploaders=USERS["uploaders"], staff=USERS["staff"],
         agent_clients=USERS["agent"] + USERS["mcp"],
@@ -196,10 +215,18 @@ def main() -> None:
             f"{data.run_id} of community {data.community_id}",
             flush=True,
         )
-        for name, think in ((f"think time {THINK:g} s (uniform {THINK / 2:g}–{THINK * 1.5:g} s)", THINK),
-                            ("no pause (worst case)", 0.0)):
-            run_phase(name, Plan(port=PORT, seconds=SECONDS, think=think, data=data, password=load_data.PASSWORD))
-        print(limits_phase(PORT, data, password=load_data.PASSWORD), flush=True)
+        load_phases = {
+            "think": (f"think time {THINK:g} s (uniform {THINK / 2:g}–{THINK * 1.5:g} s)", THINK),
+            "nopause": ("no pause (worst case)", 0.0),
+        }
+        for phase in PHASES:
+            if phase in load_phases:
+                name, think = load_phases[phase]
+                plan = Plan(port=PORT, seconds=SECONDS, think=think, data=data, password=load_data.PASSWORD,
+                            users=users)
+                run_phase(name, plan, {"uvicorn": server, "worker": worker, "beat": beat})
+        if "limits" in PHASES:
+            print(limits_phase(PORT, data, password=load_data.PASSWORD), flush=True)
     finally:
         for process in (beat, worker, server):
             stop(process)

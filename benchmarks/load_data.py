@@ -29,6 +29,7 @@ class LoadData:
     uploaders: list[str]
     staff: list[str]
     upload_points: list[str]
+    limit_login: str  # the account the limits phase locks (a viewer of the demo utility)
     b2b_secret: str = ""
     b2b_throttle_secret: str = ""
     agent_secrets: list[str] = field(default_factory=list)
@@ -57,6 +58,7 @@ def prepare(*, portal_users: int, uploaders: int, staff: int, agent_clients: int
         community_id=community.pk, run_id=run.pk, invoice_ids=invoice_ids,
         run_summary={"community": community.pk, "month": f"{run.year}-{run.month:02d}"},
         portal_users=names["portal"], uploaders=names["upload"], staff=names["staff"], upload_points=points,
+        limit_login=_user("load-limit-login", utility=utility, role="viewer"),
     )
     assert User.objects.filter(username__in=data.portal_users, utility=utility).count() == portal_users
     _keys_and_tokens(data, utility=utility, agent_clients=agent_clients)

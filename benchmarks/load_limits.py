@@ -104,12 +104,9 @@ def login_check(port: int, username: str, limit: int) -> LimitCheck:
 def limits_phase(port: int, data, *, password: str) -> str:
     from django.conf import settings
 
-    from accounts.models import User
     from benchmarks.load_data import B2B_THROTTLE_HOURLY_LIMIT
 
-    username = "load-limit-login"
-    if not User.objects.filter(username=username).exists():
-        User.objects.create_user(username, f"{username}@openleg.example", password)
+    username = data.limit_login
     rate, _per = settings.AGENT_THROTTLE_RATE.split("/")
     checks = [
         b2b_check(port, data.b2b_throttle_secret, B2B_THROTTLE_HOURLY_LIMIT),

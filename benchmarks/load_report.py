@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from benchmarks.agent_load import LoadResult, percentile
 from benchmarks.load_client import Sample
+from benchmarks.load_scenarios import LOGIN_LABELS
 
 GOAL_P99_SECONDS = 0.5
 GOAL_SCENARIOS = ("portal", "staff", "b2b", "agent", "mcp")
@@ -75,10 +76,13 @@ HEADER = (
 
 def phase_report(
     name: str, *, samples: list[Sample], mcp: list[LoadResult], wall: float, client_cpu: float,
-    load: tuple[tuple, tuple], uploads: tuple[int, list], failures: list[str],
+    load: tuple[tuple, tuple], uploads: tuple[int, list], failures: list[str], server_cpu: dict[str, float],
 ) -> str:
-    by_scenario, by_label = defaultdict(list), defaultdict(list)
+    by_scenario, by_label, logins = defaultdict(list), defaultdict(list), []
     for sample in samples:
+        if sample.label in LOGIN_LABELS:  # before the start line: the phase's figures begin after the logins
+            logins.append(sample)
+            continue
         by_scenario[sample.scenario].append(sample)
         by_label[(sample.scenario, sample.label)].append(sample)
     scenarios = {scenario: figures_of(found) for scenario, found in by_scenario.items()}
@@ -93,6 +97,10 @@ def phase_report(
         f"\n== phase: {name}; {wall:.1f} s; load average {load[0][0]:.2f} before, {load[1][0]:.2f} after "
         f"(2 cores); load generator CPU {client_cpu / wall * 100:.0f} % of one core "
         f"({client_cpu / wall / 2 * 100:.0f} % of the machine)",
+        "stack CPU during the phase: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in server_cpu.items())
+        + f" = {sum(server_cpu.values()) / wall * 100:.0f} % of one core; "
+        + (f"uvicorn {server_cpu.get('uvicorn', 0) / len(samples) * 1000:.0f} ms CPU per HTTP request"
+           if samples else ""),
         "per scenario:",
         HEADER,
     ]
@@ -101,6 +109,8 @@ def phase_report(
             lines.append(line(scenario, scenarios[scenario], wall, verdict(scenario, scenarios[scenario])))
     lines.append(line("pages + API reads", together, wall, "MISSED" if any(
         verdict(s, f) == "MISSED" for s, f in scenarios.items() if s in GOAL_SCENARIOS) else "met"))
+    if logins:
+        lines.append(line("logins (before start)", figures_of(logins), 0.0, "all at once, before the phase"))
     lines += ["per page or endpoint:", HEADER.rsplit("  goal", 1)[0]]
     for (scenario, label), found in sorted(by_label.items()):
         lines.append(line(f"{scenario}: {label}"[:23], figures_of(found), wall))

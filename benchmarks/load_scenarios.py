@@ -13,23 +13,39 @@ MCP clients run through ``benchmarks.agent_load.mcp_load`` (the SDK's own client
 """
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 
 from benchmarks.load_client import Client
 
-PAGE_SCENARIOS = ("portal", "staff")
-API_SCENARIOS = ("b2b", "agent", "mcp")
+LOGIN_LABELS = ("login page", "login", "admin login page", "admin login")
+START_TIMEOUT_SECONDS = 300  # the users' logins before the start; a user that dies breaks the start line
 
 
 @dataclass
 class Plan:
+    """A phase: its users log in first (timed as logins), then all start together for ``seconds``."""
+
     port: int
     seconds: float
     think: float
     data: object  # benchmarks.load_data.LoadData
     password: str
-    applied: list = field(default_factory=list)  # (seconds from upload to applied, final status) per upload
+    users: int = 1  # threads that wait at the start line
+    applied: list = field(default_factory=list)  # (import id, when uploaded) per upload
+    deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.start_line = threading.Barrier(self.users + 1, action=self._go)
+
+    def _go(self) -> None:
+        self.deadline = time.perf_counter() + self.seconds
+
+    def ready(self) -> float:
+        """Wait until every user has logged in; the phase's end."""
+        self.start_line.wait(timeout=START_TIMEOUT_SECONDS)
+        return self.deadline
 
     def pause(self) -> None:
         if self.think:
@@ -41,11 +57,12 @@ def address(user_index: int) -> str:
     return f"198.51.100.{user_index % 250 + 1}"
 
 
-def portal_user(client: Client, plan: Plan, username: str, deadline: float) -> None:
+def portal_user(client: Client, plan: Plan, username: str) -> None:
     data = plan.data
-    if not client.log_in("/accounts/login/", username, plan.password):
+    logged_in = client.log_in("/accounts/login/", username, plan.password)
+    deadline = plan.ready()
+    if not logged_in:
         return
-    plan.pause()
     base = f"/utility/communities/{data.community_id}"
     pages = [
         ("dashboard", "/utility/"),
@@ -69,10 +86,11 @@ def portal_user(client: Client, plan: Plan, username: str, deadline: float) -> N
         plan.pause()
 
 
-def staff_user(client: Client, plan: Plan, username: str, deadline: float) -> None:
-    if not client.log_in("/admin/login/?next=/admin/", username, plan.password, label="admin login"):
+def staff_user(client: Client, plan: Plan, username: str) -> None:
+    logged_in = client.log_in("/admin/login/?next=/admin/", username, plan.password, label="admin login")
+    deadline = plan.ready()
+    if not logged_in:
         return
-    plan.pause()
     pages = [
         ("billing console", "/admin/billing/billingrun/"),
         ("run in console", f"/admin/billing/billingrun/{plan.data.run_id}/change/"),
@@ -94,7 +112,8 @@ B2B_READS = (
 )
 
 
-def api_user(client: Client, plan: Plan, reads: list[tuple[str, str]], deadline: float) -> None:
+def api_user(client: Client, plan: Plan, reads: list[tuple[str, str]]) -> None:
+    deadline = plan.ready()
     while time.perf_counter() < deadline:
         for label, path in reads:
             client.get(label, path)
@@ -112,12 +131,13 @@ def agent_reads(data) -> list[tuple[str, str]]:
     ]
 
 
-def uploader(client: Client, plan: Plan, username: str, deadline: float) -> None:
+def uploader(client: Client, plan: Plan, username: str) -> None:
     from benchmarks.load_data import meter_file
 
-    if not client.log_in("/accounts/login/", username, plan.password):
+    logged_in = client.log_in("/accounts/login/", username, plan.password)
+    deadline = plan.ready()
+    if not logged_in:
         return
-    plan.pause()
     day = random.randrange(30)
     while time.perf_counter() < deadline:
         client.get("meter data page", "/utility/meter-data/")

@@ -115,3 +115,22 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its descendants alive now (uvicorn's workers,
+    Celery's pool), read from /proc; 0.0 where there is no /proc."""
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        processes[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, grown = {root}, True
+    while grown:
+        members = {pid for pid, (parent, _ticks) in processes.items() if parent in tree} | tree
+        grown, tree = members != tree, members
+    return sum(ticks for pid, (_parent, ticks) in processes.items() if pid in tree) / os.sysconf("SC_CLK_TCK")
