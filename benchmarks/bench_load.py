@@ -62,6 +62,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8150"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 USERS = {name: int(os.environ.get(f"BENCH_{name.upper()}", default)) for name, default in
          (("portal", "8"), ("staff", "3"), ("b2b", "3"), ("agent", "3"), ("mcp", "3"), ("uploaders", "2"))}
+UPLOAD_WAIT_SECONDS = 120  # after the phase's end, for the worker to apply the last uploads
 PHASES = os.environ.get("BENCH_PHASES", "think,nopause,limits").split(",")
 MCP_TOOLS = ("get_billing_summary", "get_pipeline_dashboard", "get_vnb_pipeline")
 CHANGED = {"OPENLEG_BEHIND_PROXY": "True", "METER_IMPORT_ASYNC_BYTES": "0"}
@@ -118,19 +119,20 @@ def _mcp_thread(plan: Plan, results: list) -> list[threading.Thread]:
     return threads
 
 
-def _watch_uploads(plan: Plan, until: float, finished: dict) -> None:
-    """Polls the database (not the server) for each upload's import until it is applied or refused."""
+def _watch_uploads(plan: Plan, until: float, finished: dict, users_done: threading.Event) -> None:
+    """Polls the database (not the server) for each upload's import until it is applied or refused, and until the
+    users have stopped (an upload in flight at the deadline is still followed), at most until ``until``."""
     from django.db import connection
 
     from metering.models import MeterImport
 
     try:
-        _poll_uploads(plan, until, finished, MeterImport)
+        _poll_uploads(plan, until, finished, users_done, MeterImport)
     finally:
         connection.close()
 
 
-def _poll_uploads(plan: Plan, until: float, finished: dict, MeterImport) -> None:
+def _poll_uploads(plan: Plan, until: float, finished: dict, users_done: threading.Event, MeterImport) -> None:
     done_states = {MeterImport.Status.APPLIED, MeterImport.Status.UNCHANGED, MeterImport.Status.REJECTED}
     while time.perf_counter() < until:
         waiting = {pk: began for pk, began in plan.applied if pk not in finished}
@@ -140,7 +142,7 @@ def _poll_uploads(plan: Plan, until: float, finished: dict, MeterImport) -> None
             ):
                 if status in done_states or run_state == MeterImport.RunState.FAILED:
                     finished[pk] = (time.perf_counter() - waiting[pk], status if status in done_states else "failed")
-        elif plan.applied and len(finished) == len(plan.applied) and time.perf_counter() > until - 60:
+        elif users_done.is_set():
             break
         time.sleep(0.2)
 
@@ -155,13 +157,16 @@ def run_phase(name: str, plan: Plan, stack: dict) -> None:
     load_before = os.getloadavg()
     server_before = {name: tree_cpu_seconds(process.pid) for name, process in stack.items()}
     began, cpu = time.perf_counter(), time.process_time()
-    finished: dict = {}
-    watcher = threading.Thread(target=_watch_uploads, args=(plan, deadline + 60, finished), daemon=True)
+    finished, users_done = {}, threading.Event()
+    watcher = threading.Thread(
+        target=_watch_uploads, args=(plan, deadline + UPLOAD_WAIT_SECONDS, finished, users_done), daemon=True
+    )
     watcher.start()
     for thread in threads:
         thread.join()
     wall, client_cpu = time.perf_counter() - began, time.process_time() - cpu
     server_cpu = {name: tree_cpu_seconds(process.pid) - server_before[name] for name, process in stack.items()}
+    users_done.set()
     watcher.join()
     for client in clients:
         client.close()
