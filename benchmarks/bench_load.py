@@ -48,6 +48,7 @@ from benchmarks.load_scenarios import (
 )
 from benchmarks.stack import (
     BUILD,
+    database_backends_cpu,
     django_with_demo,
     production_environment,
     start_celery,
@@ -133,15 +134,15 @@ def _watch_uploads(plan: Plan, until: float, finished: dict, users_done: threadi
 
 
 def _poll_uploads(plan: Plan, until: float, finished: dict, users_done: threading.Event, MeterImport) -> None:
-    done_states = {MeterImport.Status.APPLIED, MeterImport.Status.UNCHANGED, MeterImport.Status.REJECTED}
     while time.perf_counter() < until:
         waiting = {pk: began for pk, began in plan.applied if pk not in finished}
         if waiting:
             for pk, status, run_state in MeterImport.objects.filter(pk__in=waiting).values_list(
                 "pk", "status", "run_state"
             ):
-                if status in done_states or run_state == MeterImport.RunState.FAILED:
-                    finished[pk] = (time.perf_counter() - waiting[pk], status if status in done_states else "failed")
+                if status != MeterImport.Status.PREVIEW or run_state == MeterImport.RunState.FAILED:
+                    # applied, or superseded (an uploader sent a newer file of the same day first), unchanged…
+                    finished[pk] = (time.perf_counter() - waiting[pk], "failed" if status == "preview" else status)
         elif users_done.is_set():
             break
         time.sleep(0.2)
@@ -156,6 +157,7 @@ def run_phase(name: str, plan: Plan, stack: dict) -> None:
     deadline = plan.ready()  # every user has logged in
     load_before = os.getloadavg()
     server_before = {name: tree_cpu_seconds(process.pid) for name, process in stack.items()}
+    database_before = database_backends_cpu()
     began, cpu = time.perf_counter(), time.process_time()
     finished, users_done = {}, threading.Event()
     watcher = threading.Thread(
@@ -166,6 +168,10 @@ def run_phase(name: str, plan: Plan, stack: dict) -> None:
         thread.join()
     wall, client_cpu = time.perf_counter() - began, time.process_time() - cpu
     server_cpu = {name: tree_cpu_seconds(process.pid) - server_before[name] for name, process in stack.items()}
+    # a backend opened during the phase counts whole; one closed during it is missed (the pools keep theirs)
+    server_cpu["PostgreSQL"] = sum(
+        seconds - database_before.get(pid, 0.0) for pid, seconds in database_backends_cpu().items()
+    )
     users_done.set()
     watcher.join()
     for client in clients:

@@ -99,8 +99,8 @@ def phase_report(
         f"({client_cpu / wall / 2 * 100:.0f} % of the machine)",
         "stack CPU during the phase: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in server_cpu.items())
         + f" = {sum(server_cpu.values()) / wall * 100:.0f} % of one core; "
-        + (f"uvicorn {server_cpu.get('uvicorn', 0) / len(samples) * 1000:.0f} ms CPU per HTTP request"
-           if samples else ""),
+        + (f"per HTTP request: uvicorn {server_cpu.get('uvicorn', 0) / len(samples) * 1000:.0f} ms CPU, "
+           f"PostgreSQL {server_cpu.get('PostgreSQL', 0) / len(samples) * 1000:.0f} ms CPU" if samples else ""),
         "per scenario:",
         HEADER,
     ]
@@ -123,8 +123,9 @@ def phase_report(
         for _seconds, status in finished:
             states[status] += 1
         lines.append(
-            f"uploads: {sent} files applied by the worker; finished {len(finished)} ({dict(states)}); from upload "
-            f"to applied p50 {_ms(times, 50)} ms, max {max(times) * 1000 if times else 0:.0f} ms"
+            f"uploads: {sent} files uploaded and applied through the worker; finished {len(finished)} "
+            f"({dict(states)}); from upload to finished p50 {_ms(times, 50)} ms, max "
+            f"{max(times) * 1000 if times else 0:.0f} ms"
         )
     for failure in failures[:10]:
         lines.append(f"first failure of a user: {failure}")

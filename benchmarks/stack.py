@@ -117,6 +117,31 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far; 0.0 when it has ended or there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend now serving the bench database (the stack's pooled connections;
+    this process's own excluded): the database's share of a request, which the stack's processes do not show.
+    Empty on another database or where PostgreSQL runs elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    return {pid: process_cpu_seconds(pid) for pid in pids}
+
+
 def tree_cpu_seconds(root: int) -> float:
     """CPU seconds (user and system) used so far by a process and its descendants alive now (uvicorn's workers,
     Celery's pool), read from /proc; 0.0 where there is no /proc."""
