@@ -184,6 +184,15 @@ def run_phase(name: str, plan: Plan, stack: dict) -> None:
     ), flush=True)
 
 
+def worker_restarts(log_path: Path, workers: int) -> str:
+    """uvicorn restarts a worker that died or that missed its health check (a ping answered within 5 s): every
+    request that worker held is lost (the client sees the connection closed without an answer)."""
+    text = log_path.read_text()
+    started, died = text.count("Started server process"), text.count("died")
+    return (f"uvicorn worker processes started: {started} for {workers} workers ({started - workers} restarts, "
+            f"{died} reported dead); see {log_path}")
+
+
 def _forget_login_failures() -> None:
     """Clear the login-throttle counts in the bench's Redis (a previous run's limit phase locked an account)."""
     from django.core.cache import cache
@@ -212,7 +221,8 @@ def main() -> None:
     )
     _forget_login_failures()
     call_command("collectstatic", interactive=False, verbosity=0)  # as the Dockerfile does: the manifest is needed
-    server = start_server(environment, port=PORT, workers=WORKERS, log_path=BUILD / "bench_load_server.log")
+    server_log = BUILD / "bench_load_server.log"
+    server = start_server(environment, port=PORT, workers=WORKERS, log_path=server_log, log_level="info")
     worker = start_celery("worker", environment, log_path=BUILD / "bench_load_worker.log")
     beat = start_celery("beat", environment, log_path=BUILD / "bench_load_beat.log")
     try:
@@ -238,6 +248,7 @@ def main() -> None:
                 run_phase(name, plan, {"uvicorn": server, "worker": worker, "beat": beat})
         if "limits" in PHASES:
             print(limits_phase(PORT, data, password=load_data.PASSWORD), flush=True)
+        print(worker_restarts(server_log, WORKERS), flush=True)
     finally:
         for process in (beat, worker, server):
             stop(process)

@@ -43,11 +43,12 @@ def django_with_demo() -> None:
         call_command("load_demo", verbosity=0)
 
 
-def server_command(*, port: int, workers: int) -> list[str]:
-    """uvicorn as docker-compose.yml runs it (its worker count is the caller's), on loopback, without access log."""
+def server_command(*, port: int, workers: int, log_level: str = "warning") -> list[str]:
+    """uvicorn as docker-compose.yml runs it (its worker count is the caller's), on loopback, without access log;
+    at ``log_level`` "info" the log also has uvicorn's lines about its worker processes (started, died)."""
     return [
         sys.executable, "-m", "uvicorn", "openleg.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+        "--workers", str(workers), "--no-access-log", "--log-level", log_level,
     ]
 
 
@@ -63,12 +64,14 @@ def production_environment(base: dict, *, secret_key: str, **changes: str) -> di
     }
 
 
-def start_server(environment: dict, *, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_server(
+    environment: dict, *, port: int, workers: int, log_path: Path, log_level: str = "warning"
+) -> subprocess.Popen:
     """uvicorn started and answering /healthz (SystemExit with the log's end when it does not within a minute)."""
     log_path.parent.mkdir(exist_ok=True)
     server = subprocess.Popen(
-        server_command(port=port, workers=workers), cwd=ROOT, env=environment, stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
+        server_command(port=port, workers=workers, log_level=log_level), cwd=ROOT, env=environment,
+        stdout=log_path.open("w"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
