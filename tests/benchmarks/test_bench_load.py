@@ -141,3 +141,50 @@ def test_the_cpu_of_a_process_tree_counts_its_children():
     finally:
         child.kill()
         child.wait()
+
+
+class _ClosingDoor(BaseHTTPRequestHandler):
+    """Answers as kept alive, then closes the connection: as uvicorn after its keep-alive timeout."""
+
+    protocol_version = "HTTP/1.1"
+    requests = 0
+
+    def _answer(self) -> None:
+        type(self).requests += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+        self.close_connection = True  # without saying so
+
+    def do_GET(self):
+        self._answer()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._answer()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_get_sent_into_a_closed_kept_alive_connection_goes_again_on_a_new_one_a_post_does_not():
+    _ClosingDoor.requests = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ClosingDoor)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = Client(server.server_address[1], scenario="portal", address="198.51.100.9")
+        client.get("first", "/")
+        time.sleep(0.2)  # the server has closed its end meanwhile
+        client.get("second", "/")
+        time.sleep(0.2)
+        client.post_form("apply", "/", {})
+        client.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert [(s.label, s.outcome) for s in client.samples] == [
+        ("first", "ok"), ("second", "ok"), ("apply", "connection"),
+    ]
+    assert _ClosingDoor.requests == 2
