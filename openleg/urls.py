@@ -22,7 +22,7 @@ urlpatterns = [
     path("djstripe/", include("djstripe.urls", namespace="djstripe")),  # dj-stripe's webhook/<uuid>/ endpoints
     path("admin/pipeline/", include("openleg.pipeline_dashboard")),  # the funnel dashboard, before the admin
     # the admin's own login, answering a locked try with 429 and Retry-After as the portal's does
-    path("admin/login/", admin_login),
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
