@@ -15,7 +15,10 @@ class ThrottledLoginMixin:
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         wait = login_throttle.seconds_locked(self.request, username)
+        if wait <= 0 and not login_throttle.login_try_begin(self.request, username):
+            wait = max(1, login_throttle.seconds_locked(self.request, username))
         if wait > 0:
+            self.locked_seconds = wait  # the view answers 429 with Retry-After
             minutes = max(1, -(-wait // 60))
             raise ValidationError(
                 ngettext(

@@ -1,5 +1,6 @@
 """The account pages of the portal: Django's auth views with German templates under ``templates/accounts/``."""
 
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
 
@@ -11,6 +12,9 @@ class LoginView(auth_views.LoginView):
     """Utility users land in the portal; staff, who are not portal users, in the admin (unless ``next`` says)."""
 
     authentication_form = ThrottledAuthenticationForm
+
+    def post(self, request, *args, **kwargs):
+        return login_throttle.locked_answer(super().post(request, *args, **kwargs))
 
     def get_default_redirect_url(self):
         if self.request.user.is_staff:
@@ -39,3 +43,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+def admin_login(request):
+    """The admin's own login page (``admin.site.login``), answering a locked try with 429 as the portal does."""
+    return login_throttle.locked_answer(admin.site.login(request))

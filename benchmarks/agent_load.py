@@ -10,6 +10,7 @@ import asyncio
 import http.client
 import json
 import math
+import random
 import threading
 import time
 from collections import Counter
@@ -65,12 +66,16 @@ def verdict(result: LoadResult) -> str:
 
 
 class _Plan:
-    """When a client stops: after ``calls`` calls, or ``seconds`` after the common start."""
+    """When a client stops: after ``calls`` calls, or ``seconds`` after the common start; ``think`` is the mean
+    pause after each call (drawn uniformly from half to one and a half times it; 0: no pause)."""
 
-    def __init__(self, calls: int | None, seconds: float | None) -> None:
+    def __init__(self, calls: int | None, seconds: float | None, think: float = 0.0) -> None:
         if (calls is None) == (seconds is None):
             raise ValueError("give either calls or seconds")
-        self.calls, self.seconds = calls, seconds
+        self.calls, self.seconds, self.think = calls, seconds, think
+
+    def pause(self) -> float:
+        return random.uniform(0.5 * self.think, 1.5 * self.think) if self.think else 0.0
 
     def deadline(self, started: float) -> float:
         return math.inf if self.seconds is None else started + self.seconds
@@ -157,10 +162,12 @@ def _error_code(body: bytes) -> str:
 
 def mcp_load(
     url: str, token: str, tool: str, arguments: dict, *, clients: int, calls: int | None = None,
-    seconds: float | None = None,
+    seconds: float | None = None, think: float = 0.0, headers: dict | None = None,
 ) -> LoadResult:
-    """Call ``tool`` from ``clients`` asyncio tasks, each with its own streamable-HTTP session."""
-    return asyncio.run(_mcp_load(url, token, tool, arguments, clients, _Plan(calls, seconds)))
+    """Call ``tool`` from ``clients`` asyncio tasks, each with its own streamable-HTTP session; ``think`` is the
+    mean pause after a call (bench_load's users), ``headers`` are sent besides the bearer (a proxy's)."""
+    headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+    return asyncio.run(_mcp_load(url, headers, tool, arguments, clients, _Plan(calls, seconds, think)))
 
 
 class _Gate:
@@ -175,10 +182,10 @@ class _Gate:
             self.all_arrived.set()
 
 
-async def _mcp_load(url, token, tool, arguments, clients, plan) -> LoadResult:
+async def _mcp_load(url, headers, tool, arguments, clients, plan) -> LoadResult:
     gate = _Gate(clients)
     tallies = [_Tally() for _ in range(clients)]
-    tasks = [asyncio.create_task(_mcp_client(url, token, tool, arguments, plan, gate, tally)) for tally in tallies]
+    tasks = [asyncio.create_task(_mcp_client(url, headers, tool, arguments, plan, gate, tally)) for tally in tallies]
     await gate.all_arrived.wait()
     began, cpu = time.perf_counter(), time.process_time()
     gate.go.set()
@@ -186,7 +193,7 @@ async def _mcp_load(url, token, tool, arguments, clients, plan) -> LoadResult:
     return _result("MCP", tool, clients, tallies, time.perf_counter() - began, time.process_time() - cpu)
 
 
-async def _mcp_client(url, token, tool, arguments, plan, gate, tally) -> None:
+async def _mcp_client(url, headers, tool, arguments, plan, gate, tally) -> None:
     from mcp.client.session import ClientSession
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
@@ -194,7 +201,7 @@ async def _mcp_client(url, token, tool, arguments, plan, gate, tally) -> None:
     arrived = False
     try:
         async with (
-            create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http_client,
+            create_mcp_http_client(headers=headers) as http_client,
             streamable_http_client(url, http_client=http_client) as (read, write),
             ClientSession(read, write) as session,
         ):
@@ -216,6 +223,7 @@ async def _mcp_client(url, token, tool, arguments, plan, gate, tally) -> None:
                 if answer.is_error:
                     text = " ".join(getattr(block, "text", "") for block in answer.content)
                     tally.failed(f"tool error {text[:60]}", text[:300])
+                await asyncio.sleep(plan.pause())
     except Exception as error:  # connecting or initialising failed: one error for the client, no calls
         cause = _innermost(error)
         kind = f"{'session' if arrived else 'connect'}: {type(cause).__name__}"

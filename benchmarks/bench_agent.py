@@ -18,21 +18,24 @@ the load generator itself took on the same two cores; the load average before th
 work shared the machine. Goal (issue 14): no error, p99 under 250 ms at 16 clients.
 """
 
-import logging
 import os
 import secrets
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.agent_load import GOAL_CLIENTS, GOAL_P99_SECONDS, LoadResult, mcp_load, rest_load, verdict  # noqa: E402
+from benchmarks.stack import (  # noqa: E402
+    BUILD,
+    django_with_demo,
+    production_environment,
+    server_command,
+    start_server,
+    stop,
+)
 
 REST_PREFIX = "/api/agent/v1"
 MCP_PATH = "/mcp"
@@ -41,27 +44,17 @@ CLIENTS = (1, GOAL_CLIENTS)
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 PORT = int(os.environ.get("BENCH_PORT", "8140"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-START_TIMEOUT_SECONDS = 60
-
-
-def server_command(*, port: int, workers: int) -> list[str]:
-    return [
-        sys.executable, "-m", "uvicorn", "openleg.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-    ]
 
 
 def server_environment(base: dict, *, secret_key: str) -> dict:
     """The production settings on loopback; DATABASE_URL and REDIS_URL come from ``base`` as the bench's own."""
-    return {
-        **base,
-        "DJANGO_SETTINGS_MODULE": "openleg.settings.production",
-        "SECRET_KEY": secret_key,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback; deployed, the proxy terminates TLS
+    return production_environment(
+        base,
+        secret_key=secret_key,
+        SECURE_SSL_REDIRECT="False",  # plain HTTP on loopback; deployed, the proxy terminates TLS
         # speed, not the limits: the per-token rate (120/min by default) would answer 429 within seconds
-        "AGENT_THROTTLE_RATE": "100000/s",
-    }
+        AGENT_THROTTLE_RATE="100000/s",
+    )
 
 
 def tool_arguments(tool: str) -> dict:
@@ -105,25 +98,6 @@ def goal_line(results: list[LoadResult], *, skipped: int) -> str:
     return goal + "NOT MET: " + ", ".join(reasons)
 
 
-def _setting_up() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openleg.settings.test")
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from billing.models import BillingRun
-
-    for talkative in ("httpx2", "mcp"):  # their INFO lines (one per request) would bury the table
-        logging.getLogger(talkative).setLevel(logging.WARNING)
-    call_command("migrate", verbosity=0)
-    if not BillingRun.objects.exists():
-        print("loading the demo (first run on this database) …", flush=True)
-        call_command("load_demo", verbosity=0)
-
-
 def _bench_token():
     from api.scopes import Scope
     from api.tokens import agent_token_create
@@ -134,32 +108,7 @@ def _bench_token():
 
 def _start_server(log_path: Path) -> subprocess.Popen:
     environment = server_environment(dict(os.environ), secret_key=secrets.token_urlsafe(50))
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        server_command(port=PORT, workers=WORKERS), cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped at start:\n{log_path.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return server
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.25)
-    server.terminate()
-    raise SystemExit(f"the server did not answer /healthz within {START_TIMEOUT_SECONDS} s:\n"
-                     f"{log_path.read_text()[-3000:]}")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    return start_server(environment, port=PORT, workers=WORKERS, log_path=log_path)
 
 
 def _load(door: str, tool: str, token: str, arguments: dict, clients: int, **plan) -> LoadResult:
@@ -170,7 +119,7 @@ def _load(door: str, tool: str, token: str, arguments: dict, clients: int, **pla
 
 
 def main() -> None:
-    _setting_up()
+    django_with_demo()
     from django.conf import settings
     from django.db import connection
 
@@ -178,8 +127,7 @@ def main() -> None:
 
     arguments = {tool: tool_arguments(tool) for tool in TOOLS}
     new = _bench_token()
-    log_path = ROOT / "build" / "bench_agent_server.log"
-    log_path.parent.mkdir(exist_ok=True)
+    log_path = BUILD / "bench_agent_server.log"
     server = _start_server(log_path)
     try:
         print(
@@ -213,7 +161,7 @@ def main() -> None:
                         print(f"      errors: {dict(result.errors)}; first: {result.first_error}")
         print(goal_line(results, skipped=sum(1 for ok in usable.values() if not ok) * len(CLIENTS)))
     finally:
-        _stop(server)
+        stop(server)
         agent_token_revoke(prefix=new.token.prefix)
 
 

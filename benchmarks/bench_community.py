@@ -63,8 +63,9 @@ def profiles(shape: BenchShape, period, seed: int = 2026) -> tuple[np.ndarray, n
     return consumption, production
 
 
-def bench_community(shape: BenchShape):
-    """The community of ``shape`` with its tariff and its month of data; reused if the database has it already."""
+def bench_community(shape: BenchShape, *, utility=None):
+    """The community of ``shape`` with its tariff and its month of data; reused if the database has it already.
+    Its utility is a new one unless ``utility`` is given (bench_load puts it beside the demo's communities)."""
     from communities.models import Community
     from metering.services import meter_file_import
     from tests.pipeline.factories import UtilityFactory
@@ -73,7 +74,7 @@ def bench_community(shape: BenchShape):
     if existing is not None:
         return existing
     started = time.perf_counter()
-    utility = UtilityFactory(vnb_number=shape.vnb_number, grid_usage_rp_kwh=Decimal("9.5000"))
+    utility = utility or UtilityFactory(vnb_number=shape.vnb_number, grid_usage_rp_kwh=Decimal("9.5000"))
     ids = metering_point_ids(shape.vnb_number, 0, shape.participants)
     community = community_with_members(shape, utility, ids)
     data = month_file(shape, ids, shape.year, shape.month)

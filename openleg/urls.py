@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import ThrottledAdminAuthenticationForm
+from accounts.views import admin_login
 from openleg.file_views import protected_file
 from openleg.health import healthz
 from openleg.metrics_view import metrics
@@ -25,6 +26,8 @@ urlpatterns = [
     path("webhook/stripe", stripe_webhook, name="stripe-webhook"),
     path("djstripe/", include("djstripe.urls", namespace="djstripe")),  # dj-stripe's webhook/<uuid>/ endpoints
     path("admin/pipeline/", include("openleg.pipeline_dashboard")),  # the funnel dashboard, before the admin
+    # the admin's own login, answering a locked try with 429 and Retry-After as the portal's does
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),

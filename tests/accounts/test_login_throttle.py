@@ -2,12 +2,13 @@
 
 import hashlib
 import secrets
+import threading
 import time
 
 import pytest
 from django.test import Client
 
-from accounts.login_throttle import failure_keys
+from accounts.login_throttle import failure_keys, login_succeeded, login_try_begin
 from tests.accounts.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +67,19 @@ def test_the_right_password_is_refused_while_locked_out(door, user, address):
 
     response = _try(LOGINS[door], user.username, PASSWORD, address)
 
-    assert response.status_code == 200
+    assert response.status_code == 429
+    assert 899 <= int(response["Retry-After"]) <= 900
     assert _locked_out(response)
     assert "_auth_user_id" not in response.client.session
+
+
+@pytest.mark.parametrize("door", sorted(LOGINS))
+def test_a_wrong_password_before_the_limit_answers_the_form_again_not_429(door, user, address):
+    response = _try(LOGINS[door], user.username, "wrong", address)
+
+    assert response.status_code == 200
+    assert "Retry-After" not in response
+    assert not _locked_out(response)
 
 
 def test_the_lock_of_an_account_holds_from_every_address_and_both_pages(user, address):
@@ -130,3 +141,42 @@ def test_failures_are_counted_under_hashed_names(rf, address):
     assert account == failure_keys(request, "clerk")[0]
     assert account == f"login-throttle:account:{hashlib.sha256(b'clerk').hexdigest()}"
     assert by_address == f"login-throttle:address:{address}"
+
+
+def test_tries_are_counted_before_their_password_is_checked(rf, address):
+    """Five tries in flight at once (none has failed yet) use up the account's limit: a sixth is not checked."""
+    request = rf.post("/accounts/login/", REMOTE_ADDR=address)
+    name = f"inflight-{time.monotonic_ns()}"
+
+    assert [login_try_begin(request, name) for _ in range(6)] == [True] * 5 + [False]
+
+
+def test_thirty_tries_at_once_check_exactly_five_passwords(rf, address):
+    request = rf.post("/accounts/login/", REMOTE_ADDR=address)
+    name = f"burst-{time.monotonic_ns()}"
+    start, answers = threading.Barrier(30), []
+
+    def one_try():
+        start.wait()
+        answers.append(login_try_begin(request, name))
+
+    threads = [threading.Thread(target=one_try) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [False] * 25 + [True] * 5
+
+
+def test_a_right_password_gives_the_address_its_try_back(rf, address):
+    """Successful logins do not count against the address: 19 guesses and 5 good logins leave one guess."""
+    request = rf.post("/accounts/login/", REMOTE_ADDR=address)
+    for n in range(19):
+        assert login_try_begin(request, f"guess-{time.monotonic_ns()}-{n}")
+    for _ in range(5):
+        assert login_try_begin(request, "clerk")
+        login_succeeded(request, "clerk")
+
+    assert login_try_begin(request, f"guess-{time.monotonic_ns()}")
+    assert not login_try_begin(request, f"guess-{time.monotonic_ns()}")

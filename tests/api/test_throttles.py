@@ -1,12 +1,14 @@
 """Per-token throttles in Redis: a rate, and the token's daily budget per Europe/Zurich day."""
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
 
 from api.errors import ApiError
-from api.throttles import check_limits, spend_daily_budget
+from api.throttles import check_limits, parse_rate, spend_daily_budget, spend_rate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -14,7 +16,7 @@ TOOLS_URL = "/api/agent/v1/"
 
 
 def test_past_the_rate_a_token_gets_429_with_the_wait(make_token, bearer, settings):
-    settings.AGENT_THROTTLE_RATE = "3/min"
+    settings.AGENT_THROTTLE_RATE = "3/h"  # an hour's window: the test does not straddle two of them
     client = bearer(make_token().secret)
     statuses = [client.get(TOOLS_URL).status_code for _ in range(4)]
     refused = client.get(TOOLS_URL)
@@ -23,24 +25,66 @@ def test_past_the_rate_a_token_gets_429_with_the_wait(make_token, bearer, settin
     assert body["error"]["code"] == "throttled"
     assert body["error"]["details"]["limit"] == "rate"
     seconds = body["error"]["details"]["retry_after_seconds"]
-    assert 1 <= seconds <= 60
+    assert 1 <= seconds <= 3600
+    assert abs(seconds - (3600 - time.time() % 3600)) < 2  # the rest of the clock hour
     assert refused["Retry-After"] == str(seconds)
     assert body["error"]["message"] == f"Zu viele Aufrufe. Bitte in {seconds} Sekunden wieder versuchen."
 
 
 def test_the_rate_counts_per_token(make_token, bearer, settings):
-    settings.AGENT_THROTTLE_RATE = "1/min"
+    settings.AGENT_THROTTLE_RATE = "1/h"
     first, second = bearer(make_token().secret), bearer(make_token().secret)
     assert [first.get(TOOLS_URL).status_code, second.get(TOOLS_URL).status_code] == [200, 200]
     assert first.get(TOOLS_URL).status_code == 429
 
 
-def test_the_counts_live_in_redis(make_token, bearer):
+def test_the_counts_live_in_redis(make_token, bearer, settings):
     from django_redis import get_redis_connection
 
+    settings.AGENT_THROTTLE_RATE = "5/h"
     new = make_token()
     bearer(new.secret).get(TOOLS_URL)
-    assert get_redis_connection("default").exists(cache.make_key(f"agent-rate:{new.token.pk}")) == 1
+    window = int(time.time() // 3600)
+    assert get_redis_connection("default").exists(cache.make_key(f"agent-rate:{new.token.pk}:{window}")) == 1
+
+
+def test_thirty_calls_at_once_get_exactly_the_rate_through(make_token, settings):
+    """One atomic count per call: calls on several workers at once cannot overwrite each other's."""
+    settings.AGENT_THROTTLE_RATE = "10/min"
+    token = make_token().token
+    start, answers = threading.Barrier(30), []
+
+    def call():
+        start.wait()
+        try:
+            answers.append(spend_rate(token, now=1_800_000_010.0))
+        except ApiError as refused:
+            answers.append(refused.status)
+
+    threads = [threading.Thread(target=call) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == list(range(1, 11)) + [429] * 20
+
+
+def test_the_rate_window_is_the_clock_minute_and_the_wait_its_rest(make_token, settings):
+    settings.AGENT_THROTTLE_RATE = "2/min"
+    token = make_token().token
+    minute = 1_800_000_000.0  # a whole minute since the epoch
+    assert [spend_rate(token, now=minute + 1), spend_rate(token, now=minute + 30)] == [1, 2]
+    with pytest.raises(ApiError) as refused:
+        spend_rate(token, now=minute + 45.5)
+    assert refused.value.details == {"limit": "rate", "retry_after_seconds": 15}
+    assert spend_rate(token, now=minute + 60) == 1
+
+
+def test_rates_are_read_per_second_minute_hour_and_day():
+    assert [parse_rate(rate) for rate in ("10/s", "120/min", "1000/hour", "5000/day")] == [
+        (10, 1), (120, 60), (1000, 3600), (5000, 86400),
+    ]
 
 
 def test_past_the_daily_budget_a_token_gets_429_until_zurich_midnight(make_token, bearer):
@@ -70,7 +114,7 @@ def test_the_budget_day_is_the_zurich_day(make_token):
 
 
 def test_another_door_counts_against_the_same_rate_and_budget(make_token, bearer, settings):
-    settings.AGENT_THROTTLE_RATE = "2/min"
+    settings.AGENT_THROTTLE_RATE = "2/h"
     new = make_token()
     check_limits(new.token)
     assert bearer(new.secret).get(TOOLS_URL).status_code == 200
