@@ -32,4 +32,4 @@ USER openleg
 EXPOSE 8000
 # The ASGI application: Django, the MCP server at /mcp and the static files (openleg/asgi.py).
 CMD ["uvicorn", "openleg.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", \
-     "--timeout-graceful-shutdown", "30", "--no-access-log"]
+     "--timeout-graceful-shutdown", "30", "--timeout-keep-alive", "150", "--no-access-log"]
