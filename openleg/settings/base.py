@@ -162,7 +162,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # held by a worker that died as a whole comes back after the Redis visibility timeout, which must outlast the
 # longest task (hard time limit 30 min) and the longest countdown (8 min), or a slow task would run twice at once.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=35 * 60)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **BROKER_TIMEOUTS["CELERY_BROKER_TRANSPORT_OPTIONS"],  # keep the socket timeouts beside it
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=35 * 60),
+}
 # A worker that loses Redis stops its running tasks (their transactions roll back): Redis hands the unacknowledged
 # messages out again, and the same work must not run twice side by side.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True

@@ -86,7 +86,10 @@ def check_redis_outage(app, seeded, session) -> None:
 
 def check_everything_answers(app, seeded, session) -> None:
     health, _seconds = timed("GET", app, "/healthz")
-    assert (health.status_code, health.json()) == (200, {"status": "ok", "checks": {"database": "ok", "redis": "ok"}})
+    # 200 again; "degraded" only because this app runs no beat and no worker (their heartbeats are missing).
+    assert (health.status_code, health.json()["checks"], health.json()["stale"]) == (
+        200, {"database": "ok", "redis": "ok"}, ["beat", "worker"]
+    )
     assert timed("GET", app, "/api/agent/v1/", headers={"Authorization": f"Bearer {seeded}"})[0].status_code == 200
     assert mcp(app, seeded, "tools/call", {"name": TOOL, "arguments": {}}).json()["result"].get("isError") is not True
     assert timed("GET", app, "/accounts/password_change/", cookies=session)[0].status_code == 200

@@ -39,7 +39,10 @@ def test_with_redis_sessions_are_stored_in_postgresql_and_read_through_a_cache_t
 def test_the_broker_gives_up_within_seconds_when_publishing_and_the_worker_never_gives_up():
     from openleg.celery import app
 
-    assert app.conf.broker_transport_options == {"socket_connect_timeout": 2, "socket_timeout": 2}
+    # The visibility timeout (README "Faults: workers and beat") sits beside the socket timeouts, not instead.
+    assert app.conf.broker_transport_options == {
+        "socket_connect_timeout": 2, "socket_timeout": 2, "visibility_timeout": 35 * 60
+    }
     assert (app.conf.broker_connection_timeout, app.conf.broker_connection_max_retries) == (2, None)
     assert app.conf.task_publish_retry_policy["max_retries"] == 0
 
