@@ -57,6 +57,16 @@ def address(user_index: int) -> str:
     return f"198.51.100.{user_index % 250 + 1}"
 
 
+def visit(client: Client, plan: Plan, pages, deadline: float) -> bool:
+    """Requests each page in turn with the user's pause after it; False once the deadline has passed."""
+    for label, path in pages:
+        client.get(label, path)
+        plan.pause()
+        if time.perf_counter() >= deadline:
+            return False
+    return True
+
+
 def portal_user(client: Client, plan: Plan, username: str) -> None:
     data = plan.data
     logged_in = client.log_in("/accounts/login/", username, plan.password)
@@ -73,11 +83,8 @@ def portal_user(client: Client, plan: Plan, username: str) -> None:
         ("coverage calendar", f"{base}/meter-data/2026-03/"),
     ]
     while time.perf_counter() < deadline:
-        for label, path in pages:
-            client.get(label, path)
-            plan.pause()
-            if time.perf_counter() >= deadline:
-                return
+        if not visit(client, plan, pages, deadline):
+            return
         invoice = random.choice(data.invoice_ids)
         answer = client.get("invoice PDF", f"{base}/billing/{data.run_id}/invoices/{invoice}.pdf")
         if answer.status == 200 and not answer.body.startswith(b"%PDF"):
@@ -97,11 +104,8 @@ def staff_user(client: Client, plan: Plan, username: str) -> None:
         ("pipeline dashboard", "/admin/pipeline/"),
     ]
     while time.perf_counter() < deadline:
-        for label, path in pages:
-            client.get(label, path)
-            plan.pause()
-            if time.perf_counter() >= deadline:
-                return
+        if not visit(client, plan, pages, deadline):
+            return
 
 
 B2B_READS = (
@@ -115,11 +119,8 @@ B2B_READS = (
 def api_user(client: Client, plan: Plan, reads: list[tuple[str, str]]) -> None:
     deadline = plan.ready()
     while time.perf_counter() < deadline:
-        for label, path in reads:
-            client.get(label, path)
-            plan.pause()
-            if time.perf_counter() >= deadline:
-                return
+        if not visit(client, plan, reads, deadline):
+            return
 
 
 def agent_reads(data) -> list[tuple[str, str]]:
