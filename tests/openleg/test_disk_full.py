@@ -15,6 +15,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from billing.models import InvoicePdf
 from billing.services import billing_run_approve, billing_run_start
@@ -209,7 +210,7 @@ def test_a_paper_signature_scan_on_a_full_disk_is_refused_by_the_form_and_nothin
     kept = files_in(disk.media)
     disk.leave(16 * 1024)
     form = PaperSignatureForm(
-        data={"signed_on": document.created_at.date().isoformat(), "note": ""},
+        data={"signed_on": timezone.localdate(document.created_at).isoformat(), "note": ""},
         files={"scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.7 " + b"x" * 64 * 1024)},
     )
     assert form.is_valid(), form.errors

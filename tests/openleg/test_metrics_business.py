@@ -1,6 +1,6 @@
 """The business figures of /metrics, read from the database when Prometheus scrapes (three queries)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -36,11 +36,13 @@ def scrape_at(monkeypatch):
 
 @pytest.mark.django_db
 def test_import_billing_and_invoice_figures(client, payout_community, scrape_at):  # noqa: F811
-    from billing.models import BillingRun
+    from billing.models import BillingRun, Invoice
     from metering.models import MeterImport
 
     MeterImport.objects.update(applied_at=datetime(2027, 1, 5, 6, 0, tzinfo=UTC))
     BillingRun.objects.update(computed_at=datetime(2027, 1, 5, 7, 0, tzinfo=UTC))
+    # The fixture issues its invoices today (due 30 days later): pin their due day, so the test runs on any day.
+    Invoice.objects.update(due_date=date(2027, 1, 6))
     # 23:30 UTC is 00:30 on 6 January in Zurich: the invoices' due day, not yet overdue.
     scrape_at(2027, 1, 5, 23, 30)
 
@@ -116,7 +118,8 @@ def test_with_redis_down_the_scrape_still_answers_and_says_what_is_missing(clien
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        }
+        },
+        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "metrics-sessions"},
     }
     scrape_at(2027, 1, 5, 12, 0)
 

@@ -68,7 +68,8 @@ def private_redis(tmp_path):
 @pytest.fixture
 def broker(private_redis):
     """Sends task messages to the private Redis by name, as any door's ``delay`` would."""
-    client = Celery("faults-client", broker=private_redis.url())
+    # Not the current app: shared tasks would bind to it (no eager mode, this broker) for every later test.
+    client = Celery("faults-client", broker=private_redis.url(), set_as_current=False)
 
     def send(name: str, *args) -> None:
         client.send_task(name, args=list(args))
