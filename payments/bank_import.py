@@ -26,6 +26,7 @@ from accounts.actors import recorded_user
 from billing.models import Settlement, SettlementKind
 from communities.models import Community
 from openleg.errors import DomainError
+from openleg.formats import format_day
 from openleg.iban import compact_iban
 from openleg.money import round_chf
 from openleg.periods import utc_now
@@ -113,7 +114,7 @@ def _booked_before(sha256: str) -> BankFile | None:
 def _already_message(previous: BankFile) -> str:
     return _(
         "Diese Datei wurde bereits am %(date)s als «%(file)s» (Import %(id)s) verbucht; es wurde nichts gebucht."
-    ) % {"date": f"{previous.created_at:%d.%m.%Y}", "file": previous.filename, "id": previous.pk}
+    ) % {"date": format_day(previous.created_at), "file": previous.filename, "id": previous.pk}
 
 
 def _new_file(*, data: bytes, filename: str, actor, door: str, status: str, previous: BankFile | None) -> BankFile:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from billing.models import Invoice, InvoiceKind, Settlement
 from billing.references import invoice_key
 from communities.models import Community
-from openleg.formats import format_chf
+from openleg.formats import format_chf, format_day
 from payments.camt import CamtDocument, CamtEntry, CamtTransaction
 from payments.models import BankCredit, CreditStatus
 from payments.models.bank import KEY_HOLDING
@@ -185,7 +185,7 @@ def _mark_duplicates(booked: list[CreditOutcome]) -> list[CreditOutcome]:
             outcome.status, outcome.duplicate_of = CreditStatus.DUPLICATE, earlier
             outcome.reason = _("Bereits mit der Datei «%(file)s» vom %(date)s erfasst (Position %(position)s).") % {
                 "file": earlier.bank_file.filename,
-                "date": f"{earlier.bank_file.created_at:%d.%m.%Y}",
+                "date": format_day(earlier.bank_file.created_at),
                 "position": earlier.position,
             }
         elif outcome.dedupe_key in seen:

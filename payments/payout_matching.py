@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Door
-from openleg.formats import format_chf
+from openleg.formats import format_chf, format_day
 from payments.camt import CamtDocument
 from payments.models import BankDebit, BankFile, DebitStatus, Payout, PayoutBatch, PayoutBatchStatus
 from payments.payouts import payout_batch_confirm
@@ -144,7 +144,7 @@ def _decide(outcome: DebitOutcome, payout: Payout | None, community: Community, 
             "Die Überweisung ist bereits mit der Datei «%(file)s» vom %(date)s bestätigt (Belastung %(position)s)."
         ) % {
             "file": before.bank_file.filename,
-            "date": f"{before.bank_file.created_at:%d.%m.%Y}",
+            "date": format_day(before.bank_file.created_at),
             "position": before.position,
         }
         return

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models.invoices import LineKind
 from openleg.choice_labels import ChoiceLabelsMixin
+from openleg.formats import format_moment
 
 
 class RunStatus(models.TextChoices):
@@ -166,7 +167,7 @@ class RunBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:02d}/{self.year} ({self.created_at:%d.%m.%Y %H:%M})"
+        return f"{self.month:02d}/{self.year} ({format_moment(self.created_at)})"
 
 
 class RunBatchItem(models.Model):

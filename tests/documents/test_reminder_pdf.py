@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Invoice
 from billing.references import invoice_reference
@@ -39,7 +40,7 @@ def test_a_second_reminder_asks_for_the_open_amount_and_the_fee_with_the_invoice
     assert f"Zahlbar bis {reminder.due_date:%d.%m.%Y}" in lines
     start = lines.index("Bezeichnung Betrag CHF")
     assert lines[start + 1 : start + 4] == [
-        f"Rechnung {invoice.display_number} vom {invoice.issued_at:%d.%m.%Y} 100.47",
+        f"Rechnung {invoice.display_number} vom {timezone.localtime(invoice.issued_at):%d.%m.%Y} 100.47",
         "Mahngebühr 20.00",
         "Zu bezahlen 120.47",
     ]

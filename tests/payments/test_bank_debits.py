@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.models import Invoice, Settlement
 from billing.receivables import open_amounts
@@ -114,7 +115,7 @@ def test_a_batch_confirmed_across_two_files_books_each_payout_once(payout_commun
         "import",
         [batch.pk],
     )
-    day = f"{first.bank_file.created_at:%d.%m.%Y}"
+    day = f"{timezone.localtime(first.bank_file.created_at):%d.%m.%Y}"
     assert rows(second.bank_file) == [
         (
             1,

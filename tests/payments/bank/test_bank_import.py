@@ -3,6 +3,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Invoice, Settlement
 from billing.receivables import open_amount, payment_state
@@ -210,7 +211,7 @@ def test_the_same_credits_in_the_camt054_and_then_the_camt053_are_booked_once(is
     notification = book(issued.camt(*entries), "notification.xml")
     statement = book(issued.camt(*entries, kind="053", message_id="STMT-1"), "statement.xml")
     assert [credit.status for credit in notification.credits] == ["matched", "matched"]
-    day = f"{notification.bank_file.created_at:%d.%m.%Y}"
+    day = f"{timezone.localtime(notification.bank_file.created_at):%d.%m.%Y}"
     assert [(credit.status, credit.reason) for credit in statement.credits] == [
         (
             "duplicate",
@@ -236,7 +237,7 @@ def test_the_same_file_again_books_nothing_and_names_the_import_that_had_it(issu
     again = book(data, "b.xml")
     assert (again.status, again.ok, again.credits) == ("unchanged", True, [])
     assert again.errors == [
-        f"Diese Datei wurde bereits am {first.bank_file.created_at:%d.%m.%Y} als «a.xml» "
+        f"Diese Datei wurde bereits am {timezone.localtime(first.bank_file.created_at):%d.%m.%Y} als «a.xml» "
         f"(Import {first.bank_file.pk}) verbucht; es wurde nichts gebucht."
     ]
     assert (again.bank_file.status, again.bank_file.same_as) == ("unchanged", first.bank_file)
