@@ -62,6 +62,7 @@ from benchmarks.bench_community import (  # noqa: E402
     metering_point_ids,
     month_file,
 )
+from benchmarks.stack import celery_command, stop  # noqa: E402
 from openleg.periods import local_month, utc_now  # noqa: E402
 
 POINTS = int(os.environ.get("BENCH_POINTS", "5000"))
@@ -276,8 +277,7 @@ def month_close(communities, month: int) -> tuple[float, int, str]:
     log = open(Path(tempfile.gettempdir()) / "bench-scale-workers.log", "w")  # noqa: SIM115
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "openleg", "worker", "-c", "1", "-n", f"scale{n}@%h",
-             "--loglevel", "warning", "--without-gossip", "--without-mingle"],
+            [*celery_command("worker"), "-c", "1", "-n", f"scale{n}@%h", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=worker_environment(), stdout=log, stderr=subprocess.STDOUT,
         )
         for n in (1, 2)
@@ -302,9 +302,7 @@ def month_close(communities, month: int) -> tuple[float, int, str]:
         return time.perf_counter() - started, done, how
     finally:
         for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=60)
+            stop(worker)
         log.close()
 
 
